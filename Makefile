@@ -1,0 +1,62 @@
+# FaceProof: `make run` starts the app, `make test` runs every check. Both set up on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SHARED ?= ../shared
+DATA_DIR ?= data/dfdc-faces
+MODELS_DIR ?= models
+CONFIG ?= training/configs/efficientnet_lite0.yaml
+SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: help setup run test lint format train train-default evaluate data doctor clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(SETUP_STAMP)  ## create .venv and install the project with its dev tools (idempotent)
+
+$(SETUP_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "FaceProof needs Python 3.11; set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.setup-* && touch $@
+
+run: setup  ## the app (until the service lands: health report of the CLI and its models)
+	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
+	@echo
+	$(VENV)/bin/faceproof --help
+
+doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
+	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
+
+test: setup lint  ## lint, then the whole test suite
+	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: setup  ## ruff
+	$(VENV)/bin/ruff check .
+
+format: setup  ## ruff fix + format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+data: $(DATA_DIR)/metadata.csv  ## unpack the DFDC face crops from ../shared (never committed)
+
+$(DATA_DIR)/metadata.csv:
+	mkdir -p $(DATA_DIR)
+	for part in $(SHARED)/data/dfdc-faces/part-*.tar; do tar -xf "$$part" -C $(DATA_DIR); done
+	cp $(SHARED)/data/dfdc-faces/metadata.csv $@
+
+train: setup data  ## train with CONFIG=... (plus ARGS="key=value ...")
+	$(PY) -m training.train --config $(CONFIG) $(ARGS)
+
+train-default: setup data  ## reproduce the default bundle(s) in models/
+	$(PY) -m training.train --config training/configs/efficientnet_lite0.yaml $(ARGS)
+
+evaluate: setup data  ## evaluate every bundle in MODELS_DIR on the validation split
+	$(PY) -m training.evaluate $(MODELS_DIR) --data $(DATA_DIR)/metadata.csv --split val \
+		--output runs/evaluate
+
+clean:  ## remove caches and run outputs (keeps .venv, data/ and models/)
+	rm -rf .pytest_cache .ruff_cache runs build *.egg-info

@@ -1,0 +1,173 @@
+"""Command line: `faceproof predict`, `faceproof models`, `faceproof doctor`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+
+
+def default_models_dir() -> Path:
+    """`./models` when it exists, else the models shipped beside the package."""
+    local = Path("models")
+    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "models"
+
+
+def _build_predictor(args):
+    from faceproof.faces import create_face_detector
+    from faceproof.predictor import Predictor
+
+    detector = create_face_detector(args.detector, model_path=args.yunet_model)
+    names = [n for n in (args.models or "").split(",") if n]
+    return Predictor.from_dir(args.models_dir, names or None, detector=detector)
+
+
+def _explain_image(prediction, path: Path) -> None:
+    """One row per face: the crop, then each model's Grad-CAM overlay."""
+    import cv2
+
+    from faceproof.gradcam import encode_png, overlay
+
+    rows = []
+    for face in prediction.faces:
+        crop = cv2.resize(face.crop, (224, 224), interpolation=cv2.INTER_AREA)
+        cells = [crop] + [overlay(crop, face.heatmaps[m]) for m in prediction.models_used]
+        rows.append(np.concatenate(cells, axis=1))
+    path.write_bytes(encode_png(np.concatenate(rows, axis=0)))
+
+
+def _explain_path(base: str, i: int, count: int) -> Path:
+    path = Path(base)
+    return path if count == 1 else path.with_name(f"{path.stem}-{i + 1}{path.suffix}")
+
+
+def cmd_predict(args) -> int:
+    from faceproof.errors import FaceProofError
+    from faceproof.video_analysis import analyze_video
+
+    predictor = _build_predictor(args)
+    failures = 0
+    for i, raw in enumerate(args.paths):
+        path = Path(raw)
+        try:
+            if path.suffix.lower() in VIDEO_SUFFIXES:
+                result = analyze_video(predictor, path, num_frames=args.frames, tta=args.tta)
+                summary = {"file": str(path), "kind": "video",
+                           "prediction": result.verdict.value,
+                           "confidence": round(result.confidence, 6),
+                           "fake_probability": round(result.fake_probability, 6),
+                           "fake_percentage": round(result.fake_percentage, 2),
+                           "frames_analyzed": result.frames_analyzed,
+                           "reason": result.reason, "models_used": result.models_used,
+                           "processing_time_ms": round(result.processing_time_ms, 1)}
+                text = (f"{path}: {result.verdict.value.title()} – {100 * result.confidence:.1f}%"
+                        f"  ({result.frames_analyzed} frames, {result.fake_percentage:.0f}% "
+                        f"judged fake; {result.processing_time_ms:.0f} ms)")
+            else:
+                result = predictor.predict_path(path, tta=args.tta, explain=bool(args.explain))
+                summary = {"file": str(path), "kind": "image", **result.to_dict()}
+                scores = ", ".join(f"{k} {v:.3f}"
+                                   for k, v in result.faces[0].model_probabilities.items())
+                text = (f"{path}: {result.verdict.value.title()} – {100 * result.confidence:.1f}%"
+                        f"  ({len(result.faces)} face{'s' * (len(result.faces) != 1)}"
+                        f"{'' if result.face_detected else ', none detected: whole image'}; "
+                        f"{scores}; {result.processing_time_ms:.0f} ms)")
+                if args.explain:
+                    out = _explain_path(args.explain, i, len(args.paths))
+                    _explain_image(result, out)
+                    summary["explanation"] = str(out)
+                    text += f"\n  heatmaps: {out}"
+        except (FaceProofError, OSError) as exc:
+            failures += 1
+            summary = {"file": str(path), "error": str(exc),
+                       "code": getattr(exc, "code", "io_error")}
+            text = f"{path}: error: {exc}"
+        print(json.dumps(summary) if args.json else text, flush=True)
+    return 1 if failures else 0
+
+
+def cmd_models(args) -> int:
+    from faceproof.bundle import find_bundles, read_config
+
+    folders = find_bundles(args.models_dir)
+    if not folders:
+        print(f"no bundles in {args.models_dir}", file=sys.stderr)
+        return 1
+    rows = []
+    for folder in folders:
+        c = read_config(folder)
+        m = c.metrics
+        rows.append({"name": c.name, "arch": c.arch, "input": c.input_size,
+                     "roc_auc": m.get("roc_auc"), "accuracy": m.get("accuracy"),
+                     "threshold": c.threshold, "temperature": c.temperature,
+                     "validation_images": m.get("samples"), "path": str(folder)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'name':<22}{'arch':<24}{'input':>6}{'ROC-AUC':>9}{'accuracy':>10}{'threshold':>11}")
+    for r in rows:
+        auc = f"{r['roc_auc']:.4f}" if r["roc_auc"] is not None else "-"
+        acc = f"{100 * r['accuracy']:.2f}%" if r["accuracy"] is not None else "-"
+        print(f"{r['name']:<22}{r['arch']:<24}{r['input']:>6}{auc:>9}{acc:>10}"
+              f"{r['threshold']:>11.3f}")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from faceproof.doctor import format_report, report
+
+    data = report(args.models_dir, args.yunet_model)
+    print(json.dumps(data, indent=2) if args.json else format_report(data))
+    bundles = data["bundles"]
+    broken = isinstance(bundles, dict) and any(v["status"] != "ok" for v in bundles.values())
+    return 1 if broken else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="faceproof",
+                                     description="Tell real faces from deepfakes.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--models-dir", type=Path, default=default_models_dir(),
+                       help="folder of model bundles (default: %(default)s)")
+        p.add_argument("--yunet-model", help="YuNet .onnx file for --detector yunet")
+        p.add_argument("--json", action="store_true", help="JSON output")
+
+    predict = sub.add_parser("predict", help="classify images or videos")
+    predict.add_argument("paths", nargs="+", help="image or video files")
+    predict.add_argument("--models", help="comma-separated bundle names (default: all)")
+    predict.add_argument("--tta", action="store_true", help="test-time augmentation")
+    predict.add_argument("--explain", metavar="OUT.png",
+                         help="write Grad-CAM overlays (one row per face, a column per model)")
+    predict.add_argument("--detector", default="haar", choices=["haar", "yunet"])
+    predict.add_argument("--frames", type=int, default=32, help="frames sampled per video")
+    common(predict)
+    predict.set_defaults(func=cmd_predict)
+
+    models = sub.add_parser("models", help="list bundles with their measured metrics")
+    common(models)
+    models.set_defaults(func=cmd_models)
+
+    doctor = sub.add_parser("doctor", help="versions, hardware, bundles, face detectors")
+    common(doctor)
+    doctor.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""The Predictor: faces in, calibrated scores and verdicts out, for one or more bundles.
+
+image -> faces (all, best first; none found: the whole image, and we say so) -> per bundle:
+crop with the bundle's margin, preprocess with its config, logit, temperature -> optional
+test-time augmentation -> ensemble mean -> verdict with abstain band -> optional Grad-CAM.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from faceproof.bundle import Bundle, find_bundles, load_bundle
+from faceproof.decode import DEFAULT_MAX_PIXELS, decode_image, load_image
+from faceproof.ensemble import ensemble_probability, ensemble_rule
+from faceproof.errors import BundleError, UnknownModelError
+from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
+from faceproof.preprocess import Preprocessor
+from faceproof.tta import VIEWS, average_views, tta_views
+from faceproof.verdict import DecisionRule, Verdict
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FacePrediction:
+    face: Face
+    crop: np.ndarray                          # RGB uint8 crop as scored (first model's margin)
+    model_probabilities: dict[str, float]     # calibrated FAKE probability per model
+    fake_probability: float                   # ensemble
+    verdict: Verdict
+    confidence: float
+    heatmaps: dict[str, np.ndarray] = field(default_factory=dict)  # model -> (S, S) in [0, 1]
+
+
+@dataclass
+class ImagePrediction:
+    faces: list[FacePrediction]
+    face_detected: bool
+    fake_probability: float                   # of the most suspicious face
+    verdict: Verdict
+    confidence: float
+    reason: str
+    models_used: list[str]
+    width: int
+    height: int
+    tta: bool
+    processing_time_ms: float
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (no pixels)."""
+        return {
+            "prediction": self.verdict.value,
+            "confidence": round(self.confidence, 6),
+            "fake_probability": round(self.fake_probability, 6),
+            "reason": self.reason,
+            "face_detected": self.face_detected,
+            "faces": [{"box": f.face.to_dict(),
+                       "fake_probability": round(f.fake_probability, 6),
+                       "prediction": f.verdict.value, "confidence": round(f.confidence, 6),
+                       "model_probabilities": {k: round(v, 6)
+                                               for k, v in f.model_probabilities.items()}}
+                      for f in self.faces],
+            "models_used": self.models_used,
+            "image": {"width": self.width, "height": self.height},
+            "tta": self.tta,
+            "processing_time_ms": round(self.processing_time_ms, 2),
+        }
+
+
+class Predictor:
+    """Loads bundles once and classifies faces with them; safe to share between threads.
+
+    Args:
+        bundles: loaded bundles (at least one), in the order results list them.
+        detector: face detector; Haar by default.
+        max_faces: at most this many faces per image are scored (largest scores first).
+    """
+
+    def __init__(self, bundles: Sequence[Bundle], detector: FaceDetector | None = None, *,
+                 max_faces: int = 16, max_pixels: int = DEFAULT_MAX_PIXELS):
+        if not bundles:
+            raise BundleError("no model bundle to load")
+        names = [b.name for b in bundles]
+        if len(set(names)) != len(names):
+            raise BundleError(f"two bundles share a name: {names}")
+        self.bundles = {b.name: b for b in bundles}
+        self.preprocessors = {b.name: Preprocessor.from_config(b.config) for b in bundles}
+        self.rules = {b.name: DecisionRule.from_config(b.config) for b in bundles}
+        self.detector = detector or create_face_detector("haar")
+        self.max_faces = max_faces
+        self.max_pixels = max_pixels
+        self._grad_lock = threading.Lock()  # Grad-CAM needs autograd on shared modules
+
+    @classmethod
+    def from_dir(cls, models_dir: str | Path, names: Sequence[str] | None = None, *,
+                 detector: FaceDetector | None = None, **kwargs) -> Predictor:
+        """Load the bundles found in `models_dir` (all, or those named)."""
+        folders = find_bundles(models_dir)
+        if names:
+            by_name = {f.name: f for f in folders}
+            missing = [n for n in names if n not in by_name]
+            if missing:
+                raise UnknownModelError(f"no bundle {missing} in {models_dir}; found "
+                                        f"{sorted(by_name) or 'none'}")
+            folders = [by_name[n] for n in names]
+        if not folders:
+            raise BundleError(f"no model bundle (folder with model.json) in {models_dir}")
+        return cls([load_bundle(f) for f in folders], detector, **kwargs)
+
+    # ---------------------------------------------------------------- model selection
+    @property
+    def model_names(self) -> list[str]:
+        return list(self.bundles)
+
+    def select(self, models: Sequence[str] | None) -> list[str]:
+        """The loaded models to use, validated; None or empty means all of them."""
+        if not models:
+            return self.model_names
+        unknown = [m for m in models if m not in self.bundles]
+        if unknown:
+            raise UnknownModelError(f"unknown model(s) {unknown}; loaded: {self.model_names}")
+        return list(dict.fromkeys(models))
+
+    def rule(self, models: Sequence[str]) -> DecisionRule:
+        if len(models) == 1:
+            return self.rules[models[0]]
+        return ensemble_rule([self.bundles[m].config for m in models])
+
+    # ---------------------------------------------------------------- scoring
+    @torch.inference_mode()
+    def _logits(self, name: str, crops: Sequence[np.ndarray]) -> np.ndarray:
+        batch = self.preprocessors[name](crops)
+        return self.bundles[name].model(batch).float().numpy()
+
+    def score_crops(self, crops: Sequence[np.ndarray], models: Sequence[str] | None = None, *,
+                    tta: bool = False) -> np.ndarray:
+        """Calibrated FAKE probabilities, shape (n_crops, n_models), for RGB uint8 crops."""
+        names = self.select(models)
+        if len(crops) == 0:
+            return np.zeros((0, len(names)))
+        inputs = [v for c in crops for v in tta_views(c)] if tta else list(crops)
+        out = np.empty((len(crops), len(names)))
+        for j, name in enumerate(names):
+            temperature = self.bundles[name].config.temperature
+            probs = 1.0 / (1.0 + np.exp(-self._logits(name, inputs) / temperature))
+            out[:, j] = average_views(probs, len(VIEWS)) if tta else probs
+        return out
+
+    def explain(self, name: str, crop: np.ndarray) -> np.ndarray:
+        """Grad-CAM map (S, S) in [0, 1] of model `name` for one crop."""
+        from faceproof.gradcam import grad_cam
+
+        with self._grad_lock:
+            return grad_cam(self.bundles[name].model, self.preprocessors[name]([crop]))[0]
+
+    # ---------------------------------------------------------------- faces
+    def detect(self, image: np.ndarray) -> tuple[list[Face], bool]:
+        """Faces to score, and whether any was really detected."""
+        faces = self.detector.detect(image)[: self.max_faces]
+        return (faces, True) if faces else ([whole_image_face(image)], False)
+
+    def crops_for(self, image: np.ndarray, faces: Sequence[Face],
+                  names: Sequence[str]) -> dict[float, list[np.ndarray]]:
+        """Crops per distinct face margin among the models."""
+        margins = {self.bundles[n].config.face_margin for n in names}
+        return {m: [crop_face(image, f, m) for f in faces] for m in margins}
+
+    def score_faces(self, image: np.ndarray, faces: Sequence[Face], names: Sequence[str],
+                    tta: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(n_faces, n_models) probabilities and the crops of the first model's margin."""
+        crops = self.crops_for(image, faces, names)
+        probs = np.empty((len(faces), len(names)))
+        for j, name in enumerate(names):
+            probs[:, j] = self.score_crops(crops[self.bundles[name].config.face_margin], [name],
+                                           tta=tta)[:, 0]
+        return probs, crops[self.bundles[names[0]].config.face_margin]
+
+    # ---------------------------------------------------------------- images
+    def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
+                      tta: bool = False, explain: bool = False) -> ImagePrediction:
+        """Classify every face of an RGB uint8 image."""
+        start = time.perf_counter()
+        names = self.select(models)
+        faces, detected = self.detect(image)
+        probs, crops = self.score_faces(image, faces, names, tta)
+        rule = self.rule(names)
+        ensemble = ensemble_probability(probs)
+        results = []
+        for i, face in enumerate(faces):
+            p = float(ensemble[i])
+            heatmaps = {n: self.explain(n, crops[i]) for n in names} if explain else {}
+            results.append(FacePrediction(
+                face=face, crop=crops[i],
+                model_probabilities={n: float(probs[i, j]) for j, n in enumerate(names)},
+                fake_probability=p, verdict=rule.decide(p), confidence=rule.confidence(p),
+                heatmaps=heatmaps))
+        top = max(results, key=lambda r: r.fake_probability)
+        reason = rule.explain(top.fake_probability)
+        if detected:
+            reason = (f"{len(results)} face{'s' if len(results) > 1 else ''} found; the most "
+                      f"suspicious decides: {reason}")
+        else:
+            reason = f"no face found: the whole image was classified instead; {reason}"
+        return ImagePrediction(
+            faces=results, face_detected=detected, fake_probability=top.fake_probability,
+            verdict=top.verdict, confidence=top.confidence, reason=reason, models_used=names,
+            width=int(image.shape[1]), height=int(image.shape[0]), tta=tta,
+            processing_time_ms=(time.perf_counter() - start) * 1000)
+
+    def predict_bytes(self, data: bytes, **kwargs) -> ImagePrediction:
+        return self.predict_image(decode_image(data, max_pixels=self.max_pixels), **kwargs)
+
+    def predict_path(self, path: str | Path, **kwargs) -> ImagePrediction:
+        return self.predict_image(load_image(path, max_pixels=self.max_pixels), **kwargs)

@@ -1,0 +1,54 @@
+"""From a calibrated FAKE probability to a verdict: REAL, UNCERTAIN or FAKE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    REAL = "REAL"
+    UNCERTAIN = "UNCERTAIN"
+    FAKE = "FAKE"
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """FAKE at or above `high`, REAL below `low`, UNCERTAIN in between.
+
+    `threshold` (inside the band) is the plain yes/no cut the band is built around.
+    """
+
+    threshold: float = 0.5
+    low: float = 0.5
+    high: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.low <= self.threshold <= self.high <= 1.0:
+            raise ValueError(f"need 0 <= low <= threshold <= high <= 1, got {self}")
+
+    @classmethod
+    def from_config(cls, config) -> DecisionRule:
+        """From a `BundleConfig`."""
+        return cls(config.threshold, config.abstain_band.low, config.abstain_band.high)
+
+    def decide(self, fake_probability: float) -> Verdict:
+        if fake_probability >= self.high:
+            return Verdict.FAKE
+        if fake_probability < self.low:
+            return Verdict.REAL
+        return Verdict.UNCERTAIN
+
+    def confidence(self, fake_probability: float) -> float:
+        """Probability of the class the score leans to (of FAKE for FAKE, REAL for REAL)."""
+        return max(fake_probability, 1.0 - fake_probability)
+
+    def explain(self, fake_probability: float) -> str:
+        """One sentence on why the verdict is what it is."""
+        verdict = self.decide(fake_probability)
+        if verdict is Verdict.UNCERTAIN:
+            return (f"fake probability {fake_probability:.1%} lies in the abstain band "
+                    f"[{self.low:.1%}, {self.high:.1%}), where validation errors concentrate")
+        side = "at or above" if verdict is Verdict.FAKE else "below"
+        bound = self.high if verdict is Verdict.FAKE else self.low
+        return f"fake probability {fake_probability:.1%} is {side} {bound:.1%}"

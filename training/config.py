@@ -1,0 +1,120 @@
+"""Training configuration: a dataclass with commented defaults, a YAML file, CLI overrides.
+
+`python -m training.train --config training/configs/x.yaml epochs=3 lr=1e-3` loads the
+defaults below, then the YAML, then each `key=value` (values parsed as YAML scalars).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class TrainConfig:
+    # --- data
+    data: str = ""                  # folder with Real/ and Fake/, or a CSV (file,label[,group])
+    image_root: str = ""            # folder the CSV's file paths are relative to (CSV's own)
+    val_fraction: float = 0.15      # share of samples (by whole groups) held out
+    split_seed: int = 42            # seed of the group split
+    folds: int = 0                  # >1: k-fold cross-validation by group; 0/1: one split
+    fold: int = 0                   # which fold is validation when folds > 1
+    cache_dir: str = "data/cache"   # memory-mapped uint8 cache of decoded images
+    cache_size: int = 224           # side of the cached images
+    max_samples: int = 0            # >0: use a class-balanced subset (quick experiments)
+    # --- model
+    name: str = ""                  # bundle name; defaults to the arch
+    arch: str = "efficientnet_lite0"
+    pretrained: bool = True         # ImageNet init when available (see faceproof.pretrained)
+    cbam: bool = False
+    dropout: float = 0.2
+    input_size: int = 0             # 0: the arch's default
+    face_margin: float = 0.3        # margin used when cropping faces at inference
+    freeze_stages: int = 0          # freeze the stem and this many early stages
+    # --- augmentation
+    aug_scale_min: float = 0.75     # random resized crop: smallest area fraction kept
+    aug_rotation: float = 10.0      # degrees
+    aug_color: float = 0.2          # colour-jitter strength (brightness/contrast/saturation)
+    aug_jpeg_p: float = 0.3         # chance of a JPEG re-compression
+    aug_jpeg_quality_min: int = 50
+    aug_erasing_p: float = 0.25     # chance of random erasing
+    balance_classes: bool = True    # sample classes equally when they are imbalanced
+    # --- optimisation
+    epochs: int = 10
+    batch_size: int = 32
+    optimizer: str = "adamw"        # adamw | sgd
+    lr: float = 1e-3
+    weight_decay: float = 0.02
+    momentum: float = 0.9           # sgd only
+    warmup_epochs: float = 0.5
+    min_lr_ratio: float = 0.01      # cosine decays to lr * this
+    loss: str = "bce"               # bce | focal
+    focal_alpha: float = 0.5
+    focal_gamma: float = 2.0
+    label_smoothing: float = 0.0
+    grad_clip: float = 2.0          # max gradient norm; 0 disables
+    amp: str = "auto"               # auto | bf16 | fp16 | off
+    channels_last: bool = True
+    early_stopping_patience: int = 4  # epochs without val ROC-AUC improvement; 0 disables
+    # --- distillation (optional): soft targets from a teacher bundle
+    teacher: str = ""               # path to a bundle folder
+    distill_weight: float = 0.0     # loss = (1-w) * hard + w * soft
+    distill_temperature: float = 2.0
+    # --- run
+    output: str = "runs/train"      # run folder: checkpoints, metrics.csv, resolved config
+    export: str = ""                # bundle folder written at the end; "" skips export
+    seed: int = 0
+    workers: int = 0                # DataLoader processes; 0 avoids stealing cores from compute
+    threads: int = 0                # torch intra-op threads; 0: all cores
+    resume: bool = True             # continue from output/last.pt when it exists
+    max_steps_per_epoch: int = 0    # >0: cut epochs short (smoke tests)
+    abstain_target_accuracy: float = 0.95  # accuracy wanted outside the abstain band
+    abstain_max_fraction: float = 0.2      # never abstain on more than this share
+    notes: dict[str, Any] = field(default_factory=dict)  # free text carried to the card
+
+    @property
+    def bundle_name(self) -> str:
+        return self.name or self.arch
+
+
+def _parse_override(item: str) -> tuple[str, Any]:
+    if "=" not in item:
+        raise ValueError(f"override {item!r} is not key=value")
+    key, raw = item.split("=", 1)
+    return key.strip().replace("-", "_"), yaml.safe_load(raw) if raw else ""
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> TrainConfig:
+    """Defaults, then the YAML file, then `key=value` overrides; unknown keys are errors."""
+    values: dict[str, Any] = {}
+    if path:
+        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected a mapping")
+        values.update(loaded)
+    for item in overrides or []:
+        key, value = _parse_override(item)
+        values[key] = value
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown config keys: {', '.join(unknown)}; "
+                         f"known: {', '.join(sorted(known))}")
+    config = TrainConfig(**values)
+    defaults = TrainConfig()
+    for f in dataclasses.fields(TrainConfig):  # coerce YAML ints given for float fields etc.
+        default = getattr(defaults, f.name)
+        value = getattr(config, f.name)
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            setattr(config, f.name, float(value))
+    return config
+
+
+def save_config(config: TrainConfig, path: str | Path) -> None:
+    """Write the resolved config as YAML (what actually ran)."""
+    Path(path).write_text(yaml.safe_dump(dataclasses.asdict(config), sort_keys=False),
+                          encoding="utf-8")

@@ -1,0 +1,386 @@
+"""Train a deepfake classifier; `python -m training.train --config CFG [key=value ...]`.
+
+Runs on CPU or GPU, single process or `torchrun --nproc_per_node N` (DDP). Writes into the
+run folder: the resolved config, `metrics.csv` (one row per epoch), `last.pt` every epoch
+(resumable), `best.pt` (best validation ROC-AUC), `train.log`; at the end exports a bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import math
+import os
+import random
+import time
+from contextlib import nullcontext
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, DistributedSampler, WeightedRandomSampler
+from tqdm import tqdm
+
+from faceproof.models import create_model, default_preprocessing, resolve_arch
+from faceproof.preprocess import Preprocessor
+from training.augment import build_train_transform
+from training.cache import open_image_cache
+from training.config import TrainConfig, load_config, save_config
+from training.datasets import Sample, describe, load_samples
+from training.freeze import early_stages, freeze, keep_frozen_in_eval
+from training.image_dataset import CachedImageDataset
+from training.losses import build_loss, distillation_loss
+from training.metrics import safe_auc
+from training.optim import build_optimizer, warmup_cosine
+from training.splits import make_split
+
+log = logging.getLogger("training")
+
+
+# --------------------------------------------------------------------------- environment
+def distributed_info() -> tuple[int, int, int]:
+    """(rank, local_rank, world_size) from torchrun's environment, (0, 0, 1) otherwise."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0")), world
+
+
+def pick_device(local_rank: int) -> torch.device:
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+        return torch.device("cuda", local_rank)
+    return torch.device("cpu")
+
+
+def cpu_supports_bf16() -> bool:
+    return bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
+                or getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+
+
+def autocast_dtype(amp: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype for `amp` (auto|bf16|fp16|off) on this device; None for fp32."""
+    if amp == "off":
+        return None
+    if amp == "fp16":
+        return torch.float16
+    if amp == "bf16":
+        return torch.bfloat16
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if cpu_supports_bf16() else None
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+# --------------------------------------------------------------------------- loops
+def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp_dtype,
+                    scaler, grad_clip, channels_last, teacher=None, distill_weight=0.0,
+                    distill_temperature=2.0, max_steps=0, epoch=0, show_progress=True,
+                    frozen=()) -> dict:
+    """One pass over `loader`; returns the mean loss and images per second."""
+    model.train()
+    keep_frozen_in_eval(list(frozen))
+    total_loss, seen, start = 0.0, 0, time.perf_counter()
+    steps = len(loader) if not max_steps else min(max_steps, len(loader))
+    bar = tqdm(loader, total=steps, desc=f"epoch {epoch}", unit="batch", leave=False,
+               disable=not show_progress, mininterval=5.0)
+    for step, (images, targets, _) in enumerate(bar):
+        if max_steps and step >= max_steps:
+            break
+        images = images.to(device, non_blocking=True)
+        targets = targets.to(device, non_blocking=True)
+        if channels_last:
+            images = images.contiguous(memory_format=torch.channels_last)
+        ctx = torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else nullcontext()
+        with ctx:
+            logits = model(images).float()
+            loss = loss_fn(logits, targets)
+            if teacher is not None and distill_weight > 0:
+                with torch.no_grad():
+                    teacher_logits = teacher(images).float()
+                soft = distillation_loss(logits, teacher_logits, distill_temperature)
+                loss = (1 - distill_weight) * loss + distill_weight * soft
+        optimizer.zero_grad(set_to_none=True)
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+        else:
+            loss.backward()
+        if grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+        scheduler.step()
+        if not math.isfinite(loss.item()):
+            raise FloatingPointError(f"loss became {loss.item()} at epoch {epoch} step {step}")
+        total_loss += loss.item() * len(images)
+        seen += len(images)
+        bar.set_postfix(loss=f"{total_loss / seen:.4f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
+    elapsed = time.perf_counter() - start
+    return {"train_loss": total_loss / max(seen, 1), "train_images_per_s": seen / elapsed}
+
+
+@torch.no_grad()
+def predict_logits(model, images: np.ndarray, indices: np.ndarray, preprocess: Preprocessor,
+                   *, device, amp_dtype=None, batch_size: int = 64,
+                   channels_last: bool = False) -> np.ndarray:
+    """Logits for cached images `images[indices]`, preprocessed exactly as when serving."""
+    model.eval()
+    out = []
+    for start in range(0, len(indices), batch_size):
+        rows = indices[start:start + batch_size]
+        batch = preprocess([images[i] for i in rows]).to(device)
+        if channels_last:
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        ctx = torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else nullcontext()
+        with ctx:
+            out.append(model(batch).float().cpu())
+    return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
+
+
+def validate(model, images, labels, indices, preprocess, *, device, amp_dtype,
+             channels_last) -> tuple[dict, np.ndarray]:
+    """Validation loss, accuracy at 0.5 and ROC-AUC; also returns the logits."""
+    logits = predict_logits(model, images, indices, preprocess, device=device,
+                            amp_dtype=amp_dtype, channels_last=channels_last)
+    y = labels[indices].astype(np.float32)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.from_numpy(logits), torch.from_numpy(y)).item()
+    probs = 1 / (1 + np.exp(-logits))
+    return {"val_loss": loss, "val_accuracy": float(((probs >= 0.5) == y).mean()),
+            "val_roc_auc": safe_auc(y, probs)}, logits
+
+
+# --------------------------------------------------------------------------- pieces
+def select_subset(samples: list[Sample], max_samples: int, seed: int) -> list[Sample]:
+    """A class-balanced random subset, for quick experiments."""
+    if not max_samples or max_samples >= len(samples):
+        return samples
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for label in (0, 1):
+        idx = [i for i, s in enumerate(samples) if s.label == label]
+        chosen += list(rng.choice(idx, size=min(len(idx), max_samples // 2), replace=False))
+    return [samples[i] for i in sorted(chosen)]
+
+
+def preprocessing_for(config: TrainConfig) -> dict:
+    pre = default_preprocessing(config.arch)
+    if config.input_size:
+        pre["input_size"] = config.input_size
+    return pre
+
+
+def load_teacher(path: str, device: torch.device):
+    from faceproof.bundle import load_bundle  # only distillation needs a bundle
+
+    bundle = load_bundle(path, device=device)
+    for p in bundle.model.parameters():
+        p.requires_grad_(False)
+    return bundle
+
+
+def write_metrics_row(path: Path, row: dict) -> None:
+    new = not path.exists()
+    with path.open("a", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(row))
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def setup_logging(output: Path, rank: int) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if rank == 0:
+        handlers.append(logging.FileHandler(output / "train.log", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO if rank == 0 else logging.WARNING, handlers=handlers,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+
+
+# --------------------------------------------------------------------------- main
+def run(config: TrainConfig) -> Path:
+    """Train per `config`; returns the run folder."""
+    rank, local_rank, world = distributed_info()
+    device = pick_device(local_rank)
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    output = Path(config.output)
+    output.mkdir(parents=True, exist_ok=True)
+    setup_logging(output, rank)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    seed_everything(config.seed + rank)
+
+    samples = select_subset(load_samples(config.data, config.image_root or None),
+                            config.max_samples, config.seed)
+    train_idx, val_idx = make_split(samples, val_fraction=config.val_fraction,
+                                    seed=config.split_seed, folds=config.folds, fold=config.fold)
+    labels = np.array([s.label for s in samples], dtype=np.int64)
+    if rank == 0:
+        save_config(config, output / "config.yaml")
+        in_val = set(val_idx.tolist())
+        with (output / "split.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["file", "label", "group", "split"])
+            for i, s in enumerate(samples):
+                writer.writerow([str(s.path), "FAKE" if s.label else "REAL", s.group or "",
+                                 "val" if i in in_val else "train"])
+        images = open_image_cache(samples, config.cache_dir, config.cache_size)
+    if world > 1:
+        dist.barrier()
+    images = open_image_cache(samples, config.cache_dir, config.cache_size)
+    log.info("data: %s | train %d, val %d (split by %s)", describe(samples), len(train_idx),
+             len(val_idx), "group" if samples[0].group is not None else "sample")
+
+    pre = preprocessing_for(config)
+    preprocess = Preprocessor(pre["input_size"], pre["mean"], pre["std"], pre["interpolation"])
+    model = create_model(config.arch, pretrained=config.pretrained, cbam=config.cbam,
+                         dropout=config.dropout).to(device)
+    if config.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    frozen = early_stages(model.backbone, config.freeze_stages)
+    frozen_params = freeze(frozen)
+    teacher = None
+    if config.teacher and config.distill_weight > 0:
+        teacher = load_teacher(config.teacher, device)
+        if teacher.config.input_size != pre["input_size"] or list(teacher.config.mean) != list(
+                pre["mean"]) or list(teacher.config.std) != list(pre["std"]):
+            teacher_model = _TeacherAdapter(teacher, pre).to(device)
+        else:
+            teacher_model = teacher.model
+        teacher = teacher_model.eval()
+
+    dataset = CachedImageDataset(images, labels, train_idx,
+                                 build_train_transform(config, pre["input_size"], pre["mean"],
+                                                       pre["std"]))
+    if world > 1:
+        sampler = DistributedSampler(dataset, shuffle=True, seed=config.seed)
+    elif config.balance_classes and abs(labels[train_idx].mean() - 0.5) > 0.05:
+        sampler = WeightedRandomSampler(dataset.sample_weights(), len(dataset), replacement=True)
+    else:
+        sampler = None
+    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=sampler is None,
+                        sampler=sampler, num_workers=config.workers, drop_last=True,
+                        persistent_workers=config.workers > 0,
+                        pin_memory=device.type == "cuda")
+    steps_per_epoch = len(loader) if not config.max_steps_per_epoch else min(
+        len(loader), config.max_steps_per_epoch)
+    train_model = model
+    if world > 1:
+        train_model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[local_rank] if device.type == "cuda" else None)
+    optimizer = build_optimizer(model, config.optimizer, config.lr, config.weight_decay,
+                                config.momentum)
+    scheduler = warmup_cosine(optimizer, steps_per_epoch * config.epochs,
+                              int(config.warmup_epochs * steps_per_epoch), config.min_lr_ratio)
+    amp_dtype = autocast_dtype(config.amp, device)
+    scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 and \
+        device.type == "cuda" else None
+    loss_fn = build_loss(config.loss, alpha=config.focal_alpha, gamma=config.focal_gamma,
+                         smoothing=config.label_smoothing)
+    log.info("model %s (%s), %.1fM params (%.1fM frozen), input %d, amp %s, device %s, "
+             "world %d, threads %d", config.arch, resolve_arch(config.arch),
+             sum(p.numel() for p in model.parameters()) / 1e6, frozen_params / 1e6,
+             pre["input_size"],
+             amp_dtype, device, world, torch.get_num_threads())
+
+    start_epoch, best_auc, stale = 0, -1.0, 0
+    last_path, best_path = output / "last.pt", output / "best.pt"
+    if config.resume and last_path.is_file():
+        state = torch.load(last_path, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        start_epoch, best_auc, stale = state["epoch"] + 1, state["best_auc"], state["stale"]
+        log.info("resumed from %s at epoch %d (best val ROC-AUC %.4f)", last_path, start_epoch,
+                 best_auc)
+
+    for epoch in range(start_epoch, config.epochs):
+        if isinstance(sampler, DistributedSampler):
+            sampler.set_epoch(epoch)
+        t0 = time.perf_counter()
+        stats = train_one_epoch(
+            train_model, loader, loss_fn, optimizer, scheduler, device=device,
+            amp_dtype=amp_dtype, scaler=scaler, grad_clip=config.grad_clip,
+            channels_last=config.channels_last, teacher=teacher,
+            distill_weight=config.distill_weight, distill_temperature=config.distill_temperature,
+            max_steps=config.max_steps_per_epoch, epoch=epoch, show_progress=rank == 0,
+            frozen=frozen)
+        if rank != 0:
+            dist.barrier()
+            continue
+        val, _ = validate(model, images, labels, val_idx, preprocess, device=device,
+                          amp_dtype=amp_dtype, channels_last=config.channels_last)
+        improved = val["val_roc_auc"] > best_auc
+        best_auc, stale = (val["val_roc_auc"], 0) if improved else (best_auc, stale + 1)
+        row = {"epoch": epoch, **{k: round(v, 6) for k, v in {**stats, **val}.items()},
+               "lr": scheduler.get_last_lr()[0], "epoch_s": round(time.perf_counter() - t0, 1)}
+        write_metrics_row(output / "metrics.csv", row)
+        log.info("epoch %d: %s", epoch, json.dumps(row))
+        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                 "scheduler": scheduler.state_dict(), "epoch": epoch, "best_auc": best_auc,
+                 "stale": stale, "config": asdict(config), "preprocessing": pre}
+        torch.save(state, last_path.with_suffix(".tmp"))
+        os.replace(last_path.with_suffix(".tmp"), last_path)
+        if improved:
+            torch.save({"model": model.state_dict(), "epoch": epoch, "config": asdict(config),
+                        "preprocessing": pre, "val": val}, best_path)
+        if world > 1:
+            dist.barrier()
+        if config.early_stopping_patience and stale >= config.early_stopping_patience:
+            log.info("early stopping: no val ROC-AUC gain for %d epochs", stale)
+            break
+
+    if rank == 0 and config.export:
+        from training.export import export_from_checkpoint  # heavy plotting imports
+
+        export_from_checkpoint(best_path, config.export, run_dir=output)
+    if world > 1:
+        dist.destroy_process_group()
+    return output
+
+
+class _TeacherAdapter(torch.nn.Module):
+    """Feeds a teacher bundle the student's normalised batch in the teacher's own format."""
+
+    def __init__(self, teacher, student_pre: dict):
+        super().__init__()
+        self.model = teacher.model
+        cfg = teacher.config
+        self.size = cfg.input_size
+        s_mean = torch.tensor(student_pre["mean"]).view(1, 3, 1, 1)
+        s_std = torch.tensor(student_pre["std"]).view(1, 3, 1, 1)
+        t_mean = torch.tensor(cfg.mean).view(1, 3, 1, 1)
+        t_std = torch.tensor(cfg.std).view(1, 3, 1, 1)
+        # x_t = ((x_s * s_std + s_mean) - t_mean) / t_std
+        self.register_buffer("scale", s_std / t_std)
+        self.register_buffer("shift", (s_mean - t_mean) / t_std)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x * self.scale + self.shift
+        if x.shape[-1] != self.size:
+            x = torch.nn.functional.interpolate(x, size=(self.size, self.size),
+                                                mode="bilinear", align_corners=False)
+        return self.model(x)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="YAML config (see training/configs/)")
+    parser.add_argument("overrides", nargs="*", help="key=value settings over the config")
+    args = parser.parse_args(argv)
+    run(load_config(args.config, args.overrides))
+
+
+if __name__ == "__main__":
+    main()

@@ -53,6 +53,7 @@ train: setup data  ## train with CONFIG=... (plus ARGS="key=value ...")
 
 train-default: setup data  ## reproduce the default bundle(s) in models/
 	$(PY) -m training.train --config training/configs/efficientnet_lite0.yaml $(ARGS)
+	$(PY) -m training.train --config training/configs/resnet50.yaml $(ARGS)
 
 evaluate: setup data  ## evaluate every bundle in MODELS_DIR on the validation split
 	$(PY) -m training.evaluate $(MODELS_DIR) --data $(DATA_DIR)/metadata.csv --split val \

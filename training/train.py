@@ -81,7 +81,7 @@ def seed_everything(seed: int) -> None:
 
 # --------------------------------------------------------------------------- loops
 def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp_dtype,
-                    scaler, grad_clip, channels_last, teacher=None, distill_weight=0.0,
+                    scaler, grad_clip, channels_last, teacher_logits=None, distill_weight=0.0,
                     distill_temperature=2.0, max_steps=0, epoch=0, show_progress=True,
                     frozen=()) -> dict:
     """One pass over `loader`; returns the mean loss and images per second."""
@@ -91,7 +91,7 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp
     steps = len(loader) if not max_steps else min(max_steps, len(loader))
     bar = tqdm(loader, total=steps, desc=f"epoch {epoch}", unit="batch", leave=False,
                disable=not show_progress, mininterval=5.0)
-    for step, (images, targets, _) in enumerate(bar):
+    for step, (images, targets, rows) in enumerate(bar):
         if max_steps and step >= max_steps:
             break
         images = images.to(device, non_blocking=True)
@@ -102,10 +102,9 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp
         with ctx:
             logits = model(images).float()
             loss = loss_fn(logits, targets)
-            if teacher is not None and distill_weight > 0:
-                with torch.no_grad():
-                    teacher_logits = teacher(images).float()
-                soft = distillation_loss(logits, teacher_logits, distill_temperature)
+            if teacher_logits is not None and distill_weight > 0:
+                soft = distillation_loss(logits, teacher_logits[rows].to(device),
+                                         distill_temperature)
                 loss = (1 - distill_weight) * loss + distill_weight * soft
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
@@ -181,13 +180,27 @@ def preprocessing_for(config: TrainConfig) -> dict:
     return pre
 
 
-def load_teacher(path: str, device: torch.device):
+def teacher_logits_for(path: str, images: np.ndarray, output: Path, device,
+                       amp_dtype) -> torch.Tensor:
+    """The teacher bundle's logits for every cached image, computed once per run.
+
+    Soft targets come from the clean image rather than each augmented view: the
+    augmentations are mild, and one pass is far cheaper than a teacher forward every step.
+    """
     from faceproof.bundle import load_bundle  # only distillation needs a bundle
 
-    bundle = load_bundle(path, device=device)
-    for p in bundle.model.parameters():
-        p.requires_grad_(False)
-    return bundle
+    cached = output / "teacher_logits.npy"
+    if cached.is_file():
+        logits = np.load(cached)
+        if len(logits) == len(images):
+            return torch.from_numpy(logits)
+    teacher = load_bundle(path, device=device)
+    log.info("computing teacher logits of %s for %d images", teacher.name, len(images))
+    logits = predict_logits(teacher.model, images, np.arange(len(images)),
+                            Preprocessor.from_config(teacher.config), device=device,
+                            amp_dtype=amp_dtype, batch_size=128)
+    np.save(cached, logits.astype(np.float32))
+    return torch.from_numpy(logits)
 
 
 def write_metrics_row(path: Path, row: dict) -> None:
@@ -250,15 +263,10 @@ def run(config: TrainConfig) -> Path:
         model = model.to(memory_format=torch.channels_last)
     frozen = early_stages(model.backbone, config.freeze_stages)
     frozen_params = freeze(frozen)
-    teacher = None
+    amp_dtype = autocast_dtype(config.amp, device)
+    teacher_logits = None
     if config.teacher and config.distill_weight > 0:
-        teacher = load_teacher(config.teacher, device)
-        if teacher.config.input_size != pre["input_size"] or list(teacher.config.mean) != list(
-                pre["mean"]) or list(teacher.config.std) != list(pre["std"]):
-            teacher_model = _TeacherAdapter(teacher, pre).to(device)
-        else:
-            teacher_model = teacher.model
-        teacher = teacher_model.eval()
+        teacher_logits = teacher_logits_for(config.teacher, images, output, device, amp_dtype)
 
     dataset = CachedImageDataset(images, labels, train_idx,
                                  build_train_transform(config, pre["input_size"], pre["mean"],
@@ -283,7 +291,6 @@ def run(config: TrainConfig) -> Path:
                                 config.momentum)
     scheduler = warmup_cosine(optimizer, steps_per_epoch * config.epochs,
                               int(config.warmup_epochs * steps_per_epoch), config.min_lr_ratio)
-    amp_dtype = autocast_dtype(config.amp, device)
     scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 and \
         device.type == "cuda" else None
     loss_fn = build_loss(config.loss, alpha=config.focal_alpha, gamma=config.focal_gamma,
@@ -312,7 +319,7 @@ def run(config: TrainConfig) -> Path:
         stats = train_one_epoch(
             train_model, loader, loss_fn, optimizer, scheduler, device=device,
             amp_dtype=amp_dtype, scaler=scaler, grad_clip=config.grad_clip,
-            channels_last=config.channels_last, teacher=teacher,
+            channels_last=config.channels_last, teacher_logits=teacher_logits,
             distill_weight=config.distill_weight, distill_temperature=config.distill_temperature,
             max_steps=config.max_steps_per_epoch, epoch=epoch, show_progress=rank == 0,
             frozen=frozen)
@@ -348,30 +355,6 @@ def run(config: TrainConfig) -> Path:
     if world > 1:
         dist.destroy_process_group()
     return output
-
-
-class _TeacherAdapter(torch.nn.Module):
-    """Feeds a teacher bundle the student's normalised batch in the teacher's own format."""
-
-    def __init__(self, teacher, student_pre: dict):
-        super().__init__()
-        self.model = teacher.model
-        cfg = teacher.config
-        self.size = cfg.input_size
-        s_mean = torch.tensor(student_pre["mean"]).view(1, 3, 1, 1)
-        s_std = torch.tensor(student_pre["std"]).view(1, 3, 1, 1)
-        t_mean = torch.tensor(cfg.mean).view(1, 3, 1, 1)
-        t_std = torch.tensor(cfg.std).view(1, 3, 1, 1)
-        # x_t = ((x_s * s_std + s_mean) - t_mean) / t_std
-        self.register_buffer("scale", s_std / t_std)
-        self.register_buffer("shift", (s_mean - t_mean) / t_std)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x * self.scale + self.shift
-        if x.shape[-1] != self.size:
-            x = torch.nn.functional.interpolate(x, size=(self.size, self.size),
-                                                mode="bilinear", align_corners=False)
-        return self.model(x)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,167 @@
+"""Train on a tiny generated data set, export a bundle, evaluate it, classify with it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from faceproof.bundle import CARD_FILE, REPORTS_DIR, load_bundle, read_config
+from faceproof.cli import main as cli_main
+from faceproof.predictor import Predictor
+from training.evaluate import main as evaluate_main
+from training.train import main as train_main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _make_dataset(root: Path, per_class: int = 24, size: int = 48) -> Path:
+    """Real/ and Fake/ images; fakes carry a bright blotch the model can learn quickly."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for label in ("Real", "Fake"):
+        (root / label).mkdir(parents=True)
+        for i in range(per_class):
+            img = rng.integers(60, 120, (size, size, 3), dtype=np.uint8)
+            if label == "Fake":
+                x, y = rng.integers(0, size // 2, 2)
+                img[y:y + size // 2, x:x + size // 2] = 240
+            name = f"{label}/{label.lower()}_{i:03d}.png"
+            Image.fromarray(img).save(root / name)
+            rows.append({"file": name, "label": label.upper(), "group": f"g{i // 2}"})
+    with (root / "metadata.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["file", "label", "group"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return root
+
+
+def _train_args(tmp_path: Path, data: Path, out: str, *extra: str) -> list[str]:
+    return [f"data={data}", "arch=efficientnet_lite0", "pretrained=false", "input_size=48",
+            "cache_size=48", "epochs=2", "batch_size=8", "lr=0.003", "warmup_epochs=0.2",
+            f"cache_dir={tmp_path / 'cache'}", f"output={tmp_path / out}", "threads=2",
+            "val_fraction=0.25", *extra]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    data = _make_dataset(tmp / "data")
+    bundle = tmp / "models" / "tiny"
+    train_main(_train_args(tmp, data / "metadata.csv", "run", f"export={bundle}", "name=tiny"))
+    return tmp, data, bundle
+
+
+def test_training_writes_run_outputs(trained):
+    tmp, _, _ = trained
+    run = tmp / "run"
+    for name in ("config.yaml", "metrics.csv", "last.pt", "best.pt", "split.csv", "train.log"):
+        assert (run / name).is_file(), name
+    with (run / "metrics.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    # group-aware split: no group on both sides
+    with (run / "split.csv").open() as fh:
+        split = list(csv.DictReader(fh))
+    sides: dict[str, set] = {}
+    for row in split:
+        sides.setdefault(row["group"], set()).add(row["split"])
+    assert all(len(s) == 1 for s in sides.values())
+
+
+def test_exported_bundle_is_complete_and_loads(trained):
+    _, _, bundle_dir = trained
+    config = read_config(bundle_dir)
+    assert config.name == "tiny" and config.input_size == 48
+    assert config.abstain_band.low <= config.threshold <= config.abstain_band.high
+    assert config.temperature > 0
+    for key in ("roc_auc", "accuracy", "eer", "confusion_matrix", "abstain"):
+        assert key in config.metrics
+    assert config.data["validation"]["images"] > 0
+    assert config.training["log_tail"], "the card quotes the training log"
+    for name in ("confusion_matrix.png", "roc.png", "training_curves.png", "samples.png"):
+        assert (bundle_dir / REPORTS_DIR / name).stat().st_size > 1000, name
+    card = (bundle_dir / CARD_FILE).read_text()
+    assert "ROC-AUC" in card and f"{config.metrics['roc_auc']:.4f}" in card
+    bundle = load_bundle(bundle_dir)
+    assert not bundle.model.training
+
+
+def test_learns_the_toy_task(trained):
+    tmp, data, bundle_dir = trained
+    predictor = Predictor.from_dir(bundle_dir.parent)
+    fake = predictor.predict_path(data / "Fake" / "fake_000.png")
+    real = predictor.predict_path(data / "Real" / "real_000.png")
+    assert fake.fake_probability > real.fake_probability
+
+
+def test_evaluate_cli_writes_reports(trained, capsys):
+    tmp, data, bundle_dir = trained
+    out = tmp / "eval"
+    evaluate_main([str(bundle_dir.parent), "--data", str(data), "--output", str(out),
+                   "--cache-dir", str(tmp / "cache")])
+    printed = capsys.readouterr().out
+    assert "tiny" in printed and "ROC-AUC" in printed
+    metrics = json.loads((out / "tiny" / "metrics.json").read_text())
+    assert metrics["samples"] == 48
+    assert (out / "metrics.csv").read_text().startswith("model,samples,roc_auc")
+    assert (out / "tiny" / "roc.png").is_file()
+
+
+def test_cli_predicts_with_the_bundle(trained, capsys):
+    _, data, bundle_dir = trained
+    code = cli_main(["predict", str(data / "Fake" / "fake_001.png"), "--models-dir",
+                     str(bundle_dir.parent), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["prediction"] in {"REAL", "UNCERTAIN", "FAKE"}
+    assert result["models_used"] == ["tiny"]
+
+
+def test_resume_continues_from_last_checkpoint(trained, tmp_path):
+    tmp, data, _ = trained
+    # same run folder, one more epoch: resumes at epoch 2 instead of starting over
+    train_main(_train_args(tmp, data / "metadata.csv", "run", "epochs=3",
+                           "early_stopping_patience=0"))
+    log = (tmp / "run" / "train.log").read_text()
+    assert "resumed from" in log
+    with (tmp / "run" / "metrics.csv").open() as fh:
+        assert [r["epoch"] for r in csv.DictReader(fh)] == ["0", "1", "2"]
+
+
+def test_folder_dataset_and_focal_loss(tmp_path):
+    data = _make_dataset(tmp_path / "data", per_class=8)
+    train_main(_train_args(tmp_path, data, "run", "epochs=1", "loss=focal", "optimizer=sgd",
+                           "cbam=true", "max_steps_per_epoch=2"))
+    assert (tmp_path / "run" / "best.pt").is_file()
+
+
+@pytest.mark.slow
+def test_ddp_two_processes(tmp_path):
+    """torchrun with two CPU processes (gloo): both train, rank 0 writes."""
+    data = _make_dataset(tmp_path / "data", per_class=8)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           "-m", "training.train",
+           *_train_args(tmp_path, data / "metadata.csv", "run", "epochs=1", "threads=1")]
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "world 2" in (tmp_path / "run" / "train.log").read_text()
+    assert (tmp_path / "run" / "best.pt").is_file()
+
+
+def test_distillation_from_a_teacher_bundle(trained, tmp_path):
+    tmp, data, bundle_dir = trained
+    train_main(_train_args(tmp_path, data / "metadata.csv", "student", "epochs=1",
+                           "arch=resnet50", "input_size=32", f"teacher={bundle_dir}",
+                           "distill_weight=0.5", "max_steps_per_epoch=2"))
+    logits = np.load(tmp_path / "student" / "teacher_logits.npy")
+    assert logits.shape == (48,) and np.isfinite(logits).all()
+    assert (tmp_path / "student" / "best.pt").is_file()

@@ -23,10 +23,8 @@ $(SETUP_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.setup-* && touch $@
 
-run: setup  ## the app (until the service lands: health report of the CLI and its models)
-	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
-	@echo
-	$(VENV)/bin/faceproof --help
+run: setup  ## the service on http://127.0.0.1:8000 (FACEPROOF_HOST / FACEPROOF_PORT override)
+	FACEPROOF_MODELS_DIR=$(MODELS_DIR) $(PY) -m backend
 
 doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
 	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)

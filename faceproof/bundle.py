@@ -147,7 +147,7 @@ def read_config(folder: str | Path) -> BundleConfig:
         raise BundleError(f"{folder}: no {CONFIG_FILE}")
     try:
         return BundleConfig.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
+    except (ValidationError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path}: invalid model config: {exc}") from exc
 
 

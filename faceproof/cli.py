@@ -166,7 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    return args.func(args)
+    from faceproof.errors import FaceProofError
+
+    try:
+        return args.func(args)
+    except FaceProofError as exc:  # bad setup (no bundle, unknown model): a message, no trace
+        print(f"faceproof {args.command}: error: {exc} ({exc.code})", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

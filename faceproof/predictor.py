@@ -167,21 +167,29 @@ class Predictor:
         faces = self.detector.detect(image)[: self.max_faces]
         return (faces, True) if faces else ([whole_image_face(image)], False)
 
-    def crops_for(self, image: np.ndarray, faces: Sequence[Face],
-                  names: Sequence[str]) -> dict[float, list[np.ndarray]]:
-        """Crops per distinct face margin among the models."""
-        margins = {self.bundles[n].config.face_margin for n in names}
-        return {m: [crop_face(image, f, m) for f in faces] for m in margins}
+    def crops_for(self, image: np.ndarray, faces: Sequence[Face], names: Sequence[str],
+                  detected: bool = True) -> dict[str, list[np.ndarray]]:
+        """Each model's crops, cut with its own face margin; with no face detected, the
+        whole image as it is (a margin would only pad it)."""
+        by_margin: dict[float, list[np.ndarray]] = {}
+        crops = {}
+        for name in names:
+            margin = self.bundles[name].config.face_margin
+            if margin not in by_margin:
+                by_margin[margin] = ([crop_face(image, f, margin) for f in faces] if detected
+                                     else [image] * len(faces))
+            crops[name] = by_margin[margin]
+        return crops
 
     def score_faces(self, image: np.ndarray, faces: Sequence[Face], names: Sequence[str],
-                    tta: bool) -> tuple[np.ndarray, list[np.ndarray]]:
-        """(n_faces, n_models) probabilities and the crops of the first model's margin."""
-        crops = self.crops_for(image, faces, names)
+                    tta: bool, detected: bool = True
+                    ) -> tuple[np.ndarray, dict[str, list[np.ndarray]]]:
+        """(n_faces, n_models) probabilities and each model's crops."""
+        crops = self.crops_for(image, faces, names, detected)
         probs = np.empty((len(faces), len(names)))
         for j, name in enumerate(names):
-            probs[:, j] = self.score_crops(crops[self.bundles[name].config.face_margin], [name],
-                                           tta=tta)[:, 0]
-        return probs, crops[self.bundles[names[0]].config.face_margin]
+            probs[:, j] = self.score_crops(crops[name], [name], tta=tta)[:, 0]
+        return probs, crops
 
     # ---------------------------------------------------------------- images
     def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
@@ -190,15 +198,15 @@ class Predictor:
         start = time.perf_counter()
         names = self.select(models)
         faces, detected = self.detect(image)
-        probs, crops = self.score_faces(image, faces, names, tta)
+        probs, crops = self.score_faces(image, faces, names, tta, detected)
         rule = self.rule(names)
         ensemble = ensemble_probability(probs)
         results = []
         for i, face in enumerate(faces):
             p = float(ensemble[i])
-            heatmaps = {n: self.explain(n, crops[i]) for n in names} if explain else {}
+            heatmaps = {n: self.explain(n, crops[n][i]) for n in names} if explain else {}
             results.append(FacePrediction(
-                face=face, crop=crops[i],
+                face=face, crop=crops[names[0]][i],
                 model_probabilities={n: float(probs[i, j]) for j, n in enumerate(names)},
                 fake_probability=p, verdict=rule.decide(p), confidence=rule.confidence(p),
                 heatmaps=heatmaps))

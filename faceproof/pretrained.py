@@ -37,7 +37,8 @@ def packaged_weights_path(timm_name: str) -> Path | None:
 
 def hub_reachable(timeout_s: float = 2.0) -> bool:
     """Whether the model hub answers at all; saves offline users a minute of retries."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
+    # the values huggingface_hub itself reads as true
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}:
         return False
     try:
         from huggingface_hub import constants

@@ -17,6 +17,7 @@ import numpy as np
 
 from faceproof.ensemble import ensemble_probability
 from faceproof.errors import VideoError
+from faceproof.faces import crop_face
 from faceproof.predictor import Predictor
 from faceproof.verdict import Verdict
 from faceproof.video import read_frames
@@ -93,8 +94,8 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     first_crops: list[np.ndarray] = []
     for j, name in enumerate(names):
         margin = predictor.bundles[name].config.face_margin
-        crops = [_crop(predictor, frames[o].image, f, margin) for o, f in zip(owners, all_faces,
-                                                                              strict=True)]
+        crops = [crop_face(frames[o].image, f, margin) if detected_any else frames[o].image
+                 for o, f in zip(owners, all_faces, strict=True)]
         if j == 0:
             first_crops = crops
         probs[:, j] = predictor.score_crops(crops, [name], tta=tta)[:, 0]
@@ -132,8 +133,3 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
         duration_s=round(frames[-1].time_s, 3), threshold=rule.threshold,
         processing_time_ms=(time.perf_counter() - start) * 1000)
 
-
-def _crop(predictor: Predictor, image: np.ndarray, face, margin: float) -> np.ndarray:
-    from faceproof.faces import crop_face
-
-    return crop_face(image, face, margin)

@@ -95,7 +95,7 @@ def test_exported_bundle_is_complete_and_loads(trained):
 
 
 def test_learns_the_toy_task(trained):
-    tmp, data, bundle_dir = trained
+    _, data, bundle_dir = trained
     predictor = Predictor.from_dir(bundle_dir.parent)
     fake = predictor.predict_path(data / "Fake" / "fake_000.png")
     real = predictor.predict_path(data / "Real" / "real_000.png")
@@ -158,7 +158,7 @@ def test_ddp_two_processes(tmp_path):
 
 
 def test_distillation_from_a_teacher_bundle(trained, tmp_path):
-    tmp, data, bundle_dir = trained
+    _, data, bundle_dir = trained
     train_main(_train_args(tmp_path, data / "metadata.csv", "student", "epochs=1",
                            "arch=resnet50", "input_size=32", f"teacher={bundle_dir}",
                            "distill_weight=0.5", "max_steps_per_epoch=2"))

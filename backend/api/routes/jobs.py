@@ -1,0 +1,88 @@
+"""Video analysis as a background job, with progress as Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from sse_starlette.sse import EventSourceResponse
+
+from backend.analyses import analyse_video, clean_filename, remove_quietly, save_upload
+from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep
+from backend.api.routes.predict import ModelsOption, TtaOption, checked_frames, parse_models
+from backend.errors import APIError
+from backend.responses import ERROR_RESPONSES
+from backend.schemas import JobCreated, JobStatus
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
+POLL_S = 0.1
+
+
+@router.post("/video", response_model=JobCreated, status_code=202,
+             summary="Start a video analysis job")
+async def create_video_job(
+    *,
+    request: Request,
+    file: Annotated[UploadFile, File(description="an MP4, MOV, AVI, MKV or WebM video")],
+    frames: Annotated[int | None, Query(ge=1, description="frames to sample")] = None,
+    models: ModelsOption = None,
+    tta: TtaOption = False,
+    predictor: PredictorDep,
+    history: HistoryDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
+) -> JobCreated:
+    """The upload is stored in a private temporary file that the job removes when it ends;
+    the job runs on whether or not the client stays connected."""
+    names = parse_models(models, predictor)
+    count = checked_frames(frames, settings)
+    path, size, sha = await save_upload(file, settings.MAX_VIDEO_BYTES)
+    filename = clean_filename(file.filename)
+    job = jobs.submit(
+        filename,
+        lambda progress: analyse_video(predictor, history, settings, path, filename, size, sha,
+                                       frames=count, models=names, tta=tta, progress=progress),
+        cleanup=lambda: remove_quietly(path))
+    base = str(request.url_for("read_job", job_id=job.id).path)
+    return JobCreated(job_id=job.id, status=job.status, status_url=base,
+                      events_url=f"{base}/events")
+
+
+def _job_or_404(jobs, job_id: str):
+    job = jobs.get(job_id)
+    if job is None:
+        raise APIError(404, "job_not_found", f"no job {job_id} (finished jobs expire)")
+    return job
+
+
+@router.get("/{job_id}", response_model=JobStatus, summary="A job's status and result")
+async def read_job(job_id: str, jobs: JobsDep) -> JobStatus:
+    return _job_or_404(jobs, job_id).snapshot()
+
+
+@router.get("/{job_id}/events", summary="A job's progress as Server-Sent Events",
+            response_class=EventSourceResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "`progress` events (JobStatus without result), "
+                                            "then one `done` or `failed` event with the "
+                                            "full JobStatus"}})
+async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> EventSourceResponse:
+    job = _job_or_404(jobs, job_id)
+
+    async def events():
+        seen = -1
+        while True:
+            if job.version != seen:
+                seen = job.version
+                status = job.snapshot()
+                if job.finished:
+                    yield {"event": status.status, "data": status.model_dump_json()}
+                    return
+                yield {"event": "progress",
+                       "data": status.model_dump_json(exclude={"result"})}
+            if await request.is_disconnected():
+                return  # the job goes on; only this stream ends
+            await asyncio.sleep(POLL_S)
+
+    return EventSourceResponse(events(), ping=10)

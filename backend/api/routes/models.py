@@ -1,0 +1,73 @@
+"""Loaded models with their cards, and service info."""
+
+from __future__ import annotations
+
+import platform
+
+import cv2
+import timm
+import torch
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+import faceproof
+from backend.api.deps import PredictorDep, SettingsDep
+from backend.errors import APIError
+from backend.presenters import decision
+from backend.responses import ERROR_RESPONSES
+from backend.schemas import DecisionBand, InfoResponse, Limits, ModelInfo
+from faceproof.bundle import REPORTS_DIR
+
+router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
+
+
+@router.get("/models", response_model=list[ModelInfo], summary="Loaded models and their cards")
+async def read_models(predictor: PredictorDep, request: Request) -> list[ModelInfo]:
+    out = []
+    for name, bundle in predictor.bundles.items():
+        c = bundle.config
+        reports = sorted(p.name for p in (bundle.path / REPORTS_DIR).glob("*.png"))
+        out.append(ModelInfo(
+            name=name, arch=c.arch, input_size=c.input_size, mean=list(c.mean), std=list(c.std),
+            interpolation=c.interpolation, face_margin=c.face_margin, threshold=c.threshold,
+            temperature=c.temperature,
+            abstain_band=DecisionBand(threshold=c.threshold, low=c.abstain_band.low,
+                                      high=c.abstain_band.high),
+            metrics=c.metrics, data=c.data, created=c.created, card=bundle.card,
+            reports=[str(request.url_for("read_model_report", name=name, report=r).path)
+                     for r in reports]))
+    return out
+
+
+@router.get("/models/{name}/reports/{report}", summary="A model's report figure (PNG)",
+            response_class=FileResponse)
+async def read_model_report(name: str, report: str, predictor: PredictorDep) -> FileResponse:
+    bundle = predictor.bundles.get(name)
+    if bundle is None:
+        raise APIError(404, "unknown_model", f"no model {name!r}")
+    folder = (bundle.path / REPORTS_DIR).resolve()
+    # only names listed in the folder, so no user text becomes a path
+    available = {p.name: p for p in folder.glob("*.png")}
+    if report not in available:
+        raise APIError(404, "not_found", f"no report {report!r} for {name}")
+    return FileResponse(available[report], media_type="image/png")
+
+
+@router.get("/info", response_model=InfoResponse, summary="Service, limits and versions")
+async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoResponse:
+    return InfoResponse(
+        version=faceproof.__version__, models=predictor.model_names,
+        ensemble=decision(predictor.rule(predictor.model_names)),
+        face_detector=settings.FACE_DETECTOR,
+        limits=Limits(max_image_bytes=settings.MAX_IMAGE_BYTES,
+                      max_video_bytes=settings.MAX_VIDEO_BYTES,
+                      max_image_pixels=settings.MAX_IMAGE_PIXELS,
+                      max_batch_files=settings.MAX_BATCH_FILES,
+                      max_video_seconds=settings.MAX_VIDEO_SECONDS,
+                      video_frames=settings.VIDEO_FRAMES,
+                      max_video_frames=settings.MAX_VIDEO_FRAMES, max_faces=settings.MAX_FACES),
+        versions={"faceproof": faceproof.__version__, "torch": torch.__version__,
+                  "timm": timm.__version__, "opencv": cv2.__version__,
+                  "python": platform.python_version()},
+        device="cuda" if torch.cuda.is_available() else "cpu",
+        api_key_required=settings.API_KEY is not None)

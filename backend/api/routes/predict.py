@@ -1,0 +1,147 @@
+"""Image and video analysis: one image, a batch, a video (synchronously)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+
+from backend.analyses import (
+    analyse_image,
+    analyse_video,
+    clean_filename,
+    read_upload,
+    remove_quietly,
+    save_upload,
+)
+from backend.api.deps import (
+    HistoryDep,
+    InferenceExecutorDep,
+    PredictorDep,
+    SettingsDep,
+    VideoExecutorDep,
+)
+from backend.errors import APIError
+from backend.responses import ERROR_RESPONSES
+from backend.schemas import (
+    BatchItemError,
+    BatchResponse,
+    BatchSummary,
+    PredictionResponse,
+    VideoResponse,
+)
+from faceproof.errors import FaceProofError
+
+router = APIRouter(prefix="/predict", tags=["predict"], responses=ERROR_RESPONSES)
+
+ModelsOption = Annotated[
+    str | None, Form(description="comma-separated model names (default: all loaded)",
+                     examples=["efficientnet_lite0"])]
+TtaOption = Annotated[bool, Form(description="test-time augmentation (3 views, averaged)")]
+ExplainOption = Annotated[bool, Form(description="Grad-CAM heatmaps per face and model")]
+
+
+def parse_models(models: str | None, predictor) -> list[str] | None:
+    names = [m.strip() for m in (models or "").split(",") if m.strip()]
+    return predictor.select(names) if names else None
+
+
+@router.post("", response_model=PredictionResponse, summary="Analyse one image")
+async def predict_image(
+    *,
+    file: Annotated[UploadFile, File(description="a JPEG, PNG, WebP or BMP image")],
+    models: ModelsOption = None,
+    tta: TtaOption = False,
+    explain: ExplainOption = False,
+    predictor: PredictorDep,
+    history: HistoryDep,
+    settings: SettingsDep,
+    executor: InferenceExecutorDep,
+) -> PredictionResponse:
+    """Find every face, score it with each model, and give the verdict of the most
+    suspicious face (the whole image when no face is found, and the response says so)."""
+    names = parse_models(models, predictor)
+    data = await read_upload(file, settings.MAX_IMAGE_BYTES)
+    return await asyncio.get_running_loop().run_in_executor(
+        executor, lambda: analyse_image(predictor, history, settings, data,
+                                        clean_filename(file.filename), models=names, tta=tta,
+                                        explain=explain))
+
+
+@router.post("/batch", response_model=BatchResponse, summary="Analyse many images")
+async def predict_batch(
+    *,
+    files: Annotated[list[UploadFile], File(description="images, analysed in upload order")],
+    models: ModelsOption = None,
+    tta: TtaOption = False,
+    predictor: PredictorDep,
+    history: HistoryDep,
+    settings: SettingsDep,
+    executor: InferenceExecutorDep,
+) -> BatchResponse:
+    """One bad file never fails the batch: it is listed in `errors` with its reason."""
+    if len(files) > settings.MAX_BATCH_FILES:
+        raise APIError(400, "too_many_files", f"{len(files)} files sent; the limit is "
+                                              f"{settings.MAX_BATCH_FILES} per batch")
+    names = parse_models(models, predictor)
+    start = time.perf_counter()
+    batch_id = str(uuid.uuid4())
+    loop = asyncio.get_running_loop()
+    results, errors = [], []
+    for index, file in enumerate(files):
+        filename = clean_filename(file.filename)
+        try:
+            data = await read_upload(file, settings.MAX_IMAGE_BYTES)
+            results.append(await loop.run_in_executor(
+                executor, lambda d=data, f=filename: analyse_image(
+                    predictor, history, settings, d, f, models=names, tta=tta, explain=False,
+                    batch_id=batch_id)))
+        except APIError as exc:
+            errors.append(BatchItemError(index=index, filename=filename, code=exc.code,
+                                         detail=exc.detail))
+        except FaceProofError as exc:
+            errors.append(BatchItemError(index=index, filename=filename, code=exc.code,
+                                         detail=str(exc)))
+    counts = {v: sum(1 for r in results if r.prediction == v) for v in
+              ("REAL", "FAKE", "UNCERTAIN")}
+    summary = BatchSummary(total=len(files), real=counts["REAL"], fake=counts["FAKE"],
+                           uncertain=counts["UNCERTAIN"], failed=len(errors),
+                           processing_time_ms=round((time.perf_counter() - start) * 1000, 2))
+    return BatchResponse(summary=summary, results=results, errors=errors)
+
+
+@router.post("/video", response_model=VideoResponse, summary="Analyse a video (synchronous)")
+async def predict_video(
+    *,
+    file: Annotated[UploadFile, File(description="an MP4, MOV, AVI, MKV or WebM video")],
+    frames: Annotated[int | None, Query(ge=1, description="frames to sample")] = None,
+    models: ModelsOption = None,
+    tta: TtaOption = False,
+    predictor: PredictorDep,
+    history: HistoryDep,
+    settings: SettingsDep,
+    executor: VideoExecutorDep,
+) -> VideoResponse:
+    """Sample frames evenly, score their faces in batches, aggregate; for long videos use
+    `POST /api/jobs/video`, which reports progress."""
+    names = parse_models(models, predictor)
+    count = checked_frames(frames, settings)
+    path, size, sha = await save_upload(file, settings.MAX_VIDEO_BYTES)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            executor, lambda: analyse_video(predictor, history, settings, path,
+                                            clean_filename(file.filename), size, sha,
+                                            frames=count, models=names, tta=tta))
+    finally:
+        remove_quietly(path)
+
+
+def checked_frames(frames: int | None, settings) -> int:
+    count = frames or settings.VIDEO_FRAMES
+    if count > settings.MAX_VIDEO_FRAMES:
+        raise APIError(400, "too_many_frames", f"{count} frames asked; the limit is "
+                                               f"{settings.MAX_VIDEO_FRAMES}")
+    return count

@@ -1,0 +1,77 @@
+"""Every error leaves as JSON `{"detail": ..., "code": ...}` with a 4xx status."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from faceproof.errors import (
+    BundleError,
+    DecodeError,
+    FaceProofError,
+    ImageTooLargeError,
+    UnknownModelError,
+    VideoError,
+)
+
+log = logging.getLogger("backend")
+
+
+class APIError(Exception):
+    """An error to report to the client as is."""
+
+    def __init__(self, status: int, code: str, detail: str):
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+# status of each core error; the code comes from the error class itself
+CORE_STATUS: dict[type[FaceProofError], int] = {
+    DecodeError: 422,
+    ImageTooLargeError: 413,
+    VideoError: 422,
+    UnknownModelError: 400,
+    BundleError: 503,
+}
+
+
+def status_of(exc: FaceProofError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in CORE_STATUS:
+            return CORE_STATUS[cls]
+    return 400
+
+
+def error_body(code: str, detail: str) -> dict:
+    return {"detail": detail, "code": code}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(APIError)
+    async def _api_error(_: Request, exc: APIError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status)
+
+    @app.exception_handler(FaceProofError)
+    async def _core_error(_: Request, exc: FaceProofError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg')}"
+            for e in exc.errors())
+        return JSONResponse(error_body("invalid_request", problems or "invalid request"),
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "file_too_large"}
+        code = codes.get(exc.status_code, f"http_{exc.status_code}")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))

@@ -1,0 +1,118 @@
+"""The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Analysis(Base):
+    __tablename__ = "analyses"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(16))              # image | video
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    prediction: Mapped[str] = mapped_column(String(16), index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    fake_probability: Mapped[float] = mapped_column(Float)
+    models: Mapped[list] = mapped_column(JSON)
+    model_scores: Mapped[dict] = mapped_column(JSON)            # model -> probability
+    faces: Mapped[list] = mapped_column(JSON)                    # per-face summary
+    details: Mapped[dict] = mapped_column(JSON)                  # kind-specific extras
+    duration_ms: Mapped[float] = mapped_column(Float)
+    batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        created = self.created_at
+        if created.tzinfo is None:  # SQLite drops the zone; we always store UTC
+            created = created.replace(tzinfo=UTC)
+        return {c: getattr(self, c) for c in (
+            "id", "kind", "filename", "size_bytes", "sha256", "prediction", "confidence",
+            "fake_probability", "models", "model_scores", "faces", "details", "duration_ms",
+            "batch_id")} | {"created_at": created.isoformat()}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")   # readers don't block the writer; crash-safe
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class HistoryStore:
+    """Records analyses; one instance per process, thread-safe (a session per call)."""
+
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def add(self, **fields: Any) -> str:
+        """Insert one record in its own transaction; returns its id."""
+        record = Analysis(id=fields.pop("id", None) or str(uuid.uuid4()),
+                          created_at=fields.pop("created_at", None) or datetime.now(UTC),
+                          **fields)
+        with self._sessions.begin() as session:
+            session.add(record)
+        return record.id
+
+    def get(self, analysis_id: str) -> dict | None:
+        with Session(self.engine) as session:
+            record = session.get(Analysis, analysis_id)
+            return record.to_dict() if record else None
+
+    def list(self, *, page: int = 1, page_size: int = 20, prediction: str | None = None,
+             kind: str | None = None) -> tuple[list[dict], int]:
+        """Newest first; returns one page and the total count."""
+        query = select(Analysis)
+        if prediction:
+            query = query.where(Analysis.prediction == prediction)
+        if kind:
+            query = query.where(Analysis.kind == kind)
+        with Session(self.engine) as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(query.order_by(Analysis.created_at.desc(), Analysis.id)
+                                   .offset((page - 1) * page_size).limit(page_size)).all()
+            return [r.to_dict() for r in rows], int(total)
+
+    def delete(self, analysis_id: str) -> bool:
+        with self._sessions.begin() as session:
+            return session.execute(delete(Analysis).where(Analysis.id == analysis_id)
+                                   ).rowcount > 0
+
+    def ping(self) -> bool:
+        with self.engine.connect() as connection:
+            connection.execute(select(1))
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,131 @@
+"""Background video jobs: queued -> running -> done | failed, with progress.
+
+Jobs run on a worker thread, independent of the request that created them, so a client may
+disconnect and come back; finished jobs are forgotten after a TTL. On shutdown, running jobs
+are given time to finish and anything still unfinished is marked failed, never left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from backend.schemas import ErrorBody, JobStatus, VideoResponse
+from faceproof.errors import FaceProofError
+
+log = logging.getLogger("backend.jobs")
+
+Work = Callable[[Callable[[float, str], None]], VideoResponse]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Job:
+    id: str
+    filename: str
+    status: str = "queued"
+    progress: float = 0.0
+    stage: str = "queued"
+    created_at: str = field(default_factory=_now)
+    finished_at: str | None = None
+    finished_monotonic: float | None = None
+    result: VideoResponse | None = None
+    error: ErrorBody | None = None
+    version: int = 0          # bumped on every change; event streams watch it
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {"done", "failed"}
+
+    def snapshot(self) -> JobStatus:
+        return JobStatus(job_id=self.id, status=self.status, progress=round(self.progress, 4),
+                         stage=self.stage, filename=self.filename, created_at=self.created_at,
+                         finished_at=self.finished_at, result=self.result, error=self.error)
+
+
+class JobManager:
+    def __init__(self, executor: Executor, ttl_s: float):
+        self.executor = executor
+        self.ttl_s = ttl_s
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._tasks: set[asyncio.Future] = set()
+
+    def submit(self, filename: str, work: Work, cleanup: Callable[[], None]) -> Job:
+        """Queue `work(progress)`; `cleanup` runs when it ends, however it ends."""
+        self.expire()
+        job = Job(id=uuid.uuid4().hex, filename=filename)
+        with self._lock:
+            self._jobs[job.id] = job
+        future = asyncio.get_running_loop().run_in_executor(self.executor, self._run, job, work,
+                                                            cleanup)
+        self._tasks.add(future)
+        future.add_done_callback(self._tasks.discard)
+        return job
+
+    def _update(self, job: Job, **changes) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                setattr(job, key, value)
+            job.version += 1
+
+    def _run(self, job: Job, work: Work, cleanup: Callable[[], None]) -> None:
+        self._update(job, status="running", stage="starting")
+
+        def progress(done: float, stage: str) -> None:
+            self._update(job, progress=max(job.progress, min(1.0, done)), stage=stage)
+
+        try:
+            result = work(progress)
+            self._finish(job, status="done", progress=1.0, stage="done", result=result)
+        except FaceProofError as exc:
+            self._finish(job, status="failed", stage="failed",
+                         error=ErrorBody(detail=str(exc), code=exc.code))
+        except Exception as exc:  # a bug, but the job must still end as failed
+            log.exception("job %s failed", job.id)
+            self._finish(job, status="failed", stage="failed",
+                         error=ErrorBody(detail=f"internal error: {type(exc).__name__}",
+                                         code="internal_error"))
+        finally:
+            cleanup()
+
+    def _finish(self, job: Job, **changes) -> None:
+        self._update(job, finished_at=_now(), finished_monotonic=time.monotonic(), **changes)
+
+    def get(self, job_id: str) -> Job | None:
+        self.expire()
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def expire(self) -> None:
+        cutoff = time.monotonic() - self.ttl_s
+        with self._lock:
+            for job_id in [j.id for j in self._jobs.values()
+                           if j.finished_monotonic is not None and j.finished_monotonic < cutoff]:
+                del self._jobs[job_id]
+
+    @property
+    def queue_depth(self) -> int:
+        with self._lock:
+            return sum(1 for j in self._jobs.values() if not j.finished)
+
+    async def shutdown(self, timeout_s: float = 60.0) -> None:
+        """Let running jobs finish; mark whatever did not as failed."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout_s)
+        with self._lock:
+            unfinished = [j for j in self._jobs.values() if not j.finished]
+        for job in unfinished:
+            self._finish(job, status="failed", stage="failed",
+                         error=ErrorBody(detail="the service stopped before the job finished",
+                                         code="service_stopped"))

@@ -1,0 +1,69 @@
+"""What the service loads on start (models, face detector, history, workers) and releases on
+stop. Nothing is loaded at import time."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+import torch
+from fastapi import FastAPI
+
+from backend.history import HistoryStore
+from backend.jobs import JobManager
+from backend.settings import Settings
+from faceproof.bundle import find_bundles, load_bundle
+from faceproof.errors import BundleError
+from faceproof.faces import create_face_detector
+from faceproof.predictor import Predictor
+
+log = logging.getLogger("backend")
+
+
+def load_predictor(settings: Settings) -> Predictor:
+    """The bundles named in MODELS (or all in MODELS_DIR). A bundle that fails to load stops
+    the start with its name and reason, unless ALLOW_MISSING_MODELS is set."""
+    folders = {f.name: f for f in find_bundles(settings.MODELS_DIR)}
+    wanted = settings.MODELS or list(folders)
+    bundles, problems = [], []
+    for name in wanted:
+        if name not in folders:
+            problems.append(f"{name}: no bundle folder in {settings.MODELS_DIR}")
+            continue
+        try:
+            bundles.append(load_bundle(folders[name]))
+        except Exception as exc:  # corrupt weights and more: name the bundle, then decide
+            problems.append(f"{name}: {exc}")
+    for problem in problems:
+        log.error("model bundle not loaded: %s", problem)
+    if problems and not settings.ALLOW_MISSING_MODELS:
+        raise BundleError("cannot start: " + "; ".join(problems) +
+                          " (set FACEPROOF_ALLOW_MISSING_MODELS=true to start without them)")
+    if not bundles:
+        raise BundleError(f"cannot start: no model bundle in {settings.MODELS_DIR}")
+    detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
+    return Predictor(bundles, detector, max_faces=settings.MAX_FACES,
+                     max_pixels=settings.MAX_IMAGE_PIXELS)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    torch.set_num_threads(settings.TORCH_THREADS or os.cpu_count() or 1)
+    app.state.predictor = load_predictor(settings)
+    log.info("models loaded: %s", ", ".join(app.state.predictor.model_names))
+    app.state.history = HistoryStore(settings.HISTORY_URL)
+    # one inference at a time per pool: torch already uses every core for one batch
+    app.state.inference_executor = ThreadPoolExecutor(1, thread_name_prefix="inference")
+    app.state.video_executor = ThreadPoolExecutor(1, thread_name_prefix="video")
+    app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS)
+    try:
+        yield
+    finally:
+        await app.state.jobs.shutdown()
+        app.state.inference_executor.shutdown(wait=True)
+        app.state.video_executor.shutdown(wait=True)
+        app.state.history.close()

@@ -1,0 +1,63 @@
+"""The FastAPI application: wiring only."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+import faceproof
+from backend.api.deps import require_api_key
+from backend.api.router import api_router
+from backend.api.routes import models, predict
+from backend.errors import install_error_handlers
+from backend.lifespan import lifespan
+from backend.security_headers import SecurityHeadersMiddleware
+from backend.settings import Settings, get_settings
+from backend.spa import mount_spa
+from backend.upload_limit import UploadLimitMiddleware
+
+MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and fields around the file bytes
+
+DESCRIPTION = """Tells whether each face in a photo, a batch or a video is real or a deepfake,
+how sure the models are (calibrated probabilities, an abstain band giving UNCERTAIN), and where
+on the face they looked (Grad-CAM). Errors are JSON `{"detail", "code"}` with a 4xx status."""
+
+
+def upload_limits(settings: Settings):
+    def limit_for(path: str) -> int | None:
+        if path.endswith("/video"):
+            return settings.MAX_VIDEO_BYTES + MULTIPART_OVERHEAD
+        if path.endswith("/predict/batch"):
+            return (settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD) * settings.MAX_BATCH_FILES
+        if path.endswith("/predict"):
+            return settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD
+        return 1024 * 1024
+    return limit_for
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.LOG_LEVEL,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = FastAPIOffline(
+        title="FaceProof", version=faceproof.__version__, description=DESCRIPTION,
+        lifespan=lifespan, openapi_url="/api/openapi.json", docs_url="/api/docs",
+        redoc_url="/api/redoc", static_url="/api/docs-static")
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(UploadLimitMiddleware, limit_for=upload_limits(settings))
+    if settings.CORS_ORIGINS:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS,
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Content-Type", "X-API-Key"])
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.include_router(api_router)
+    # the routes of the first prototype, kept for its scripts
+    keyed = [Depends(require_api_key)]
+    app.include_router(predict.router, dependencies=keyed, include_in_schema=False)
+    app.add_api_route("/info", models.read_info, dependencies=keyed, include_in_schema=False)
+    mount_spa(app, settings.STATIC_DIR)
+    return app

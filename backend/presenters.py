@@ -1,0 +1,91 @@
+"""Core results -> API responses (thumbnails and heatmaps as data URLs)."""
+
+from __future__ import annotations
+
+import base64
+
+import cv2
+import numpy as np
+
+from backend.schemas import (
+    Box,
+    DecisionBand,
+    FaceResult,
+    ImageSize,
+    Keyframe,
+    PredictionResponse,
+    TimelinePoint,
+    VideoResponse,
+)
+from faceproof.gradcam import encode_png, heatmap_rgba, png_data_url
+from faceproof.predictor import ImagePrediction
+from faceproof.verdict import DecisionRule
+from faceproof.video_analysis import VideoPrediction
+
+THUMBNAIL_SIDE = 160
+
+
+def jpeg_data_url(rgb: np.ndarray, side: int = THUMBNAIL_SIDE, quality: int = 85) -> str:
+    small = cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR),
+                            [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # cannot happen for a uint8 RGB array; guard anyway
+        raise ValueError("JPEG encoding failed")
+    return "data:image/jpeg;base64," + base64.b64encode(data.tobytes()).decode()
+
+
+def decision(rule: DecisionRule) -> DecisionBand:
+    return DecisionBand(threshold=rule.threshold, low=rule.low, high=rule.high)
+
+
+def box_of(face_dict: dict) -> Box:
+    return Box(x=face_dict["x"], y=face_dict["y"], width=face_dict["width"],
+               height=face_dict["height"])
+
+
+def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
+                   rule: DecisionRule) -> PredictionResponse:
+    faces = []
+    for f in result.faces:
+        heatmaps = None
+        if f.heatmaps:
+            heatmaps = {name: png_data_url(encode_png(
+                heatmap_rgba(cam, (THUMBNAIL_SIDE, THUMBNAIL_SIDE))))
+                for name, cam in f.heatmaps.items()}
+        faces.append(FaceResult(
+            box=box_of(f.face.to_dict()), detection_score=round(f.face.score, 4),
+            fake_probability=f.fake_probability, prediction=f.verdict,
+            confidence=f.confidence, model_probabilities=f.model_probabilities,
+            thumbnail=jpeg_data_url(f.crop), heatmaps=heatmaps))
+    return PredictionResponse(
+        analysis_id=analysis_id, filename=filename, prediction=result.verdict,
+        confidence=result.confidence, fake_probability=result.fake_probability,
+        reason=result.reason, face_detected=result.face_detected, faces=faces,
+        models_used=result.models_used, decision=decision(rule), tta=result.tta,
+        image=ImageSize(width=result.width, height=result.height),
+        processing_time_ms=round(result.processing_time_ms, 2))
+
+
+def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
+                   rule: DecisionRule) -> VideoResponse:
+    return VideoResponse(
+        analysis_id=analysis_id, filename=filename, prediction=result.verdict,
+        confidence=result.confidence, fake_probability=result.fake_probability,
+        fake_percentage=round(result.fake_percentage, 2),
+        frames_analyzed=result.frames_analyzed, frames_with_faces=result.frames_with_faces,
+        face_detected=result.face_detected, reason=result.reason,
+        timeline=[TimelinePoint(frame=t.index, time_s=t.time_s,
+                                fake_probability=t.fake_probability, face_count=t.face_count,
+                                prediction=t.verdict) for t in result.timeline],
+        keyframes=[Keyframe(frame=k.index, time_s=k.time_s, fake_probability=k.fake_probability,
+                            thumbnail=jpeg_data_url(k.crop), box=box_of(k.box))
+                   for k in result.keyframes],
+        models_used=result.models_used, decision=decision(rule), duration_s=result.duration_s,
+        processing_time_ms=round(result.processing_time_ms, 2))
+
+
+def face_summaries(result: ImagePrediction) -> list[dict]:
+    """What the history keeps of each face (no pixels)."""
+    return [{"box": f.face.to_dict(), "fake_probability": round(f.fake_probability, 6),
+             "prediction": f.verdict.value, "model_probabilities": f.model_probabilities}
+            for f in result.faces]

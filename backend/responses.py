@@ -1,0 +1,16 @@
+"""The error responses every route documents in OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.schemas import ErrorBody
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "bad request (e.g. `empty_file`, "
+                                              "`unknown_model`, `too_many_files`)"},
+    401: {"model": ErrorBody, "description": "`invalid_api_key`"},
+    413: {"model": ErrorBody, "description": "`file_too_large` or `image_too_large`"},
+    422: {"model": ErrorBody, "description": "`undecodable_image`, `unreadable_video`, "
+                                              "`invalid_request`"},
+}

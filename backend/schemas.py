@@ -1,0 +1,222 @@
+"""Response models of the API (the OpenAPI schema the frontend's types are generated from)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from faceproof.verdict import Verdict
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(examples=["the file is not an image we can decode"])
+    code: str = Field(examples=["undecodable_image"])
+
+
+class Box(BaseModel):
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class FaceResult(BaseModel):
+    box: Box
+    detection_score: float = Field(description="face detector score; 0 for a whole image")
+    fake_probability: float = Field(ge=0, le=1)
+    prediction: Verdict
+    confidence: float = Field(ge=0, le=1)
+    model_probabilities: dict[str, float] = Field(
+        description="calibrated FAKE probability per model")
+    thumbnail: str = Field(description="the face crop as a JPEG data URL")
+    heatmaps: dict[str, str] | None = Field(
+        None, description="Grad-CAM per model: RGBA PNG data URLs, same size as the thumbnail")
+
+
+class DecisionBand(BaseModel):
+    threshold: float
+    low: float
+    high: float
+
+
+class ImageSize(BaseModel):
+    width: int
+    height: int
+
+
+class PredictionResponse(BaseModel):
+    analysis_id: str
+    filename: str
+    prediction: Verdict
+    confidence: float = Field(ge=0, le=1, examples=[0.973])
+    fake_probability: float = Field(ge=0, le=1, examples=[0.973])
+    reason: str
+    face_detected: bool
+    faces: list[FaceResult]
+    models_used: list[str]
+    decision: DecisionBand
+    tta: bool
+    image: ImageSize
+    processing_time_ms: float
+
+
+class BatchSummary(BaseModel):
+    total: int
+    real: int
+    fake: int
+    uncertain: int
+    failed: int
+    processing_time_ms: float
+
+
+class BatchItemError(BaseModel):
+    index: int
+    filename: str
+    code: str
+    detail: str
+
+
+class BatchResponse(BaseModel):
+    summary: BatchSummary
+    results: list[PredictionResponse] = Field(description="successful files, in upload order")
+    errors: list[BatchItemError]
+
+
+class TimelinePoint(BaseModel):
+    frame: int
+    time_s: float
+    fake_probability: float | None
+    face_count: int
+    prediction: Verdict | None
+
+
+class Keyframe(BaseModel):
+    frame: int
+    time_s: float
+    fake_probability: float
+    thumbnail: str
+    box: Box
+
+
+class VideoResponse(BaseModel):
+    analysis_id: str
+    filename: str
+    prediction: Verdict
+    confidence: float
+    fake_probability: float
+    fake_percentage: float = Field(description="share of frames with a face judged FAKE, 0-100")
+    frames_analyzed: int
+    frames_with_faces: int
+    face_detected: bool
+    reason: str
+    timeline: list[TimelinePoint]
+    keyframes: list[Keyframe]
+    models_used: list[str]
+    decision: DecisionBand
+    duration_s: float
+    processing_time_ms: float
+
+
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+class JobCreated(BaseModel):
+    job_id: str
+    status: JobState
+    status_url: str
+    events_url: str
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    status: JobState
+    progress: float = Field(ge=0, le=1)
+    stage: str
+    filename: str
+    created_at: str
+    finished_at: str | None = None
+    result: VideoResponse | None = None
+    error: ErrorBody | None = None
+
+
+class ModelMetrics(BaseModel, extra="allow"):
+    roc_auc: float | None = None
+    accuracy: float | None = None
+    samples: int | None = None
+
+
+class ModelInfo(BaseModel):
+    name: str
+    arch: str
+    input_size: int
+    mean: list[float]
+    std: list[float]
+    interpolation: str
+    face_margin: float
+    threshold: float
+    temperature: float
+    abstain_band: DecisionBand
+    metrics: dict
+    data: dict
+    created: str
+    card: str = Field(description="MODEL_CARD.md text")
+    reports: list[str] = Field(description="URLs of the report figures")
+
+
+class Limits(BaseModel):
+    max_image_bytes: int
+    max_video_bytes: int
+    max_image_pixels: int
+    max_batch_files: int
+    max_video_seconds: float
+    video_frames: int
+    max_video_frames: int
+    max_faces: int
+
+
+class InfoResponse(BaseModel):
+    name: str = "FaceProof"
+    version: str
+    models: list[str]
+    ensemble: DecisionBand
+    face_detector: str
+    limits: Limits
+    versions: dict[str, str]
+    device: str
+    api_key_required: bool
+
+
+class HistoryItem(BaseModel):
+    id: str
+    created_at: str
+    kind: str
+    filename: str
+    size_bytes: int
+    sha256: str
+    prediction: Verdict
+    confidence: float
+    fake_probability: float
+    models: list[str]
+    model_scores: dict[str, float]
+    faces: list[dict]
+    details: dict
+    duration_ms: float
+    batch_id: str | None = None
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    ready: bool
+    models: list[str]
+    detail: str = ""

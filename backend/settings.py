@@ -1,0 +1,66 @@
+"""Every setting of the service, from the environment (prefix FACEPROOF_) or a `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Service settings; each field is read from `FACEPROOF_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="FACEPROOF_", env_file=".env",
+                                      extra="ignore", case_sensitive=True)
+
+    HOST: str = Field("127.0.0.1", description="interface `make run` binds to")
+    PORT: int = Field(8000, ge=1, le=65535, description="port `make run` listens on")
+    MODELS_DIR: Path = Field(Path("models"), description="folder of model bundles")
+    MODELS: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="bundles to load, comma-separated; empty: all")
+    ALLOW_MISSING_MODELS: bool = Field(
+        False, description="start without a bundle that fails to load instead of refusing")
+    FACE_DETECTOR: Literal["haar", "yunet"] = Field("haar", description="face detector")
+    YUNET_MODEL_PATH: Path | None = Field(None, description="YuNet .onnx file (detector yunet)")
+    MAX_FACES: int = Field(16, ge=1, description="faces scored per image at most")
+    MAX_IMAGE_BYTES: int = Field(20 * MB, ge=1, description="largest image upload, bytes")
+    MAX_VIDEO_BYTES: int = Field(200 * MB, ge=1, description="largest video upload, bytes")
+    MAX_IMAGE_PIXELS: int = Field(40_000_000, ge=1, description="largest image, pixels")
+    MAX_BATCH_FILES: int = Field(32, ge=1, description="files per batch request at most")
+    MAX_VIDEO_SECONDS: float = Field(300.0, gt=0, description="longest video accepted, s")
+    VIDEO_FRAMES: int = Field(32, ge=1, description="frames sampled per video by default")
+    MAX_VIDEO_FRAMES: int = Field(128, ge=1, description="frames a request may ask for")
+    HISTORY_URL: str = Field("sqlite:///data/history.db",
+                             description="SQLAlchemy URL of the history store")
+    KEEP_UPLOADS: bool = Field(False, description="keep uploaded media in UPLOADS_DIR")
+    UPLOADS_DIR: Path = Field(Path("data/uploads"), description="where kept uploads go")
+    JOB_TTL_SECONDS: int = Field(3600, ge=1, description="finished jobs are kept this long")
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed by CORS, comma-separated")
+    API_KEY: SecretStr | None = Field(
+        None, description="when set, every /api route but health and ready needs X-API-Key")
+    TORCH_THREADS: int = Field(0, ge=0, description="intra-op threads; 0: one per core")
+    STATIC_DIR: Path = Field(Path("frontend/dist"), description="built SPA served at /")
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
+
+    @field_validator("MODELS", "CORS_ORIGINS", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("API_KEY", mode="before")
+    @classmethod
+    def _empty_key_is_none(cls, value):
+        return None if value in ("", None) else value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

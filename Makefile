@@ -9,7 +9,7 @@ MODELS_DIR ?= models
 CONFIG ?= training/configs/efficientnet_lite0.yaml
 SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help setup run test lint format train train-default evaluate data doctor clean
+.PHONY: help setup run test lint format train train-default evaluate data doctor models-table clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,14 @@ train-default: setup data  ## reproduce the default bundle(s) in models/
 evaluate: setup data  ## evaluate every bundle in MODELS_DIR on the validation split
 	$(PY) -m training.evaluate $(MODELS_DIR) --data $(DATA_DIR)/metadata.csv --split val \
 		--output runs/evaluate
+
+models-table: setup  ## rewrite README's Models table from the bundles' measured metrics
+	$(PY) -c 'import re, subprocess, pathlib; \
+	t = subprocess.run(["$(VENV)/bin/faceproof", "models", "--markdown", "--models-dir", "$(MODELS_DIR)"], \
+	    check=True, capture_output=True, text=True).stdout.strip(); \
+	p = pathlib.Path("README.md"); s = p.read_text(); \
+	p.write_text(re.sub(r"(<!-- models-table -->\n).*?(\n<!-- /models-table -->)", \
+	    lambda m: m.group(1) + t + m.group(2), s, flags=re.S))'
 
 clean:  ## remove caches and run outputs (keeps .venv, data/ and models/)
 	rm -rf .pytest_cache .ruff_cache runs build *.egg-info

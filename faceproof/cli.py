@@ -110,6 +110,9 @@ def cmd_models(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
+    if args.markdown:
+        print(markdown_table([read_config(f) for f in folders]))
+        return 0
     print(f"{'name':<22}{'arch':<24}{'input':>6}{'ROC-AUC':>9}{'accuracy':>10}{'threshold':>11}")
     for r in rows:
         auc = f"{r['roc_auc']:.4f}" if r["roc_auc"] is not None else "-"
@@ -117,6 +120,23 @@ def cmd_models(args) -> int:
         print(f"{r['name']:<22}{r['arch']:<24}{r['input']:>6}{auc:>9}{acc:>10}"
               f"{r['threshold']:>11.3f}")
     return 0
+
+
+def markdown_table(configs) -> str:
+    """The README's "Models" table, from the bundles' measured metrics."""
+    lines = ["| model | arch | input | validation images | ROC-AUC | accuracy | F1 | EER "
+             "| UNCERTAIN share | accuracy when decided |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for c in configs:
+        m = c.metrics
+        abstain = m.get("abstain", {})
+        lines.append(
+            f"| {c.name} | `{c.arch}` | {c.input_size} | {m.get('samples', '-')} "
+            f"| {m.get('roc_auc', float('nan')):.4f} | {100 * m.get('accuracy', 0):.2f} % "
+            f"| {m.get('f1', float('nan')):.4f} | {100 * m.get('eer', 0):.2f} % "
+            f"| {100 * abstain.get('fraction', 0):.1f} % "
+            f"| {100 * abstain.get('decided_accuracy', 0):.2f} % |")
+    return "\n".join(lines)
 
 
 def cmd_doctor(args) -> int:
@@ -153,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=cmd_predict)
 
     models = sub.add_parser("models", help="list bundles with their measured metrics")
+    models.add_argument("--markdown", action="store_true", help="a Markdown table")
     common(models)
     models.set_defaults(func=cmd_models)
 

@@ -79,8 +79,19 @@ class JobManager:
                 setattr(job, key, value)
             job.version += 1
 
+    def _start(self, job: Job) -> bool:
+        """Mark a queued job running; False when shutdown already failed it."""
+        with self._lock:
+            if job.finished:
+                return False
+            job.status, job.stage = "running", "starting"
+            job.version += 1
+            return True
+
     def _run(self, job: Job, work: Work, cleanup: Callable[[], None]) -> None:
-        self._update(job, status="running", stage="starting")
+        if not self._start(job):  # still queued when the service stopped: never start it
+            cleanup()
+            return
 
         def progress(done: float, stage: str) -> None:
             self._update(job, progress=max(job.progress, min(1.0, done)), stage=stage)

@@ -1,0 +1,115 @@
+"""GET /api/models (bundles, cards, report figures) and GET /api/info (limits, versions)."""
+
+from __future__ import annotations
+
+import platform
+
+import cv2
+import numpy as np
+import pytest
+import timm
+import torch
+
+import faceproof
+
+
+def test_models_lists_the_bundles(client) -> None:
+    response = client.get("/api/models")
+
+    assert response.status_code == 200
+    models = {m["name"]: m for m in response.json()}
+    assert list(models) == ["fake", "real"]
+    fake, real = models["fake"], models["real"]
+    assert fake["arch"] == real["arch"] == "tf_efficientnet_lite0"
+    assert (fake["input_size"], real["input_size"]) == (32, 48)
+    assert fake["metrics"] == {"roc_auc": 0.5, "accuracy": 0.5, "samples": 10}
+    assert fake["threshold"] == 0.5
+    assert fake["temperature"] == 1.0
+    assert fake["abstain_band"] == {"threshold": 0.5, "low": 0.5, "high": 0.5}
+    assert len(fake["mean"]) == len(fake["std"]) == 3
+    assert fake["interpolation"]
+    assert fake["created"]
+    assert "Constant test model: says FAKE to everything." in fake["card"]
+    assert real["card"].startswith("# real")
+    assert fake["reports"] == ["/api/models/fake/reports/roc.png"]  # PNGs only
+    assert real["reports"] == []
+
+
+def test_a_report_is_served(client, models_dir) -> None:
+    [url] = client.get("/api/models").json()[0]["reports"]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content == (models_dir / "fake" / "reports" / "roc.png").read_bytes()
+    image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_COLOR)
+    assert image.shape == (8, 12, 3)
+
+
+@pytest.mark.parametrize("report", [
+    "missing.png",
+    "notes.txt",             # in the folder, but not a figure
+    "..%2Fmodel.json",
+    "..%2F..%2Freal%2Fmodel.json",
+    "%2E%2E%2Fmodel.safetensors",
+    "..",
+    "roc.png%00.txt",
+])
+def test_only_listed_reports_are_served(client, report) -> None:
+    response = client.get(f"/api/models/fake/reports/{report}")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_report_of_an_unknown_model(client) -> None:
+    response = client.get("/api/models/nope/reports/roc.png")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "unknown_model"
+
+
+def test_info(make_client) -> None:
+    client = make_client(MAX_IMAGE_BYTES=1234, MAX_BATCH_FILES=3, MAX_VIDEO_FRAMES=9,
+                         MAX_VIDEO_SECONDS=12.5, MAX_FACES=2)
+
+    response = client.get("/api/info")
+
+    assert response.status_code == 200
+    info = response.json()
+    assert info["name"] == "FaceProof"
+    assert info["version"] == faceproof.__version__
+    assert info["models"] == ["fake", "real"]
+    assert info["ensemble"] == {"threshold": 0.5, "low": 0.5, "high": 0.5}
+    assert info["face_detector"] == "haar"
+    assert info["api_key_required"] is False
+    assert info["device"] in {"cpu", "cuda"}
+    limits = info["limits"]
+    assert limits["max_image_bytes"] == 1234
+    assert limits["max_batch_files"] == 3
+    assert limits["max_video_frames"] == 9
+    assert limits["max_video_seconds"] == 12.5
+    assert limits["max_faces"] == 2
+    assert limits["video_frames"] == 4
+    assert limits["max_video_bytes"] == 200 * 1024 * 1024
+    assert limits["max_image_pixels"] == 40_000_000
+    assert info["versions"] == {
+        "faceproof": faceproof.__version__, "torch": torch.__version__,
+        "timm": timm.__version__, "opencv": cv2.__version__,
+        "python": platform.python_version()}
+
+
+def test_the_prototype_info_route(client) -> None:
+    response = client.get("/info")
+
+    assert response.status_code == 200
+    assert response.json() == client.get("/api/info").json()
+
+
+def test_only_the_named_models_are_loaded(make_client) -> None:
+    client = make_client(MODELS=["real"])
+
+    assert [m["name"] for m in client.get("/api/models").json()] == ["real"]
+    assert client.get("/api/info").json()["models"] == ["real"]

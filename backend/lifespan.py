@@ -16,6 +16,7 @@ from backend.history import HistoryStore
 from backend.jobs import JobManager
 from backend.settings import Settings
 from faceproof.bundle import find_bundles, load_bundle
+from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError
 from faceproof.faces import create_face_detector
 from faceproof.predictor import Predictor
@@ -46,7 +47,8 @@ def load_predictor(settings: Settings) -> Predictor:
         raise BundleError(f"cannot start: no model bundle in {settings.MODELS_DIR}")
     detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
     return Predictor(bundles, detector, max_faces=settings.MAX_FACES,
-                     max_pixels=settings.MAX_IMAGE_PIXELS)
+                     max_pixels=settings.MAX_IMAGE_PIXELS,
+                     ensemble=read_ensemble(settings.MODELS_DIR))
 
 
 @asynccontextmanager

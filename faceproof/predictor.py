@@ -19,7 +19,13 @@ import torch
 
 from faceproof.bundle import Bundle, find_bundles, load_bundle
 from faceproof.decode import DEFAULT_MAX_PIXELS, decode_image, load_image
-from faceproof.ensemble import ensemble_probability, ensemble_rule
+from faceproof.ensemble import (
+    EnsembleConfig,
+    ensemble_probability,
+    ensemble_rule,
+    member_weights,
+    read_ensemble,
+)
 from faceproof.errors import BundleError, UnknownModelError
 from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
 from faceproof.preprocess import Preprocessor
@@ -82,10 +88,12 @@ class Predictor:
         bundles: loaded bundles (at least one), in the order results list them.
         detector: face detector; Haar by default.
         max_faces: at most this many faces per image are scored (largest scores first).
+        ensemble: fitted ensemble weights and rule (`ensemble.json`); None: equal weights.
     """
 
     def __init__(self, bundles: Sequence[Bundle], detector: FaceDetector | None = None, *,
-                 max_faces: int = 16, max_pixels: int = DEFAULT_MAX_PIXELS):
+                 max_faces: int = 16, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 ensemble: EnsembleConfig | None = None):
         if not bundles:
             raise BundleError("no model bundle to load")
         names = [b.name for b in bundles]
@@ -97,12 +105,14 @@ class Predictor:
         self.detector = detector or create_face_detector("haar")
         self.max_faces = max_faces
         self.max_pixels = max_pixels
+        self.ensemble = ensemble
         self._grad_lock = threading.Lock()  # Grad-CAM needs autograd on shared modules
 
     @classmethod
     def from_dir(cls, models_dir: str | Path, names: Sequence[str] | None = None, *,
                  detector: FaceDetector | None = None, **kwargs) -> Predictor:
-        """Load the bundles found in `models_dir` (all, or those named)."""
+        """Load the bundles found in `models_dir` (all, or those named) and its
+        `ensemble.json` when there is one."""
         folders = find_bundles(models_dir)
         if names:
             by_name = {f.name: f for f in folders}
@@ -113,6 +123,7 @@ class Predictor:
             folders = [by_name[n] for n in names]
         if not folders:
             raise BundleError(f"no model bundle (folder with model.json) in {models_dir}")
+        kwargs.setdefault("ensemble", read_ensemble(models_dir))
         return cls([load_bundle(f) for f in folders], detector, **kwargs)
 
     # ---------------------------------------------------------------- model selection
@@ -130,9 +141,16 @@ class Predictor:
         return list(dict.fromkeys(models))
 
     def rule(self, models: Sequence[str]) -> DecisionRule:
+        """The decision rule of one model or of an ensemble of several."""
         if len(models) == 1:
             return self.rules[models[0]]
+        if self.ensemble is not None and self.ensemble.applies_to(models):
+            return self.ensemble.rule
         return ensemble_rule([self.bundles[m].config for m in models])
+
+    def combine(self, probabilities: np.ndarray, models: Sequence[str]) -> np.ndarray:
+        """(n, n_models) calibrated probabilities -> (n,) ensemble probability."""
+        return ensemble_probability(probabilities, member_weights(self.ensemble, models))
 
     # ---------------------------------------------------------------- scoring
     @torch.inference_mode()
@@ -200,7 +218,7 @@ class Predictor:
         faces, detected = self.detect(image)
         probs, crops = self.score_faces(image, faces, names, tta, detected)
         rule = self.rule(names)
-        ensemble = ensemble_probability(probs)
+        ensemble = self.combine(probs, names)
         results = []
         for i, face in enumerate(faces):
             p = float(ensemble[i])

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from faceproof.ensemble import ensemble_probability
 from faceproof.errors import VideoError
 from faceproof.faces import crop_face
 from faceproof.predictor import Predictor
@@ -100,7 +99,7 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
             first_crops = crops
         probs[:, j] = predictor.score_crops(crops, [name], tta=tta)[:, 0]
         report(0.6 + 0.4 * (j + 1) / len(names), f"scored with {name}")
-    face_probs = ensemble_probability(probs)
+    face_probs = predictor.combine(probs, names)
     rule = predictor.rule(names)
 
     timeline, best_face = [], {}

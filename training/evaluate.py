@@ -20,6 +20,7 @@ import torch
 from sklearn.metrics import classification_report
 
 from faceproof.bundle import Bundle, BundleConfig, find_bundles, load_bundle
+from faceproof.ensemble import ensemble_probability, member_weights, read_ensemble
 from faceproof.preprocess import Preprocessor
 from training.cache import open_image_cache
 from training.calibrate import sigmoid
@@ -120,8 +121,12 @@ def evaluate_bundles(bundles: list[Bundle], samples: list[Sample], indices: np.n
                                   verdict_metrics(labels, probs, bundle.config),
                                   bundle.config.threshold))
     if ensemble and len(bundles) > 1:
-        probs = np.mean([r.probs for r in results], axis=0)
-        config = ensemble_config([b.config for b in bundles])
+        names = [b.name for b in bundles]
+        fitted = read_ensemble(bundles[0].path.parent)
+        config = fitted if fitted is not None and fitted.applies_to(names) else \
+            ensemble_config([b.config for b in bundles])
+        probs = ensemble_probability(np.stack([r.probs for r in results], axis=1),
+                                     member_weights(fitted, names))
         results.append(Evaluation("ensemble", labels, probs,
                                   verdict_metrics(labels, probs, config), config.threshold))
     if out_dir is not None:

@@ -9,10 +9,12 @@ MODELS_DIR ?= models
 CONFIG ?= training/configs/efficientnet_lite0.yaml
 SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
+include make/frontend.mk
+
 .PHONY: help setup run test lint format train train-default evaluate data doctor models-table clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: $(SETUP_STAMP)  ## create .venv and install the project with its dev tools (idempotent)
 
@@ -23,14 +25,15 @@ $(SETUP_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.setup-* && touch $@
 
-run: setup  ## the service on http://127.0.0.1:8000 (FACEPROOF_HOST / FACEPROOF_PORT override)
+run: setup frontend-build  ## the service and web app on http://127.0.0.1:8000 (FACEPROOF_HOST / FACEPROOF_PORT override)
 	FACEPROOF_MODELS_DIR=$(MODELS_DIR) $(PY) -m backend
 
 doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
 	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
 
-test: setup lint  ## lint, then the whole test suite
-	$(PY) -m pytest -q -p no:cacheprovider
+test: setup lint  ## lint, the Python tests, the web app's tests and API types, then e2e
+	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
+	$(MAKE) --no-print-directory frontend-test api-types-check e2e
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check .

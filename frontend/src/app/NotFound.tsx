@@ -1,0 +1,12 @@
+import { PageIntro } from '@/components/PageIntro'
+import { Link } from '@/lib/router'
+
+export function NotFound() {
+  return (
+    <div className="page">
+      <PageIntro emoji="🧭" title="This page does not exist">
+        <Link to="/">Go to Analyze</Link>
+      </PageIntro>
+    </div>
+  )
+}

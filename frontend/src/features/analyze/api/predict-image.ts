@@ -1,0 +1,33 @@
+import { apiRequest } from '@/lib/api-client'
+import type { PredictionResponse } from '@/lib/api-types'
+
+export interface PredictImageInput {
+  file: File
+  /** model names; empty or absent: every loaded model */
+  models?: string[]
+  tta?: boolean
+  /** ask for Grad-CAM heatmaps */
+  explain?: boolean
+  signal?: AbortSignal
+}
+
+/** POST /api/predict: one image, every face scored. */
+export function predictImage({
+  file,
+  models,
+  tta = false,
+  explain = false,
+  signal,
+}: PredictImageInput): Promise<PredictionResponse> {
+  const body = new FormData()
+  body.append('file', file, file.name || 'pasted-image.png')
+  if (models && models.length > 0) body.append('models', models.join(','))
+  body.append('tta', String(tta))
+  body.append('explain', String(explain))
+  return apiRequest<PredictionResponse>('/api/predict', {
+    method: 'POST',
+    body,
+    signal,
+    timeoutMs: 120_000,
+  })
+}

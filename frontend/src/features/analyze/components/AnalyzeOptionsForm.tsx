@@ -1,0 +1,58 @@
+import type { AnalyzeOptions } from '../hooks/use-analyze-image'
+
+interface AnalyzeOptionsFormProps {
+  available: string[]
+  value: AnalyzeOptions
+  onChange: (value: AnalyzeOptions) => void
+}
+
+/** The options of an analysis, folded away: models, test-time augmentation, heatmaps. */
+export function AnalyzeOptionsForm({ available, value, onChange }: AnalyzeOptionsFormProps) {
+  const chosen = value.models.length === 0 ? available : value.models
+  const toggleModel = (name: string, on: boolean) => {
+    const next = on ? [...chosen, name] : chosen.filter((m) => m !== name)
+    if (next.length === 0) return // at least one model
+    onChange({ ...value, models: next.length === available.length ? [] : next })
+  }
+  return (
+    <details className="options">
+      <summary>Options</summary>
+      <div className="options__body">
+        {available.length > 1 && (
+          <fieldset className="options__group">
+            <legend>Models</legend>
+            {available.map((name) => (
+              <label key={name} className="check">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(name)}
+                  onChange={(e) => toggleModel(name, e.target.checked)}
+                />
+                {name}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <fieldset className="options__group">
+          <legend>Analysis</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={value.explain}
+              onChange={(e) => onChange({ ...value, explain: e.target.checked })}
+            />
+            Show where the models looked (Grad-CAM)
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={value.tta}
+              onChange={(e) => onChange({ ...value, tta: e.target.checked })}
+            />
+            Test-time augmentation (3 views, slower)
+          </label>
+        </fieldset>
+      </div>
+    </details>
+  )
+}

@@ -1,0 +1,149 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { face, prediction } from '@/test/fixtures'
+import { mockApi } from '@/test/mock-api'
+import { imageFile, renderApp } from '@/test/render'
+import { AnalyzePage } from './AnalyzePage'
+
+async function upload(file = imageFile()) {
+  const input = document.querySelector('input[type=file]') as HTMLInputElement
+  await userEvent.upload(input, file)
+  return file
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+describe('AnalyzePage', () => {
+  it('greets and stays neutral before a result', async () => {
+    mockApi({})
+    renderApp(<AnalyzePage />)
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Is this face real?')
+    expect(screen.getByRole('button', { name: 'Choose image' })).toBeInTheDocument()
+    expect(screen.queryByTestId('side-glow')).not.toBeInTheDocument()
+    expect(screen.queryByRole('status')).not.toBeInTheDocument()
+    await screen.findByText(/up to 2 MB/)
+  })
+
+  it('shows Analysing, then the verdict, bars, boxes, faces and the side glow', async () => {
+    const answer = deferred<Response>()
+    const calls = mockApi({ 'POST /api/predict': () => answer.promise })
+    renderApp(<AnalyzePage />)
+    await screen.findByText(/up to 2 MB/)
+    await upload()
+
+    const status = screen.getByRole('status')
+    expect(status).toHaveTextContent('Analysing…')
+    expect(screen.queryByTestId('side-glow')).not.toBeInTheDocument()
+
+    answer.resolve(new Response(JSON.stringify(prediction()), { status: 200 }))
+    await waitFor(() => expect(status).toHaveTextContent('Fake – 97.3%'))
+    expect(screen.getByTestId('reason')).toHaveTextContent('1 face found')
+    // two models and their mean
+    expect(screen.getAllByTestId('score-bar')).toHaveLength(3)
+    expect(screen.getAllByTestId('face-box')).toHaveLength(1)
+    expect(screen.getAllByTestId('face-card')).toHaveLength(1)
+    const glow = screen.getByTestId('side-glow')
+    expect(glow).toHaveAttribute('data-side', 'left')
+    expect(glow).toHaveAttribute('data-verdict', 'FAKE')
+
+    // the request asked for heatmaps with every model
+    const body = calls.find((c) => c.method === 'POST')?.body as FormData
+    expect(body.get('explain')).toBe('true')
+    expect(body.get('models')).toBeNull()
+  })
+
+  it('says so when no face was found', async () => {
+    mockApi({
+      'POST /api/predict': {
+        body: prediction({
+          face_detected: false,
+          reason: 'no face found: the whole image was classified instead; fake probability 20.0% is below 40.0%',
+          prediction: 'REAL',
+          confidence: 0.8,
+          fake_probability: 0.2,
+          faces: [face({ prediction: 'REAL', fake_probability: 0.2, heatmaps: null })],
+        }),
+      },
+    })
+    renderApp(<AnalyzePage />)
+    await upload()
+    expect(await screen.findByTestId('no-face')).toHaveTextContent(
+      'No face found — we analysed the whole image instead.',
+    )
+    expect(screen.queryByTestId('face-box')).not.toBeInTheDocument()
+    expect(screen.getByTestId('side-glow')).toHaveAttribute('data-side', 'right')
+    expect(screen.getByText('Whole image')).toBeInTheDocument()
+  })
+
+  it('shows an uncertain verdict with its reason', async () => {
+    mockApi({
+      'POST /api/predict': {
+        body: prediction({
+          prediction: 'UNCERTAIN',
+          confidence: 0.55,
+          fake_probability: 0.55,
+          reason: 'fake probability 55.0% lies in the abstain band [40.0%, 60.0%)',
+          faces: [face({ prediction: 'UNCERTAIN', fake_probability: 0.55 })],
+        }),
+      },
+    })
+    renderApp(<AnalyzePage />)
+    await upload()
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Uncertain – 55.0%'))
+    expect(screen.getByTestId('reason')).toHaveTextContent('lies in the abstain band')
+    expect(screen.getAllByTestId('side-glow').map((g) => g.dataset.verdict)).toEqual(['UNCERTAIN', 'UNCERTAIN'])
+  })
+
+  it('refuses a file over the limit without uploading it', async () => {
+    const calls = mockApi({})
+    renderApp(<AnalyzePage />)
+    await screen.findByText(/up to 2 MB/)
+    await upload(imageFile('huge.jpg', 3 * 1024 * 1024))
+    const alert = screen.getByRole('alert')
+    expect(alert).toHaveTextContent('This file is too large.')
+    expect(alert).toHaveTextContent('The limit is 2 MB per image.')
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)
+  })
+
+  it('puts a service error in plain words where the file was dropped', async () => {
+    mockApi({
+      'POST /api/predict': { status: 422, body: { code: 'undecodable_image', detail: 'Not an image' } },
+    })
+    renderApp(<AnalyzePage />)
+    await upload(imageFile('broken.jpg', 10))
+    expect(await screen.findByRole('alert')).toHaveTextContent('This file is not an image we can read.')
+    expect(screen.queryByRole('status')).not.toBeInTheDocument()
+  })
+
+  it('offers a retry after a network failure', async () => {
+    let fail = true
+    mockApi({
+      'POST /api/predict': () =>
+        fail ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve(new Response(JSON.stringify(prediction()))),
+    })
+    renderApp(<AnalyzePage />)
+    await upload()
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('Cannot reach the FaceProof service.')
+    fail = false
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }))
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Fake – 97.3%'))
+  })
+
+  it('sends the chosen models and options', async () => {
+    const calls = mockApi({ 'POST /api/predict': { body: prediction() } })
+    renderApp(<AnalyzePage />)
+    await userEvent.click(await screen.findByText('Options'))
+    await userEvent.click(screen.getByRole('checkbox', { name: 'fake_a' }))
+    await userEvent.click(screen.getByRole('checkbox', { name: /Test-time augmentation/ }))
+    await upload()
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true))
+    const body = calls.find((c) => c.method === 'POST')?.body as FormData
+    expect(body.get('models')).toBe('real_c')
+    expect(body.get('tta')).toBe('true')
+  })
+})

@@ -1,0 +1,141 @@
+import { useState } from 'react'
+import { ErrorNotice } from '@/components/ErrorNotice'
+import { PageIntro } from '@/components/PageIntro'
+import { SideGlow } from '@/components/SideGlow'
+import { UploadArea } from '@/components/UploadArea'
+import { VerdictHeadline } from '@/components/VerdictHeadline'
+import { formatBytes, formatDuration, sentence } from '@/lib/format'
+import { useInfo } from '@/lib/info/info-context'
+import { useObjectUrl } from '@/lib/use-object-url'
+import { decidingFace } from '../hooks/analyze-state'
+import { useAnalyzeImage, type AnalyzeOptions } from '../hooks/use-analyze-image'
+import { AnalyzeOptionsForm } from './AnalyzeOptionsForm'
+import { FaceCard } from './FaceCard'
+import { ImagePreview } from './ImagePreview'
+import { ModelScores } from './ModelScores'
+
+const STEPS = [
+  ['Add a photo', 'Drop it, paste it, or choose it. It is analysed on this service only.'],
+  ['Faces are found', 'Each face is cropped and scored by every model.'],
+  ['See the verdict', 'Real, fake or uncertain, how sure, and where the models looked.'],
+] as const
+
+/** The home screen: one image in, a verdict per face out. */
+export function AnalyzePage() {
+  const info = useInfo()
+  const [options, setOptions] = useState<AnalyzeOptions>({ models: [], tta: false, explain: true })
+  const { state, analyze } = useAnalyzeImage()
+  const file = state.status === 'loading' || state.status === 'success' ? state.file : null
+  const url = useObjectUrl(file)
+  const result = state.status === 'success' ? state.result : null
+  const top = result ? decidingFace(result) : undefined
+
+  return (
+    <div className="page page--analyze">
+      <PageIntro emoji="👋" title="Hello! Is this face real?">
+        Drop in a photo and FaceProof checks every face for signs of a deepfake in about a
+        second.
+      </PageIntro>
+
+      <UploadArea
+        accept="image/*"
+        buttonLabel="Choose image"
+        prompt={
+          <>
+            <strong>Drop a photo here</strong>
+            <span className="upload__paste"> or paste it (Ctrl+V)</span>
+          </>
+        }
+        hint={`JPEG, PNG or WebP${info ? `, up to ${formatBytes(info.limits.max_image_bytes)}` : ''}`}
+        acceptPaste
+        compact={file !== null}
+        onFiles={([f]) => f && void analyze(f, options)}
+      />
+      {info && info.models.length > 0 && (
+        <AnalyzeOptionsForm available={info.models} value={options} onChange={setOptions} />
+      )}
+
+      {state.status === 'error' && (
+        <ErrorNotice
+          message={state.error}
+          onRetry={state.retryable && state.file ? () => void analyze(state.file as File, options) : undefined}
+        />
+      )}
+
+      {file && url ? (
+        <section className="analysis" aria-label="Analysis">
+          <div className="analysis__verdict">
+            <VerdictHeadline
+              verdict={result?.prediction}
+              confidence={result?.confidence}
+              pendingText="Analysing…"
+            />
+          </div>
+          <div className="analysis__preview">
+            <ImagePreview url={url} filename={file.name} result={result} decidingFace={top} />
+            <p className="analysis__file">
+              {file.name || 'Pasted image'}
+              {result && <> · analysed in {formatDuration(result.processing_time_ms)}</>}
+            </p>
+          </div>
+          <div className="analysis__details">
+            {result && (
+              <>
+                {!result.face_detected && (
+                  <p className="notice notice--info" data-testid="no-face">
+                    No face found — we analysed the whole image instead.
+                  </p>
+                )}
+                <p className="reason" data-testid="reason">
+                  {/* the notice above already says there was no face */}
+                  {sentence(result.face_detected ? result.reason : result.reason.replace(/^no face found:[^;]*;\s*/i, ''))}
+                </p>
+                {top && <ModelScores face={top} decision={result.decision} />}
+                <section className="panel" aria-labelledby="faces-title">
+                  <h2 className="panel__title" id="faces-title">
+                    {result.face_detected
+                      ? `${result.faces.length} face${result.faces.length > 1 ? 's' : ''}`
+                      : 'What was analysed'}
+                  </h2>
+                  <div className="faces">
+                    {result.faces.map((face, i) => (
+                      <FaceCard
+                        key={i}
+                        face={face}
+                        title={result.face_detected ? `Face ${i + 1}` : 'Whole image'}
+                      />
+                    ))}
+                  </div>
+                  {result.faces.every((f) => !f.heatmaps) && (
+                    <p className="panel__note">
+                      Turn on “Show where the models looked” in Options to see heatmaps.
+                    </p>
+                  )}
+                </section>
+              </>
+            )}
+          </div>
+        </section>
+      ) : (
+        state.status !== 'error' && (
+          <ol className="steps" aria-label="How it works">
+            {STEPS.map(([title, text], i) => (
+              <li key={title} className="steps__item">
+                <span className="steps__number" aria-hidden="true">
+                  {i + 1}
+                </span>
+                <span>
+                  <strong>{title}</strong>
+                  <br />
+                  {text}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )
+      )}
+
+      <SideGlow key={result?.analysis_id ?? 'none'} verdict={result?.prediction} />
+    </div>
+  )
+}

@@ -1,0 +1,105 @@
+import { useMemo, useState } from 'react'
+import { ErrorNotice } from '@/components/ErrorNotice'
+import { PageIntro } from '@/components/PageIntro'
+import { ProgressBar } from '@/components/ProgressBar'
+import { UploadArea } from '@/components/UploadArea'
+import { downloadFile } from '@/lib/download'
+import { formatBytes } from '@/lib/format'
+import { useInfo } from '@/lib/info/info-context'
+import { useBatch } from '../hooks/use-batch'
+import { batchRows, SORT_LABELS, sortRows, type SortKey } from '../utils/batch-rows'
+import { responseToJson, rowsToCsv } from '../utils/export-results'
+import { BatchResultCard } from './BatchResultCard'
+import { BatchSummaryCard } from './BatchSummaryCard'
+
+function stamp(): string {
+  return new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
+}
+
+/** Many images at once: a summary, a card per image, sorting, CSV and JSON export. */
+export function BatchPage() {
+  const info = useInfo()
+  const { state, run } = useBatch()
+  const [sort, setSort] = useState<SortKey>('upload')
+  const response = state.status === 'success' ? state.response : null
+  const rows = useMemo(() => (response ? sortRows(batchRows(response), sort) : []), [response, sort])
+
+  return (
+    <div className="page">
+      <PageIntro emoji="🗂️" title="Check many photos at once">
+        Choose or drop a set of images; each one gets its own verdict.
+      </PageIntro>
+      <UploadArea
+        accept="image/*"
+        multiple
+        buttonLabel="Choose images"
+        prompt={<strong>Drop photos here</strong>}
+        hint={
+          info
+            ? `Up to ${info.limits.max_batch_files} images, ${formatBytes(info.limits.max_image_bytes)} each`
+            : 'JPEG, PNG or WebP images'
+        }
+        acceptPaste
+        disabled={state.status === 'loading'}
+        compact={state.status === 'loading' || state.status === 'success'}
+        onFiles={(files) => void run(files)}
+      />
+
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {response
+          ? `${response.summary.total} images analysed: ${response.summary.fake} fake, ${response.summary.real} real, ${response.summary.uncertain} uncertain, ${response.summary.failed} failed.`
+          : ''}
+      </p>
+      {state.status === 'error' && <ErrorNotice message={state.error} />}
+      {state.status === 'loading' && (
+        <div className="panel">
+          <ProgressBar
+            value={null}
+            label={`Analysing ${state.files.length} image${state.files.length > 1 ? 's' : ''}…`}
+          />
+        </div>
+      )}
+
+      {response && (
+        <section className="batch" aria-label="Batch results">
+          <BatchSummaryCard summary={response.summary} />
+          <div className="toolbar">
+            <label className="field field--inline">
+              <span>Sort by</span>
+              <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} data-testid="sort">
+                {(Object.keys(SORT_LABELS) as SortKey[]).map((key) => (
+                  <option key={key} value={key}>
+                    {SORT_LABELS[key]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div className="toolbar__actions">
+              <button
+                type="button"
+                className="button"
+                onClick={() => downloadFile(`faceproof-batch-${stamp()}.csv`, rowsToCsv(rows), 'text/csv')}
+              >
+                Download CSV
+              </button>
+              <button
+                type="button"
+                className="button"
+                onClick={() =>
+                  downloadFile(`faceproof-batch-${stamp()}.json`, responseToJson(response), 'application/json')
+                }
+              >
+                Download JSON
+              </button>
+            </div>
+          </div>
+          <ul className="batch-grid" aria-label="One card per image">
+            {rows.map((row) => (
+              <BatchResultCard key={row.index} row={row} limits={info?.limits ?? null} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,35 @@
+import { batch } from '@/test/fixtures'
+import { batchRows, sortRows } from './batch-rows'
+
+describe('batchRows', () => {
+  it('puts results and errors back in upload order', () => {
+    const rows = batchRows(batch())
+    expect(rows.map((r) => [r.index, r.filename, r.result ? 'ok' : r.error?.code])).toEqual([
+      [0, 'one.jpg', 'ok'],
+      [1, 'broken.jpg', 'undecodable_image'],
+      [2, 'three.jpg', 'ok'],
+    ])
+  })
+})
+
+describe('sortRows', () => {
+  const rows = batchRows(batch())
+  const names = (key: Parameters<typeof sortRows>[1]) => sortRows(rows, key).map((r) => r.filename)
+
+  it('sorts by likelihood of fake, failures last', () => {
+    expect(names('fake-first')).toEqual(['one.jpg', 'three.jpg', 'broken.jpg'])
+    expect(names('real-first')).toEqual(['three.jpg', 'one.jpg', 'broken.jpg'])
+  })
+
+  it('sorts by verdict, name and upload order', () => {
+    expect(names('verdict')).toEqual(['one.jpg', 'three.jpg', 'broken.jpg'])
+    expect(names('name')).toEqual(['broken.jpg', 'one.jpg', 'three.jpg'])
+    expect(names('upload')).toEqual(['one.jpg', 'broken.jpg', 'three.jpg'])
+  })
+
+  it('does not change the rows it sorts', () => {
+    const before = rows.map((r) => r.index)
+    sortRows(rows, 'name')
+    expect(rows.map((r) => r.index)).toEqual(before)
+  })
+})

@@ -1,0 +1,19 @@
+import { apiRequest } from '@/lib/api-client'
+import type { HistoryPage, Verdict } from '@/lib/api-types'
+
+export interface GetHistoryInput {
+  page: number
+  pageSize: number
+  /** only this verdict; absent: all */
+  prediction?: Verdict
+  signal?: AbortSignal
+}
+
+/** GET /api/history: past analyses, newest first, a page at a time. */
+export function getHistory({ page, pageSize, prediction, signal }: GetHistoryInput): Promise<HistoryPage> {
+  return apiRequest<HistoryPage>('/api/history', {
+    query: { page, page_size: pageSize, prediction },
+    signal,
+    timeoutMs: 15_000,
+  })
+}

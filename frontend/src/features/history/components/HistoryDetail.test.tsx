@@ -1,0 +1,33 @@
+import { screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { historyItem } from '@/test/fixtures'
+import { mockApi } from '@/test/mock-api'
+import { renderApp } from '@/test/render'
+import { HistoryDetail } from './HistoryDetail'
+
+describe('HistoryDetail', () => {
+  it('shows a past video with its timeline, and deletes it', async () => {
+    const item = historyItem({
+      id: 'v9',
+      kind: 'video',
+      filename: 'clip.avi',
+      model_scores: {},
+      details: { reason: 'mean fake probability 80.0% is at or above 60.0%', timeline: [{ time_s: 0, p: 0.8 }, { time_s: 1, p: null }] },
+    })
+    const calls = mockApi({ 'GET /api/history/v9': { body: item }, 'DELETE /api/history/v9': { status: 204 } })
+    renderApp(<HistoryDetail id="v9" />, { path: '/history/v9' })
+    expect(await screen.findByRole('heading', { name: 'clip.avi' })).toBeInTheDocument()
+    expect(screen.getByRole('status')).toHaveTextContent('Fake – 97.3%')
+    expect(screen.getByTestId('timeline')).toBeInTheDocument()
+    await userEvent.click(screen.getByRole('button', { name: 'Delete clip.avi' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Confirm delete clip.avi' }))
+    await waitFor(() => expect(window.location.pathname).toBe('/history'))
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(true)
+  })
+
+  it('says when the analysis is gone', async () => {
+    mockApi({ 'GET /api/history/zz': { status: 404, body: { code: 'analysis_not_found', detail: 'no analysis zz' } } })
+    renderApp(<HistoryDetail id="zz" />, { path: '/history/zz' })
+    expect(await screen.findByRole('alert')).toHaveTextContent('This analysis no longer exists.')
+  })
+})

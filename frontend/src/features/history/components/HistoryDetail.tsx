@@ -1,0 +1,132 @@
+import { useCallback } from 'react'
+import { ErrorNotice } from '@/components/ErrorNotice'
+import { ScoreBar } from '@/components/ScoreBar'
+import { TimelineChart, type TimelineSample } from '@/components/TimelineChart'
+import { VerdictHeadline } from '@/components/VerdictHeadline'
+import type { DecisionBand, HistoryItem } from '@/lib/api-types'
+import { describeError } from '@/lib/error-messages'
+import { formatBytes, formatDate, formatDuration, formatPercent, sentence, verdictLabel } from '@/lib/format'
+import { Link, useRouter } from '@/lib/router'
+import { useAsync } from '@/lib/use-async'
+import { getAnalysis } from '../api/get-analysis'
+import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
+import { DeleteButton } from './DeleteButton'
+
+// the history keeps the probabilities, not the band they were judged by: draw the bars
+// against the service's usual 50 % line
+const NEUTRAL_BAND: DecisionBand = { threshold: 0.5, low: 0.5, high: 0.5 }
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value ? value : null
+}
+
+function timelineOf(item: HistoryItem): TimelineSample[] {
+  const raw = item.details.timeline
+  if (!Array.isArray(raw)) return []
+  return raw.flatMap((t: unknown) => {
+    const point = t as { time_s?: unknown; p?: unknown }
+    return typeof point.time_s === 'number'
+      ? [{ time_s: point.time_s, p: typeof point.p === 'number' ? point.p : null }]
+      : []
+  })
+}
+
+/** One past analysis: its verdict, scores, faces or timeline; delete it from here. */
+export function HistoryDetail({ id }: { id: string }) {
+  const { navigate } = useRouter()
+  const analysis = useAsync((signal) => getAnalysis(id, signal), id)
+  const { remove, pending, error } = useDeleteAnalysis(
+    useCallback(() => navigate('/history'), [navigate]),
+  )
+  const item = analysis.data
+  const reason = item ? text(item.details.reason) : null
+  const timeline = item ? timelineOf(item) : []
+  const faces = (item?.faces ?? []) as { prediction?: string; fake_probability?: number }[]
+
+  return (
+    <div className="page">
+      <p className="back">
+        <Link to="/history">← History</Link>
+      </p>
+      {analysis.status === 'error' && (
+        <ErrorNotice message={describeError(analysis.error)} />
+      )}
+      {error && <ErrorNotice message={error} />}
+      {item && (
+        <article className="detail" data-testid="history-detail">
+          <header className="detail__header">
+            <h1 className="detail__title">{item.filename}</h1>
+            <DeleteButton name={item.filename} busy={pending === item.id} onConfirm={() => void remove(item.id)} />
+          </header>
+          <VerdictHeadline verdict={item.prediction} confidence={item.confidence} />
+          {reason && <p className="reason">{sentence(reason)}</p>}
+          <dl className="stats">
+            <div className="stats__item">
+              <dt>Analysed</dt>
+              <dd>{formatDate(item.created_at)}</dd>
+            </div>
+            <div className="stats__item">
+              <dt>Kind</dt>
+              <dd>{item.kind}</dd>
+            </div>
+            <div className="stats__item">
+              <dt>Size</dt>
+              <dd>{formatBytes(item.size_bytes)}</dd>
+            </div>
+            <div className="stats__item">
+              <dt>Time taken</dt>
+              <dd>{formatDuration(item.duration_ms)}</dd>
+            </div>
+            <div className="stats__item">
+              <dt>Models</dt>
+              <dd>{item.models.join(', ')}</dd>
+            </div>
+          </dl>
+          {Object.keys(item.model_scores).length > 0 && (
+            <section className="panel" aria-labelledby="scores-title">
+              <h2 className="panel__title" id="scores-title">
+                How sure each model was
+              </h2>
+              <div className="scores">
+                {Object.entries(item.model_scores).map(([name, p]) => (
+                  <ScoreBar key={name} label={name} value={p} band={NEUTRAL_BAND} />
+                ))}
+              </div>
+            </section>
+          )}
+          {faces.length > 1 && (
+            <section className="panel" aria-labelledby="faces-title">
+              <h2 className="panel__title" id="faces-title">
+                {faces.length} faces
+              </h2>
+              <ol className="plain-list">
+                {faces.map((f, i) => (
+                  <li key={i}>
+                    Face {i + 1}:{' '}
+                    {f.prediction === 'FAKE' || f.prediction === 'REAL' || f.prediction === 'UNCERTAIN'
+                      ? verdictLabel(f.prediction)
+                      : '?'}
+                    {typeof f.fake_probability === 'number' && `, ${formatPercent(f.fake_probability)} fake`}
+                  </li>
+                ))}
+              </ol>
+            </section>
+          )}
+          {timeline.length > 0 && (
+            <section className="panel" aria-labelledby="timeline-title">
+              <h2 className="panel__title" id="timeline-title">
+                Fake probability, frame by frame
+              </h2>
+              <TimelineChart
+                samples={timeline}
+                duration_s={Math.max(...timeline.map((t) => t.time_s))}
+                decision={NEUTRAL_BAND}
+              />
+            </section>
+          )}
+        </article>
+      )}
+      {!item && analysis.status === 'loading' && <p className="empty">Loading…</p>}
+    </div>
+  )
+}

@@ -1,0 +1,58 @@
+import { screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { historyItem } from '@/test/fixtures'
+import { mockApi } from '@/test/mock-api'
+import { renderApp } from '@/test/render'
+import { HistoryPage } from './HistoryPage'
+
+const page = (items = [historyItem(), historyItem({ id: 'h2', kind: 'video', filename: 'clip.avi', prediction: 'REAL' })], total = items.length) => ({
+  body: { items, total, page: 1, page_size: 10 },
+})
+
+describe('HistoryPage', () => {
+  it('lists past analyses with links to each', async () => {
+    mockApi({ 'GET /api/history': page() })
+    renderApp(<HistoryPage />, { path: '/history' })
+    const rows = await screen.findAllByTestId('history-row')
+    expect(rows).toHaveLength(2)
+    expect(screen.getByRole('link', { name: 'astronaut.jpg' })).toHaveAttribute('href', '/history/h1')
+    expect(screen.getByText('2 analyses')).toBeInTheDocument()
+  })
+
+  it('filters by verdict through the query', async () => {
+    const calls = mockApi({ 'GET /api/history': page() })
+    renderApp(<HistoryPage />, { path: '/history' })
+    await screen.findAllByTestId('history-row')
+    await userEvent.click(screen.getByRole('button', { name: 'Fake' }))
+    await waitFor(() =>
+      expect(calls.some((c) => c.url === '/api/history?page=1&page_size=10&prediction=FAKE')).toBe(true),
+    )
+    expect(window.location.search).toBe('?verdict=FAKE')
+    expect(screen.getByRole('button', { name: 'Fake' })).toHaveAttribute('aria-pressed', 'true')
+  })
+
+  it('pages through the list', async () => {
+    const calls = mockApi({ 'GET /api/history': page(undefined, 25) })
+    renderApp(<HistoryPage />, { path: '/history' })
+    await screen.findByText('Page 1 of 3')
+    await userEvent.click(screen.getByRole('button', { name: 'Older →' }))
+    await waitFor(() => expect(calls.some((c) => c.url.includes('page=2'))).toBe(true))
+  })
+
+  it('deletes after a confirmation, then reloads', async () => {
+    const calls = mockApi({ 'GET /api/history': page(), 'DELETE /api/history/h1': { status: 204 } })
+    renderApp(<HistoryPage />, { path: '/history' })
+    await screen.findAllByTestId('history-row')
+    await userEvent.click(screen.getByRole('button', { name: 'Delete astronaut.jpg' }))
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false)
+    await userEvent.click(screen.getByRole('button', { name: 'Confirm delete astronaut.jpg' }))
+    await waitFor(() => expect(calls.filter((c) => c.url.startsWith('/api/history?'))).toHaveLength(2))
+    expect(calls.some((c) => c.method === 'DELETE' && c.url === '/api/history/h1')).toBe(true)
+  })
+
+  it('says when there is nothing yet', async () => {
+    mockApi({ 'GET /api/history': page([]) })
+    renderApp(<HistoryPage />, { path: '/history' })
+    expect(await screen.findByText(/Nothing analysed yet/)).toBeInTheDocument()
+  })
+})

@@ -1,0 +1,144 @@
+import { useCallback } from 'react'
+import { ErrorNotice } from '@/components/ErrorNotice'
+import { PageIntro } from '@/components/PageIntro'
+import { VerdictBadge } from '@/components/VerdictBadge'
+import type { Verdict } from '@/lib/api-types'
+import { describeError } from '@/lib/error-messages'
+import { formatDate, formatPercent } from '@/lib/format'
+import { Link, useRouter } from '@/lib/router'
+import { useAsync } from '@/lib/use-async'
+import { getHistory } from '../api/get-history'
+import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
+import { DeleteButton } from './DeleteButton'
+
+const PAGE_SIZE = 10
+const FILTERS: { value: Verdict | ''; label: string }[] = [
+  { value: '', label: 'All' },
+  { value: 'FAKE', label: 'Fake' },
+  { value: 'UNCERTAIN', label: 'Uncertain' },
+  { value: 'REAL', label: 'Real' },
+]
+
+function isVerdict(value: string | null): value is Verdict {
+  return value === 'FAKE' || value === 'REAL' || value === 'UNCERTAIN'
+}
+
+/** Past analyses: paged, filtered by verdict (both kept in the URL), open or delete one. */
+export function HistoryPage() {
+  const { search, navigate } = useRouter()
+  const params = new URLSearchParams(search)
+  const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1)
+  const verdictParam = params.get('verdict')
+  const verdict = isVerdict(verdictParam) ? verdictParam : undefined
+
+  const history = useAsync(
+    (signal) => getHistory({ page, pageSize: PAGE_SIZE, prediction: verdict, signal }),
+    `${page}|${verdict ?? ''}`,
+  )
+  const { reload } = history
+  const { remove, pending, error: deleteError } = useDeleteAnalysis(useCallback(() => reload(), [reload]))
+
+  const go = (next: { page?: number; verdict?: Verdict | '' }) => {
+    const q = new URLSearchParams()
+    const v = next.verdict ?? verdict ?? ''
+    const p = next.page ?? page
+    if (v) q.set('verdict', v)
+    if (p > 1) q.set('page', String(p))
+    const s = q.toString()
+    navigate(s ? `/history?${s}` : '/history', { replace: true })
+  }
+
+  const data = history.data
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.page_size)) : 1
+
+  return (
+    <div className="page">
+      <PageIntro emoji="🕘" title="History">
+        Every analysis made on this service, newest first.
+      </PageIntro>
+
+      <div className="toolbar">
+        <div className="toggle" role="group" aria-label="Show verdict">
+          {FILTERS.map((f) => (
+            <button
+              key={f.label}
+              type="button"
+              className="toggle__option"
+              aria-pressed={(verdict ?? '') === f.value}
+              onClick={() => go({ verdict: f.value, page: 1 })}
+            >
+              {f.label}
+            </button>
+          ))}
+        </div>
+        {data && (
+          <p className="toolbar__count" aria-live="polite">
+            {data.total} {data.total === 1 ? 'analysis' : 'analyses'}
+          </p>
+        )}
+      </div>
+
+      {history.status === 'error' && (
+        <ErrorNotice message={describeError(history.error)} onRetry={history.reload} />
+      )}
+      {deleteError && <ErrorNotice message={deleteError} />}
+
+      {data && data.items.length === 0 && (
+        <p className="empty">
+          {verdict ? 'No analysis with this verdict yet.' : 'Nothing analysed yet.'}{' '}
+          <Link to="/">Analyse a photo</Link>
+        </p>
+      )}
+      {!data && history.status === 'loading' && <p className="empty">Loading…</p>}
+
+      {data && data.items.length > 0 && (
+        <ul
+          className={`history${history.status === 'loading' ? ' history--stale' : ''}`}
+          aria-busy={history.status === 'loading'}
+          data-testid="history-list"
+        >
+          {data.items.map((item) => (
+            <li key={item.id} className="history__row" data-testid="history-row">
+              <span className={`history__kind history__kind--${item.kind}`} title={item.kind}>
+                {item.kind === 'video' ? '🎬' : '🖼️'}
+                <span className="visually-hidden">{item.kind}</span>
+              </span>
+              <Link to={`/history/${item.id}`} className="history__name">
+                {item.filename}
+              </Link>
+              <span className="history__meta">
+                <span className="history__verdict">
+                  <VerdictBadge verdict={item.prediction} /> {formatPercent(item.confidence)}
+                </span>
+                <time className="history__date" dateTime={item.created_at}>
+                  {formatDate(item.created_at)}
+                </time>
+              </span>
+              <span className="history__actions">
+                <DeleteButton
+                  name={item.filename}
+                  busy={pending === item.id}
+                  onConfirm={() => void remove(item.id)}
+                />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {data && pages > 1 && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" className="button" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
+            ← Newer
+          </button>
+          <span>
+            Page {page} of {pages}
+          </span>
+          <button type="button" className="button" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
+            Older →
+          </button>
+        </nav>
+      )}
+    </div>
+  )
+}

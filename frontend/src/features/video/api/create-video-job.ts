@@ -1,0 +1,22 @@
+import { apiRequest } from '@/lib/api-client'
+import type { JobCreated } from '@/lib/api-types'
+
+export interface CreateVideoJobInput {
+  file: File
+  /** frames to sample; absent: the service's default */
+  frames?: number
+  signal?: AbortSignal
+}
+
+/** POST /api/jobs/video: upload a video; the analysis runs as a job (202). */
+export function createVideoJob({ file, frames, signal }: CreateVideoJobInput): Promise<JobCreated> {
+  const body = new FormData()
+  body.append('file', file, file.name || 'video.mp4')
+  return apiRequest<JobCreated>('/api/jobs/video', {
+    method: 'POST',
+    query: { frames },
+    body,
+    signal,
+    timeoutMs: 10 * 60_000, // the upload itself may be large
+  })
+}

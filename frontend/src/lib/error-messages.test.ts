@@ -1,0 +1,44 @@
+import { ApiError } from './api-client'
+import { describeError } from './error-messages'
+import { info } from '@/test/fixtures'
+
+const error = (code: string, detail = 'detail from the service') => new ApiError(400, code, detail)
+
+describe('describeError', () => {
+  it.each([
+    ['file_too_large', 'This file is too large.'],
+    ['image_too_large', 'This image has too many pixels to analyse.'],
+    ['empty_file', 'This file is empty.'],
+    ['undecodable_image', 'This file is not an image we can read.'],
+    ['unreadable_video', 'We could not read this video.'],
+    ['too_many_files', 'Too many files at once.'],
+    ['unknown_model', 'One of the chosen models is not available.'],
+    ['invalid_api_key', 'This service needs an API key.'],
+    ['not_ready', 'The models are still loading.'],
+    ['network_error', 'Cannot reach the FaceProof service.'],
+    ['timeout', 'The service took too long to answer.'],
+  ])('puts %s in plain words', (code, title) => {
+    expect(describeError(error(code)).title).toBe(title)
+  })
+
+  it('quotes the limit that applies', () => {
+    expect(describeError(error('file_too_large'), { limits: info.limits }).hint).toContain('2 MB per image')
+    expect(
+      describeError(error('file_too_large'), { limits: info.limits, upload: 'video' }).hint,
+    ).toContain('10 MB per video')
+    expect(describeError(error('too_many_files'), { limits: info.limits }).hint).toBe(
+      'Send at most 4 images per batch.',
+    )
+  })
+
+  it('falls back to the service detail for an unknown code', () => {
+    expect(describeError(error('weird_code', 'it broke'))).toEqual({
+      title: 'Something went wrong.',
+      hint: 'it broke',
+    })
+  })
+
+  it('handles errors that are not from the API', () => {
+    expect(describeError(new Error('boom'))).toEqual({ title: 'Something went wrong.', hint: 'boom' })
+  })
+})

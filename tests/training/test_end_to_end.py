@@ -44,8 +44,9 @@ def _make_dataset(root: Path, per_class: int = 24, size: int = 48) -> Path:
 
 
 def _train_args(tmp_path: Path, data: Path, out: str, *extra: str) -> list[str]:
-    return [f"data={data}", "arch=efficientnet_lite0", "pretrained=false", "input_size=48",
-            "cache_size=48", "epochs=2", "batch_size=8", "lr=0.003", "warmup_epochs=0.2",
+    # ImageNet init (the offline Lite0 weights) makes the toy task learnable in two epochs
+    return [f"data={data}", "arch=efficientnet_lite0", "pretrained=true", "input_size=48",
+            "cache_size=48", "epochs=2", "batch_size=8", "lr=0.001", "warmup_epochs=0.2",
             f"cache_dir={tmp_path / 'cache'}", f"output={tmp_path / out}", "threads=2",
             "val_fraction=0.25", *extra]
 
@@ -99,7 +100,7 @@ def test_learns_the_toy_task(trained):
     predictor = Predictor.from_dir(bundle_dir.parent)
     fake = predictor.predict_path(data / "Fake" / "fake_000.png")
     real = predictor.predict_path(data / "Real" / "real_000.png")
-    assert fake.fake_probability > real.fake_probability
+    assert fake.fake_probability > real.fake_probability + 0.05
 
 
 def test_evaluate_cli_writes_reports(trained, capsys):

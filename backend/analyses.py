@@ -43,17 +43,22 @@ def clean_filename(name: str | None) -> str:
 
 async def read_upload(file: UploadFile, limit: int) -> bytes:
     """The whole upload, refusing more than `limit` bytes and empty files."""
-    chunks, size = [], 0
+    chunks = [chunk async for chunk in _chunks(file, limit)]
+    return b"".join(chunks)
+
+
+async def _chunks(file: UploadFile, limit: int):
+    """The upload's chunks; refuses it past `limit` bytes, and when it is empty."""
+    size = 0
     while chunk := await file.read(CHUNK):
         size += len(chunk)
         if size > limit:
             raise APIError(413, "file_too_large",
                            f"{clean_filename(file.filename)} is larger than the limit of "
                            f"{limit:,} bytes")
-        chunks.append(chunk)
+        yield chunk
     if size == 0:
         raise APIError(400, "empty_file", f"{clean_filename(file.filename)} is empty")
-    return b"".join(chunks)
 
 
 async def save_upload(file: UploadFile, limit: int) -> tuple[Path, int, str]:
@@ -65,16 +70,10 @@ async def save_upload(file: UploadFile, limit: int) -> tuple[Path, int, str]:
     path, size, digest = Path(name), 0, hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as handle:
-            while chunk := await file.read(CHUNK):
+            async for chunk in _chunks(file, limit):
                 size += len(chunk)
-                if size > limit:
-                    raise APIError(413, "file_too_large",
-                                   f"{clean_filename(file.filename)} is larger than the limit "
-                                   f"of {limit:,} bytes")
                 digest.update(chunk)
                 handle.write(chunk)
-        if size == 0:
-            raise APIError(400, "empty_file", f"{clean_filename(file.filename)} is empty")
     except BaseException:
         remove_quietly(path)
         raise

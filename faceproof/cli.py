@@ -19,6 +19,14 @@ def default_models_dir() -> Path:
     return local if local.is_dir() else Path(__file__).resolve().parents[1] / "models"
 
 
+def verdict_text(verdict, confidence: float, fake_probability: float) -> str:
+    """"Fake – 97.3%", "Real – 88.0%", or "Uncertain (leans real, 79.4%)"."""
+    if verdict.value == "UNCERTAIN":
+        lean = "fake" if fake_probability >= 0.5 else "real"
+        return f"Uncertain (leans {lean}, {100 * confidence:.1f}%)"
+    return f"{verdict.value.title()} – {100 * confidence:.1f}%"
+
+
 def _build_predictor(args):
     from faceproof.faces import create_face_detector
     from faceproof.predictor import Predictor
@@ -66,16 +74,20 @@ def cmd_predict(args) -> int:
                            "frames_analyzed": result.frames_analyzed,
                            "reason": result.reason, "models_used": result.models_used,
                            "processing_time_ms": round(result.processing_time_ms, 1)}
-                text = (f"{path}: {result.verdict.value.title()} – {100 * result.confidence:.1f}%"
-                        f"  ({result.frames_analyzed} frames, {result.fake_percentage:.0f}% "
-                        f"judged fake; {result.processing_time_ms:.0f} ms)")
+                verdict = verdict_text(result.verdict, result.confidence,
+                                       result.fake_probability)
+                text = (f"{path}: {verdict}  ({result.frames_analyzed} frames, "
+                        f"{result.fake_percentage:.0f}% judged fake; "
+                        f"{result.processing_time_ms:.0f} ms)")
             else:
                 result = predictor.predict_path(path, tta=args.tta, explain=bool(args.explain))
                 summary = {"file": str(path), "kind": "image", **result.to_dict()}
                 scores = ", ".join(f"{k} {v:.3f}"
                                    for k, v in result.faces[0].model_probabilities.items())
-                text = (f"{path}: {result.verdict.value.title()} – {100 * result.confidence:.1f}%"
-                        f"  ({len(result.faces)} face{'s' * (len(result.faces) != 1)}"
+                verdict = verdict_text(result.verdict, result.confidence,
+                                       result.fake_probability)
+                faces = len(result.faces)
+                text = (f"{path}: {verdict}  ({faces} face{'s' * (faces != 1)}"
                         f"{'' if result.face_detected else ', none detected: whole image'}; "
                         f"{scores}; {result.processing_time_ms:.0f} ms)")
                 if args.explain:

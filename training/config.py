@@ -33,7 +33,8 @@ class TrainConfig:
     cbam: bool = False
     dropout: float = 0.2
     input_size: int = 0             # 0: the arch's default
-    face_margin: float = 0.3        # margin used when cropping faces at inference
+    face_margin: float | str = "auto"  # margin for cropping faces at inference; "auto":
+                                       # measured on the training crops at export
     freeze_stages: int = 0          # freeze the stem and this many early stages
     # --- augmentation
     aug_scale_min: float = 0.75     # random resized crop: smallest area fraction kept

@@ -34,6 +34,7 @@ from training.calibrate import abstain_band, best_threshold, fit_temperature, si
 from training.config import TrainConfig
 from training.datasets import describe, load_samples
 from training.evaluate import Evaluation, bundle_logits, verdict_metrics, write_reports
+from training.face_margin import measure_face_margin
 from training.model_card import render_model_card
 from training.splits import make_split
 from training.train import select_subset
@@ -54,14 +55,29 @@ def _tail(path: Path, contains: str, count: int) -> list[str]:
 
 
 def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
-                           run_dir: str | Path | None = None) -> Path:
-    """Write a complete bundle from `checkpoint` (a `best.pt` or `last.pt` of training)."""
+                           run_dir: str | Path | None = None,
+                           face_margin: float | str | None = None) -> Path:
+    """Write a complete bundle from `checkpoint` (a `best.pt` or `last.pt` of training).
+
+    `face_margin` overrides the training config's (a number, or "auto" to measure it).
+    """
     checkpoint = Path(checkpoint)
     run_dir = Path(run_dir) if run_dir else checkpoint.parent
     bundle_dir = Path(bundle_dir)
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig(**state["config"])
     pre = state["preprocessing"]
+    samples = select_subset(load_samples(cfg.data, cfg.image_root or None), cfg.max_samples,
+                            cfg.seed)
+    train_idx, val_idx = make_split(samples, val_fraction=cfg.val_fraction,
+                                    seed=cfg.split_seed, folds=cfg.folds, fold=cfg.fold)
+    margin = cfg.face_margin if face_margin is None else face_margin
+    margin_card: dict = {"face_margin": margin, "source": "training config"}
+    if margin == "auto":
+        margin_card = measure_face_margin([samples[i] for i in train_idx], seed=cfg.seed)
+        margin = margin_card["face_margin"]
+        log.info("face margin measured on %d training crops: %.2f", margin_card["measured_on"],
+                 margin)
 
     model = create_model(cfg.arch, pretrained=False, cbam=cfg.cbam, dropout=cfg.dropout)
     model.load_state_dict(state["model"])
@@ -69,14 +85,10 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         name=cfg.bundle_name, arch=resolve_arch(cfg.arch),
         head=HeadOptions(cbam=cfg.cbam, dropout=cfg.dropout), input_size=pre["input_size"],
         mean=tuple(pre["mean"]), std=tuple(pre["std"]), interpolation=pre["interpolation"],
-        face_margin=cfg.face_margin)
+        face_margin=float(margin))
     save_bundle(model, config, bundle_dir)  # fp16 weights: measure what will be served
     bundle = load_bundle(bundle_dir)
 
-    samples = select_subset(load_samples(cfg.data, cfg.image_root or None), cfg.max_samples,
-                            cfg.seed)
-    train_idx, val_idx = make_split(samples, val_fraction=cfg.val_fraction,
-                                    seed=cfg.split_seed, folds=cfg.folds, fold=cfg.fold)
     images = open_image_cache(samples, cfg.cache_dir, max(cfg.cache_size, pre["input_size"]))
     labels = np.array([samples[i].label for i in val_idx])
     start = time.perf_counter()
@@ -111,6 +123,7 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         "split": {"method": "k-fold by group" if cfg.folds > 1 else "by group",
                   "val_fraction": cfg.val_fraction, "seed": cfg.split_seed,
                   "folds": cfg.folds, "fold": cfg.fold},
+        "face_framing": margin_card,
     }
     epochs_run = int(state.get("epoch", -1)) + 1
     training = {
@@ -138,9 +151,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoint", help="best.pt or last.pt of a training run")
     parser.add_argument("bundle", help="bundle folder to write")
     parser.add_argument("--run-dir", help="the run folder (default: the checkpoint's)")
+    parser.add_argument("--face-margin", help="a number, or 'auto' to measure it on the "
+                                              "training crops (default: the run's config)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    export_from_checkpoint(args.checkpoint, args.bundle, run_dir=args.run_dir)
+    margin = args.face_margin
+    if margin not in (None, "auto"):
+        margin = float(margin)
+    export_from_checkpoint(args.checkpoint, args.bundle, run_dir=args.run_dir,
+                           face_margin=margin)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f} %"
 
 
+def _framing(card: dict) -> str:
+    if "crop_to_box_median" not in card:
+        return ""
+    return (f", measured: the training crops are {card['crop_to_box_median']:.2f}x the "
+            f"{card.get('detector', 'face')} detector's box (median of {card['measured_on']} "
+            f"crops), so serving crops frame faces as training did")
+
+
 def render_model_card(config: BundleConfig) -> str:
     m, data, train = config.metrics, config.data, config.training
     cfg = train.get("config", {})
@@ -43,7 +51,8 @@ def render_model_card(config: BundleConfig) -> str:
         "## Training",
         f"- Initialisation: {init}{f'; stem and first {frozen} stages frozen' if frozen else ''}.",
         f"- Input {config.input_size} px, mean {list(config.mean)}, std {list(config.std)}, "
-        f"{config.interpolation} resize; face crops with margin {config.face_margin}.",
+        f"{config.interpolation} resize; detected faces are cropped with margin "
+        f"{config.face_margin:g}{_framing(data.get('face_framing', {}))}.",
         f"- {cfg.get('epochs')} epochs planned, best at epoch {train.get('best_epoch')}; "
         f"{cfg.get('optimizer')} lr {cfg.get('lr')} (warm-up {cfg.get('warmup_epochs')} epochs, "
         f"cosine), weight decay {cfg.get('weight_decay')}, batch {cfg.get('batch_size')}, loss "

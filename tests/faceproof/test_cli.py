@@ -51,7 +51,7 @@ def test_predict_text(models_dir: Path, face_png: Path, capsys) -> None:
     assert "1 face;" in out and "tiny_fake 0.818" in out
 
 
-@pytest.mark.parametrize(("logit", "word"), [(-2.0, "Real – "), (0.0, "Uncertain – ")])
+@pytest.mark.parametrize(("logit", "word"), [(-2.0, "Real – "), (0.0, "Uncertain (leans ")])
 def test_predict_text_other_verdicts(
     tiny_bundle_dir, face_png: Path, capsys, logit: float, word: str
 ) -> None:

@@ -292,3 +292,24 @@ def test_available_face_detectors(tmp_path: Path) -> None:
 
 def test_available_face_detectors_with_the_model(yunet_path: Path) -> None:
     assert available_face_detectors(yunet_path) == {"haar": "ok", "yunet": "ok"}
+
+
+def test_eye_check_drops_a_cushion_haar_takes_for_a_face() -> None:
+    """In this real DFDC clip Haar scores a striped cushion (lower middle) as high as the face;
+    the eye check keeps only the face in most frames."""
+    from faceproof.faces import create_face_detector
+    from faceproof.video import read_frames
+
+    video = Path(__file__).resolve().parents[3] / "shared/data/videos/dfdc_lynaeydofd.mp4"
+    if not video.is_file():
+        pytest.skip("DFDC videos not present")
+    frames = list(read_frames(video, 8))
+    plain = create_face_detector("haar", verify_eyes=False)
+    checked = create_face_detector("haar")
+
+    def cushions(detector) -> int:
+        return sum(any(f.y > 600 for f in detector.detect(fr.image)) for fr in frames)
+
+    assert cushions(plain) >= 6
+    assert cushions(checked) <= 2
+    assert all(checked.detect(fr.image) for fr in frames)

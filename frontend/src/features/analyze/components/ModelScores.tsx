@@ -22,7 +22,7 @@ export function ModelScores({ face, decision }: ModelScoresProps) {
           <ScoreBar key={name} label={name} value={p} band={decision} />
         ))}
         {entries.length > 1 && (
-          <ScoreBar label="All models (mean)" value={face.fake_probability} band={decision} strong />
+          <ScoreBar label="All models (ensemble)" value={face.fake_probability} band={decision} strong />
         )}
       </div>
     </section>

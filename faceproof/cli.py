@@ -123,7 +123,9 @@ def cmd_models(args) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     if args.markdown:
-        print(markdown_table([read_config(f) for f in folders]))
+        from faceproof.ensemble import read_ensemble
+
+        print(markdown_table([read_config(f) for f in folders], read_ensemble(args.models_dir)))
         return 0
     print(f"{'name':<22}{'arch':<24}{'input':>6}{'ROC-AUC':>9}{'accuracy':>10}{'threshold':>11}")
     for r in rows:
@@ -134,16 +136,19 @@ def cmd_models(args) -> int:
     return 0
 
 
-def markdown_table(configs) -> str:
-    """The README's "Models" table, from the bundles' measured metrics."""
+def markdown_table(configs, ensemble=None) -> str:
+    """The README's "Models" table, from the bundles' (and the ensemble's) measured metrics."""
     lines = ["| model | arch | input | validation images | ROC-AUC | accuracy | F1 | EER "
              "| UNCERTAIN share | accuracy when decided |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for c in configs:
-        m = c.metrics
+    rows = [(c.name, f"`{c.arch}`", c.input_size, c.metrics) for c in configs]
+    if ensemble is not None:
+        weights = ", ".join(f"{n} {w:g}" for n, w in ensemble.weights.items())
+        rows.append(("ensemble", f"weights {weights}", "-", ensemble.metrics))
+    for name, arch, size, m in rows:
         abstain = m.get("abstain", {})
         lines.append(
-            f"| {c.name} | `{c.arch}` | {c.input_size} | {m.get('samples', '-')} "
+            f"| {name} | {arch} | {size} | {m.get('samples', '-')} "
             f"| {m.get('roc_auc', float('nan')):.4f} | {100 * m.get('accuracy', 0):.2f} % "
             f"| {m.get('f1', float('nan')):.4f} | {100 * m.get('eer', 0):.2f} % "
             f"| {100 * abstain.get('fraction', 0):.1f} % "

@@ -74,10 +74,11 @@ def test_all_default_bundles_load_together() -> None:
 
 def test_readme_models_table_matches_the_bundles() -> None:
     from faceproof.cli import markdown_table
+    from faceproof.ensemble import read_ensemble
 
     readme = (MODELS.parent / "README.md").read_text(encoding="utf-8")
     start, end = "<!-- models-table -->\n", "\n<!-- /models-table -->"
     assert start in readme and end in readme, "README lacks the generated Models table"
     table = readme.split(start, 1)[1].split(end, 1)[0]
-    assert table == markdown_table([read_config(f) for f in DEFAULTS]), \
+    assert table == markdown_table([read_config(f) for f in DEFAULTS], read_ensemble(MODELS)), \
         "README's Models table is stale: run `make models-table`"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from faceproof.errors import VideoError
-from faceproof.faces import crop_face
+from faceproof.faces import crop_face, whole_image_face
 from faceproof.predictor import Predictor
 from faceproof.verdict import Verdict
 from faceproof.video import read_frames
@@ -85,7 +85,7 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     if not frames:
         raise VideoError("no frame could be read")
     if not detected_any:  # score whole frames rather than nothing, and say so
-        frame_faces = [predictor.detect(f.image)[0] for f in frames]
+        frame_faces = [[whole_image_face(f.image)] for f in frames]
     owners = [i for i, faces in enumerate(frame_faces) for _ in faces]
     all_faces = [face for faces in frame_faces for face in faces]
     report(0.6, "scoring faces")

@@ -48,18 +48,24 @@ def load_predictor(settings: Settings) -> Predictor:
     detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
     return Predictor(bundles, detector, max_faces=settings.MAX_FACES,
                      max_pixels=settings.MAX_IMAGE_PIXELS,
-                     ensemble=read_ensemble(settings.MODELS_DIR))
+                     ensemble=read_ensemble(settings.MODELS_DIR),
+                     precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
+                     micro_batching=settings.MICRO_BATCHING,
+                     batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     torch.set_num_threads(settings.TORCH_THREADS or os.cpu_count() or 1)
-    app.state.predictor = load_predictor(settings)
-    log.info("models loaded: %s", ", ".join(app.state.predictor.model_names))
+    predictor = app.state.predictor = load_predictor(settings)
+    log.info("models loaded: %s", ", ".join(f"{name} ({precision})" for name, precision
+                                            in predictor.precision.items()))
     app.state.history = HistoryStore(settings.HISTORY_URL)
-    # one inference at a time per pool: torch already uses every core for one batch
-    app.state.inference_executor = ThreadPoolExecutor(1, thread_name_prefix="inference")
+    # requests are decoded, detected and preprocessed in parallel; the models run one batch at
+    # a time (the micro-batcher's worker), each forward on every core
+    app.state.inference_executor = ThreadPoolExecutor(settings.INFERENCE_WORKERS,
+                                                      thread_name_prefix="inference")
     app.state.video_executor = ThreadPoolExecutor(1, thread_name_prefix="video")
     app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS)
     try:
@@ -68,4 +74,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.jobs.shutdown()
         app.state.inference_executor.shutdown(wait=True)
         app.state.video_executor.shutdown(wait=True)
+        predictor.close()
         app.state.history.close()

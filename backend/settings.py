@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     API_KEY: SecretStr | None = Field(
         None, description="when set, every /api route but health and ready needs X-API-Key")
     TORCH_THREADS: int = Field(0, ge=0, description="intra-op threads; 0: one per core")
+    INFERENCE_PRECISION: Literal["auto", "fp32", "bf16"] = Field(
+        "auto", description="auto: bf16 with channels-last where the CPU/GPU has native bf16, "
+        "else fp32")
+    INFERENCE_WORKERS: int = Field(
+        4, ge=1, description="threads decoding, detecting and preprocessing requests at once "
+        "(the models themselves run one batch at a time)")
+    MICRO_BATCHING: bool = Field(
+        True, description="run concurrent requests' faces through each model as one batch")
+    MAX_BATCH: int = Field(32, ge=1, description="faces per model forward at most (1: one by "
+                           "one, the benchmark's reference)")
+    BATCH_WAIT_MS: float = Field(
+        4.0, ge=0, le=1000, description="how long a micro-batch waits for requests in flight, ms")
+    PREPROCESSING: Literal["opencv", "pil"] = Field(
+        "opencv", description="opencv (fast) or pil (PIL/torchvision, the benchmark's reference)")
     STATIC_DIR: Path = Field(Path("frontend/dist"), description="built SPA served at /")
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
 

@@ -11,12 +11,14 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from faceproof.batcher import BatchListener, MicroBatcher, run_in_chunks
 from faceproof.bundle import Bundle, find_bundles, load_bundle
 from faceproof.decode import DEFAULT_MAX_PIXELS, decode_image, load_image
 from faceproof.ensemble import (
@@ -28,7 +30,8 @@ from faceproof.ensemble import (
 )
 from faceproof.errors import BundleError, UnknownModelError
 from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
-from faceproof.preprocess import Preprocessor
+from faceproof.preprocess import make_preprocessor
+from faceproof.runtime import ModelRunner
 from faceproof.tta import VIEWS, average_views, tta_views
 from faceproof.verdict import DecisionRule, Verdict
 
@@ -89,24 +92,45 @@ class Predictor:
         detector: face detector; Haar by default.
         max_faces: at most this many faces per image are scored (largest scores first).
         ensemble: fitted ensemble weights and rule (`ensemble.json`); None: equal weights.
+        precision: "auto" (bf16 where the hardware has it natively, else fp32), "fp32" or
+            "bf16"; see `faceproof.runtime`.
+        max_batch: faces per model forward at most (1: one face at a time, the reference).
+        micro_batching: gather concurrent callers' faces into shared batches (a service);
+            off, each call runs its own batches.
+        batch_wait_ms: how long a micro-batch waits for callers still in flight.
+        preprocessing: "opencv" (fast) or "pil" (PIL/torchvision, the reference path).
+
+    Call `close()` when done with a micro-batching predictor.
     """
 
     def __init__(self, bundles: Sequence[Bundle], detector: FaceDetector | None = None, *,
                  max_faces: int = 16, max_pixels: int = DEFAULT_MAX_PIXELS,
-                 ensemble: EnsembleConfig | None = None):
+                 ensemble: EnsembleConfig | None = None, precision: str = "auto",
+                 max_batch: int = 32, micro_batching: bool = False,
+                 batch_wait_ms: float = 4.0, preprocessing: str = "opencv"):
         if not bundles:
             raise BundleError("no model bundle to load")
         names = [b.name for b in bundles]
         if len(set(names)) != len(names):
             raise BundleError(f"two bundles share a name: {names}")
         self.bundles = {b.name: b for b in bundles}
-        self.preprocessors = {b.name: Preprocessor.from_config(b.config) for b in bundles}
+        self.preprocessors = {b.name: make_preprocessor(b.config, preprocessing)
+                              for b in bundles}
         self.rules = {b.name: DecisionRule.from_config(b.config) for b in bundles}
         self.detector = detector or create_face_detector("haar")
         self.max_faces = max_faces
         self.max_pixels = max_pixels
         self.ensemble = ensemble
-        self._grad_lock = threading.Lock()  # Grad-CAM needs autograd on shared modules
+        self.runners = {b.name: ModelRunner(b.model, precision, next(b.model.parameters()).device)
+                        for b in bundles}
+        self.max_batch = max_batch
+        self.batch_listeners: list[BatchListener] = []
+        # one forward at a time (Grad-CAM included: it hooks the shared modules)
+        self._compute_lock = threading.Lock()
+        self.batcher = (MicroBatcher(self.runners, max_batch=max_batch,
+                                     max_wait_ms=batch_wait_ms, lock=self._compute_lock,
+                                     listeners=self.batch_listeners)
+                        if micro_batching else None)
 
     @classmethod
     def from_dir(cls, models_dir: str | Path, names: Sequence[str] | None = None, *,
@@ -152,11 +176,62 @@ class Predictor:
         """(n, n_models) calibrated probabilities -> (n,) ensemble probability."""
         return ensemble_probability(probabilities, member_weights(self.ensemble, models))
 
+    # ---------------------------------------------------------------- running
+    @property
+    def precision(self) -> dict[str, str]:
+        """The precision each model runs at ("fp32" or "bf16")."""
+        return {name: runner.precision for name, runner in self.runners.items()}
+
+    def add_batch_listener(self, listener: BatchListener) -> None:
+        """Call `listener(model, faces, seconds)` after every model forward."""
+        self.batch_listeners.append(listener)
+
+    def queue_depth(self) -> int:
+        """Faces waiting for a model forward (0 without micro-batching)."""
+        return self.batcher.queue_depth() if self.batcher else 0
+
+    def session(self) -> AbstractContextManager:
+        """Wrap one request in it so the micro-batcher knows it is in flight."""
+        return self.batcher.session() if self.batcher else nullcontext()
+
+    def close(self) -> None:
+        """Stop the micro-batcher's worker (after what is queued)."""
+        if self.batcher:
+            self.batcher.close()
+
+    def _forward(self, batches: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+        """Logits per model for each model's preprocessed batch."""
+        if self.batcher:
+            return self.batcher.run(batches)
+        out = {}
+        for name, batch in batches.items():
+            start = time.perf_counter()
+            out[name] = run_in_chunks(self.runners[name], batch, self.max_batch,
+                                      self._compute_lock)
+            seconds = time.perf_counter() - start
+            for listener in self.batch_listeners:
+                listener(name, len(batch), seconds)
+        return out
+
     # ---------------------------------------------------------------- scoring
-    @torch.inference_mode()
-    def _logits(self, name: str, crops: Sequence[np.ndarray]) -> np.ndarray:
-        batch = self.preprocessors[name](crops)
-        return self.bundles[name].model(batch).float().numpy()
+    def score_model_crops(self, crops: dict[str, Sequence[np.ndarray]], *,
+                          tta: bool = False) -> np.ndarray:
+        """Calibrated FAKE probabilities, shape (n_crops, n_models), for each model's own RGB
+        uint8 crops (`crops`: model -> crops, all of the same length; models in its order).
+        All models go through one forward round."""
+        names = self.select(list(crops))
+        n = len(crops[names[0]]) if names else 0
+        out = np.empty((n, len(names)))
+        if n == 0:
+            return out
+        inputs = {name: ([v for c in crops[name] for v in tta_views(c)] if tta
+                         else list(crops[name])) for name in names}
+        logits = self._forward({name: self.preprocessors[name](inputs[name]) for name in names})
+        for j, name in enumerate(names):
+            temperature = self.bundles[name].config.temperature
+            probs = 1.0 / (1.0 + np.exp(-logits[name].astype(np.float64) / temperature))
+            out[:, j] = average_views(probs, len(VIEWS)) if tta else probs
+        return out
 
     def score_crops(self, crops: Sequence[np.ndarray], models: Sequence[str] | None = None, *,
                     tta: bool = False) -> np.ndarray:
@@ -164,19 +239,13 @@ class Predictor:
         names = self.select(models)
         if len(crops) == 0:
             return np.zeros((0, len(names)))
-        inputs = [v for c in crops for v in tta_views(c)] if tta else list(crops)
-        out = np.empty((len(crops), len(names)))
-        for j, name in enumerate(names):
-            temperature = self.bundles[name].config.temperature
-            probs = 1.0 / (1.0 + np.exp(-self._logits(name, inputs) / temperature))
-            out[:, j] = average_views(probs, len(VIEWS)) if tta else probs
-        return out
+        return self.score_model_crops({name: crops for name in names}, tta=tta)
 
     def explain(self, name: str, crop: np.ndarray) -> np.ndarray:
         """Grad-CAM map (S, S) in [0, 1] of model `name` for one crop."""
         from faceproof.gradcam import grad_cam
 
-        with self._grad_lock:
+        with self._compute_lock:
             return grad_cam(self.bundles[name].model, self.preprocessors[name]([crop]))[0]
 
     # ---------------------------------------------------------------- faces
@@ -204,10 +273,7 @@ class Predictor:
                     ) -> tuple[np.ndarray, dict[str, list[np.ndarray]]]:
         """(n_faces, n_models) probabilities and each model's crops."""
         crops = self.crops_for(image, faces, names, detected)
-        probs = np.empty((len(faces), len(names)))
-        for j, name in enumerate(names):
-            probs[:, j] = self.score_crops(crops[name], [name], tta=tta)[:, 0]
-        return probs, crops
+        return self.score_model_crops(crops, tta=tta), crops
 
     # ---------------------------------------------------------------- images
     def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
@@ -215,8 +281,9 @@ class Predictor:
         """Classify every face of an RGB uint8 image."""
         start = time.perf_counter()
         names = self.select(models)
-        faces, detected = self.detect(image)
-        probs, crops = self.score_faces(image, faces, names, tta, detected)
+        with self.session():
+            faces, detected = self.detect(image)
+            probs, crops = self.score_faces(image, faces, names, tta, detected)
         rule = self.rule(names)
         ensemble = self.combine(probs, names)
         results = []

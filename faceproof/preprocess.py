@@ -68,3 +68,39 @@ class Preprocessor:
             return torch.empty(0, 3, self.input_size, self.input_size)
         stacked = np.stack([self.resize(c) for c in crops])
         return self.normalize(torch.from_numpy(stacked))
+
+
+class PilPreprocessor(Preprocessor):
+    """The same contract through PIL and torchvision transforms, one crop at a time: the way
+    the reference reports preprocessed. Slower; kept as the benchmarks' reference path."""
+
+    def __init__(self, input_size: int, mean: Sequence[float], std: Sequence[float],
+                 interpolation: str = "bicubic"):
+        super().__init__(input_size, mean, std, interpolation)
+        from torchvision import transforms
+
+        pil_method = {"area": "box", "lanczos": "lanczos"}.get(interpolation, interpolation)
+        self.transform = transforms.Compose([
+            transforms.Resize((self.input_size, self.input_size),
+                              interpolation=transforms.InterpolationMode(pil_method)),
+            transforms.ToTensor(),
+            transforms.Normalize(mean, std),
+        ])
+
+    def __call__(self, crops: Sequence[np.ndarray]) -> torch.Tensor:
+        from PIL import Image
+
+        if len(crops) == 0:
+            return torch.empty(0, 3, self.input_size, self.input_size)
+        return torch.stack([self.transform(Image.fromarray(c)) for c in crops])
+
+
+PREPROCESSING = {"opencv": Preprocessor, "pil": PilPreprocessor}
+
+
+def make_preprocessor(config, preprocessing: str = "opencv") -> Preprocessor:
+    """The preprocessor of a `BundleConfig`: "opencv" (serving) or "pil" (reference)."""
+    if preprocessing not in PREPROCESSING:
+        raise ValueError(f"preprocessing must be one of {sorted(PREPROCESSING)}, "
+                         f"not {preprocessing!r}")
+    return PREPROCESSING[preprocessing].from_config(config)

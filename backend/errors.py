@@ -1,4 +1,5 @@
-"""Every error leaves as JSON `{"detail": ..., "code": ...}` with a 4xx status."""
+"""Every error leaves as JSON `{"detail": ..., "code": ...}`: a 4xx for the client's input, a
+503 when something the service needs (models, the history database) is unavailable."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.history import HistoryUnavailableError
 from faceproof.errors import (
     BundleError,
     DecodeError,
@@ -41,6 +43,9 @@ CORE_STATUS: dict[type[FaceProofError], int] = {
 }
 
 
+HISTORY_RETRY_AFTER_S = 5
+
+
 def status_of(exc: FaceProofError) -> int:
     for cls in type(exc).__mro__:
         if cls in CORE_STATUS:
@@ -56,6 +61,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_: Request, exc: APIError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status)
+
+    @app.exception_handler(HistoryUnavailableError)
+    async def _history_unavailable(_: Request, exc: HistoryUnavailableError) -> JSONResponse:
+        log.error("%s", exc)
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=503,
+                            headers={"Retry-After": str(HISTORY_RETRY_AFTER_S)})
 
     @app.exception_handler(FaceProofError)
     async def _core_error(_: Request, exc: FaceProofError) -> JSONResponse:

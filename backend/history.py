@@ -1,8 +1,15 @@
-"""The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode)."""
+"""The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode).
+
+A database that cannot be read or written (locked past the busy timeout, read-only, full,
+gone, not a database) raises `HistoryUnavailableError`, which the service answers with 503
+`history_unavailable`; each record is its own transaction, so none is ever half-written.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +27,32 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer's lock
+
+
+class HistoryUnavailableError(Exception):
+    """The history database cannot be used now; the caller may retry later."""
+
+    code = "history_unavailable"
+
+
+@contextmanager
+def _unavailable_on_database_errors(action: str) -> Iterator[None]:
+    """Database failures become `HistoryUnavailableError`; our own bugs (constraint
+    violations, bad SQL) stay what they are."""
+    try:
+        yield
+    except (IntegrityError, ProgrammingError, DataError):
+        raise
+    except (DBAPIError, PoolTimeoutError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise HistoryUnavailableError(
+            f"the history database is unavailable ({reason}) while {action}; "
+            "try again later") from exc
 
 
 class Base(DeclarativeBase):
@@ -60,7 +92,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")   # readers don't block the writer; crash-safe
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.close()
 
 
@@ -73,7 +105,8 @@ class HistoryStore:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        with _unavailable_on_database_errors("opening it"):
+            Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, **fields: Any) -> str:
@@ -81,12 +114,14 @@ class HistoryStore:
         record = Analysis(id=fields.pop("id", None) or str(uuid.uuid4()),
                           created_at=fields.pop("created_at", None) or datetime.now(UTC),
                           **fields)
-        with self._sessions.begin() as session:
+        with _unavailable_on_database_errors("recording an analysis"), \
+                self._sessions.begin() as session:
             session.add(record)
         return record.id
 
     def get(self, analysis_id: str) -> dict | None:
-        with Session(self.engine) as session:
+        with _unavailable_on_database_errors("reading an analysis"), \
+                Session(self.engine) as session:
             record = session.get(Analysis, analysis_id)
             return record.to_dict() if record else None
 
@@ -98,19 +133,21 @@ class HistoryStore:
             query = query.where(Analysis.prediction == prediction)
         if kind:
             query = query.where(Analysis.kind == kind)
-        with Session(self.engine) as session:
+        with _unavailable_on_database_errors("listing analyses"), \
+                Session(self.engine) as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = session.scalars(query.order_by(Analysis.created_at.desc(), Analysis.id)
                                    .offset((page - 1) * page_size).limit(page_size)).all()
             return [r.to_dict() for r in rows], int(total)
 
     def delete(self, analysis_id: str) -> bool:
-        with self._sessions.begin() as session:
+        with _unavailable_on_database_errors("deleting an analysis"), \
+                self._sessions.begin() as session:
             return session.execute(delete(Analysis).where(Analysis.id == analysis_id)
                                    ).rowcount > 0
 
     def ping(self) -> bool:
-        with self.engine.connect() as connection:
+        with _unavailable_on_database_errors("checking it"), self.engine.connect() as connection:
             connection.execute(select(1))
         return True
 

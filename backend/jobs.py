@@ -17,6 +17,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from backend.history import HistoryUnavailableError
 from backend.schemas import ErrorBody, JobStatus, VideoResponse
 from faceproof.errors import FaceProofError
 
@@ -99,7 +100,7 @@ class JobManager:
         try:
             result = work(progress)
             self._finish(job, status="done", progress=1.0, stage="done", result=result)
-        except FaceProofError as exc:
+        except (FaceProofError, HistoryUnavailableError) as exc:
             self._finish(job, status="failed", stage="failed",
                          error=ErrorBody(detail=str(exc), code=exc.code))
         except Exception as exc:  # a bug, but the job must still end as failed

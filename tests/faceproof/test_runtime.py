@@ -1,0 +1,59 @@
+"""Precision is detected from the hardware, and bf16 stays close to fp32."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from faceproof import runtime
+from faceproof.runtime import ModelRunner, resolve_precision
+
+
+@pytest.fixture
+def fake_flags(monkeypatch):
+    def set_flags(*flags):
+        monkeypatch.setattr(runtime, "cpu_flags", lambda: frozenset(flags))
+        monkeypatch.setattr(runtime.platform, "system", lambda: "Linux")
+    return set_flags
+
+
+def test_auto_picks_bf16_only_with_native_support(fake_flags):
+    fake_flags("avx2", "avx512f")
+    assert resolve_precision("auto") == "fp32"
+    fake_flags("avx512f", "avx512_bf16")
+    assert resolve_precision("auto") == "bf16"
+    fake_flags("amx_bf16")
+    assert resolve_precision("auto") == "bf16"
+    fake_flags("fp", "asimd", "bf16")  # aarch64's Features line
+    assert resolve_precision("auto") == "bf16"
+
+
+def test_explicit_precision_is_kept_and_nonsense_refused(fake_flags):
+    fake_flags()
+    assert resolve_precision("bf16") == "bf16"
+    assert resolve_precision("fp32") == "fp32"
+    with pytest.raises(ValueError, match="precision"):
+        resolve_precision("fp8")
+
+
+def test_cpu_flags_reads_this_machine():
+    flags = runtime.cpu_flags()
+    assert isinstance(flags, frozenset)
+
+
+def small_model():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(8, 1)).eval()
+
+
+def test_bf16_runner_uses_channels_last_and_stays_close_to_fp32():
+    x = torch.randn(4, 3, 16, 16)
+    reference = ModelRunner(small_model(), "fp32")(x)
+    fast = ModelRunner(small_model(), "bf16")
+    assert fast.channels_last
+    assert fast.model[0].weight.is_contiguous(memory_format=torch.channels_last)
+    out = fast(x)
+    assert out.shape == (4,) and out.dtype == reference.dtype
+    assert abs(out - reference).max() < 0.05

@@ -14,6 +14,7 @@ from backend.api.router import api_router
 from backend.api.routes import models, predict
 from backend.errors import install_error_handlers
 from backend.lifespan import lifespan
+from backend.rate_limit import RateLimitMiddleware
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.settings import Settings, get_settings
 from backend.spa import mount_spa
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UploadLimitMiddleware, limit_for=upload_limits(settings))
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.RATE_LIMIT_PER_MINUTE)
     if settings.CORS_ORIGINS:
         app.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS,
                            allow_methods=["GET", "POST", "DELETE"],

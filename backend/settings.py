@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         4.0, ge=0, le=1000, description="how long a micro-batch waits for requests in flight, ms")
     PREPROCESSING: Literal["opencv", "pil"] = Field(
         "opencv", description="opencv (fast) or pil (PIL/torchvision, the benchmark's reference)")
+    RATE_LIMIT_PER_MINUTE: int = Field(
+        600, ge=0, description="requests per minute per client IP (health, ready and metrics "
+        "exempt); past it 429 rate_limited; 0: no limit")
     STATIC_DIR: Path = Field(Path("frontend/dist"), description="built SPA served at /")
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
 

@@ -7,6 +7,7 @@ loop; reading uploads is async.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -17,19 +18,25 @@ import uuid
 from pathlib import Path
 
 from fastapi import UploadFile
+from PIL import Image
 
 from backend.errors import APIError
 from backend.history import HistoryStore
 from backend.presenters import face_summaries, image_response, video_response
 from backend.schemas import PredictionResponse, VideoResponse
 from backend.settings import Settings
-from faceproof.decode import decode_image
+from faceproof.decode import SUPPORTED_FORMATS, decode_image
 from faceproof.predictor import Predictor
 from faceproof.video_analysis import Progress, analyze_video
 
 log = logging.getLogger("backend.analyses")
 CHUNK = 1024 * 1024
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".3gp"}
+IMAGE_SUFFIXES = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "BMP": ".bmp",
+                  "GIF": ".gif", "TIFF": ".tif", "AVIF": ".avif", "PPM": ".ppm", "TGA": ".tga",
+                  "ICO": ".ico"}
+KEPT_SUFFIXES = frozenset(IMAGE_SUFFIXES.values()) | VIDEO_SUFFIXES | {".bin"}
+"""Every suffix a kept upload may have: none comes from the client's file name."""
 
 
 def clean_filename(name: str | None) -> str:
@@ -84,17 +91,28 @@ def remove_quietly(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def keep_upload(settings: Settings, analysis_id: str, filename: str, *, data: bytes | None = None,
+def keep_upload(settings: Settings, analysis_id: str, *, data: bytes | None = None,
                 path: Path | None = None) -> None:
-    """Copy the uploaded media to UPLOADS_DIR when KEEP_UPLOADS is set (named by id)."""
+    """Copy the uploaded media to UPLOADS_DIR when KEEP_UPLOADS is set, named by the analysis
+    id and a suffix from the content (images) or the allow-list (videos), never the client's
+    file name."""
     if not settings.KEEP_UPLOADS:
         return
     settings.UPLOADS_DIR.mkdir(parents=True, exist_ok=True)
-    target = settings.UPLOADS_DIR / f"{analysis_id}{Path(filename).suffix.lower()[:8]}"
     if data is not None:
-        target.write_bytes(data)
+        (settings.UPLOADS_DIR / f"{analysis_id}{image_suffix(data)}").write_bytes(data)
     elif path is not None:
-        shutil.copyfile(path, target)
+        suffix = path.suffix if path.suffix in VIDEO_SUFFIXES else ".bin"
+        shutil.copyfile(path, settings.UPLOADS_DIR / f"{analysis_id}{suffix}")
+
+
+def image_suffix(data: bytes) -> str:
+    """The usual suffix of the image format the bytes are in (".bin" when unknown)."""
+    try:
+        with Image.open(io.BytesIO(data), formats=SUPPORTED_FORMATS) as image:
+            return IMAGE_SUFFIXES.get(image.format or "", ".bin")
+    except (OSError, ValueError, SyntaxError):
+        return ".bin"
 
 
 def analyse_image(predictor: Predictor, history: HistoryStore, settings: Settings, data: bytes,
@@ -115,7 +133,7 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
                          "width": result.width, "height": result.height,
                          "reason": result.reason},
                 duration_ms=result.processing_time_ms, batch_id=batch_id)
-    keep_upload(settings, analysis_id, filename, data=data)
+    keep_upload(settings, analysis_id, data=data)
     return response
 
 
@@ -139,5 +157,5 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                          "timeline": [{"time_s": t.time_s, "p": t.fake_probability}
                                       for t in result.timeline]},
                 duration_ms=result.processing_time_ms)
-    keep_upload(settings, analysis_id, filename, path=path)
+    keep_upload(settings, analysis_id, path=path)
     return response

@@ -82,7 +82,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "file_too_large"}
+        # 400: Starlette refusing a malformed multipart body (part headers too long, too many
+        # parts); it is an invalid request like any other
+        codes = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed",
+                 413: "file_too_large"}
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))

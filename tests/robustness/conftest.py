@@ -16,6 +16,7 @@ from tests.backend.conftest import (  # noqa: F401
     _check_response,
     _no_faceproof_env,
     blank_png,
+    client,
     face_jpeg,
     face_png,
     face_rgb,
@@ -40,7 +41,7 @@ def require(module: str) -> None:
         pytest.skip(f"{module} is not installed: pip install -e '.[dev]'")
 
 
-def allow_history_unavailable(client) -> None:
+def allow_history_unavailable(test_client) -> None:
     """Let this client see 503 `history_unavailable` (and only that 5xx): the tests that make
     the history database fail expect it; every other response is checked as usual."""
 
@@ -51,4 +52,4 @@ def allow_history_unavailable(client) -> None:
             return
         _check_response(response)
 
-    client.event_hooks = {"request": [], "response": [check]}
+    test_client.event_hooks = {"request": [], "response": [check]}

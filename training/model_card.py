@@ -17,6 +17,28 @@ def _framing(card: dict) -> str:
             f"crops), so serving crops frame faces as training did")
 
 
+def _fast_path_lines(fast: dict | None) -> list[str]:
+    """The serving fast path checked against fp32 (by `python -m training.fast_path`)."""
+    if not fast:
+        return []
+    return [
+        "## Fast path (as served)",
+        f"The service runs this model in {fast['precision']} (channels-last, batches of up to "
+        f"{fast['batch_size']}) where the CPU supports it. Measured on the same validation "
+        f"split ({fast['images']} images) against the fp32 path above, by "
+        "`python -m training.fast_path`:",
+        "",
+        f"- ROC-AUC {fast['roc_auc_fast']:.4f} vs {fast['roc_auc_fp32']:.4f} in fp32 "
+        f"(change {fast['roc_auc_delta']:+.4f}; accepted: within 0.002).",
+        f"- Verdicts agree on {_pct(fast['verdict_agreement'])} of the images; probabilities "
+        f"move by {fast['mean_probability_change']:.4f} on average, at most "
+        f"{fast['max_probability_change']:.4f}.",
+        f"- Scoring the split took {fast.get('seconds_fast', 0):.1f} s vs "
+        f"{fast.get('seconds_fp32', 0):.1f} s in fp32 ({fast.get('machine', '')}).",
+        "",
+    ]
+
+
 def render_model_card(config: BundleConfig) -> str:
     m, data, train = config.metrics, config.data, config.training
     cfg = train.get("config", {})
@@ -91,6 +113,7 @@ def render_model_card(config: BundleConfig) -> str:
         "Figures: `reports/confusion_matrix.png`, `reports/roc.png`, "
         "`reports/training_curves.png`, `reports/samples.png`.",
         "",
+        *_fast_path_lines(m.get("fast_path")),
         "## Limits",
         "- Trained on one data set (DFDC, 2019-2020 face-swap methods, mostly frontal faces of "
         "paid actors, crops median 155 px upscaled to 224): newer generators, other "

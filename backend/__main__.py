@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uvicorn
 
+from backend.request_log import configure_logging
 from backend.settings import get_settings
 
 
 def main() -> None:
     settings = get_settings()
+    # uvicorn's lines go through our formatter (log_config=None: uvicorn installs no handler of
+    # its own) and the access log is ours (backend/request_log.py), one line per request
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     uvicorn.run("backend.main:create_app", factory=True, host=settings.HOST, port=settings.PORT,
-                log_level=settings.LOG_LEVEL.lower(), timeout_graceful_shutdown=60)
+                log_level=settings.LOG_LEVEL.lower(), log_config=None, access_log=False,
+                timeout_graceful_shutdown=60)
 
 
 if __name__ == "__main__":

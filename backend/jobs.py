@@ -39,6 +39,7 @@ class Job:
     stage: str = "queued"
     created_at: str = field(default_factory=_now)
     finished_at: str | None = None
+    started_monotonic: float | None = None
     finished_monotonic: float | None = None
     result: VideoResponse | None = None
     error: ErrorBody | None = None
@@ -61,6 +62,7 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Future] = set()
+        self.finish_listeners: list[Callable[[Job], None]] = []  # called as each job ends
 
     def submit(self, filename: str, work: Work, cleanup: Callable[[], None]) -> Job:
         """Queue `work(progress)`; `cleanup` runs when it ends, however it ends."""
@@ -86,8 +88,10 @@ class JobManager:
             if job.finished:
                 return False
             job.status, job.stage = "running", "starting"
+            job.started_monotonic = time.monotonic()
             job.version += 1
-            return True
+        log.info("job %s started", job.id, extra={"job_id": job.id})
+        return True
 
     def _run(self, job: Job, work: Work, cleanup: Callable[[], None]) -> None:
         if not self._start(job):  # still queued when the service stopped: never start it
@@ -113,6 +117,18 @@ class JobManager:
 
     def _finish(self, job: Job, **changes) -> None:
         self._update(job, finished_at=_now(), finished_monotonic=time.monotonic(), **changes)
+        ran_ms = (None if job.started_monotonic is None else
+                  round((job.finished_monotonic - job.started_monotonic) * 1000, 2))
+        verdict = job.result.prediction if job.result else None
+        error_code = job.error.code if job.error else None
+        log.info("job %s %s: %s", job.id, job.status, verdict or error_code, extra={
+            "job_id": job.id, "status": job.status, "duration_ms": ran_ms,
+            "verdict": verdict, "error_code": error_code})
+        for listener in self.finish_listeners:
+            try:
+                listener(job)
+            except Exception:
+                log.exception("job finish listener failed")
 
     def get(self, job_id: str) -> Job | None:
         self.expire()

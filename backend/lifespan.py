@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import torch
@@ -14,6 +13,7 @@ from fastapi import FastAPI
 
 from backend.history import HistoryStore
 from backend.jobs import JobManager
+from backend.request_log import ContextThreadPoolExecutor
 from backend.settings import Settings
 from faceproof.bundle import find_bundles, load_bundle
 from faceproof.ensemble import read_ensemble
@@ -63,11 +63,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                             in predictor.precision.items()))
     app.state.history = HistoryStore(settings.HISTORY_URL)
     # requests are decoded, detected and preprocessed in parallel; the models run one batch at
-    # a time (the micro-batcher's worker), each forward on every core
-    app.state.inference_executor = ThreadPoolExecutor(settings.INFERENCE_WORKERS,
-                                                      thread_name_prefix="inference")
-    app.state.video_executor = ThreadPoolExecutor(1, thread_name_prefix="video")
+    # a time (the micro-batcher's worker), each forward on every core; the pools' tasks log
+    # with the id of the request that queued them
+    app.state.inference_executor = ContextThreadPoolExecutor(settings.INFERENCE_WORKERS,
+                                                             thread_name_prefix="inference")
+    app.state.video_executor = ContextThreadPoolExecutor(1, thread_name_prefix="video")
     app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS)
+    if (metrics := getattr(app.state, "metrics", None)) is not None:
+        metrics.watch(predictor, app.state.jobs)
     try:
         yield
     finally:

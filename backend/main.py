@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -14,7 +12,9 @@ from backend.api.router import api_router
 from backend.api.routes import models, predict
 from backend.errors import install_error_handlers
 from backend.lifespan import lifespan
+from backend.metrics import install_metrics
 from backend.rate_limit import RateLimitMiddleware
+from backend.request_log import RequestLogMiddleware, configure_logging
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.settings import Settings, get_settings
 from backend.spa import mount_spa
@@ -41,8 +41,7 @@ def upload_limits(settings: Settings):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.LOG_LEVEL,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     app = FastAPIOffline(
         title="FaceProof", version=faceproof.__version__, description=DESCRIPTION,
         lifespan=lifespan, openapi_url="/api/openapi.json", docs_url="/api/docs",
@@ -54,8 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.CORS_ORIGINS:
         app.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS,
                            allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Content-Type", "X-API-Key"])
+                           allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
+                           expose_headers=["X-Request-ID"])
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.METRICS_ENABLED:
+        install_metrics(app)  # GET /metrics, before the SPA's catch-all route
+    app.add_middleware(RequestLogMiddleware)  # outermost: it times and logs all of the above
     app.include_router(api_router)
     # the routes of the first prototype, kept for its scripts
     keyed = [Depends(require_api_key)]

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         "exempt); past it 429 rate_limited; 0: no limit")
     STATIC_DIR: Path = Field(Path("frontend/dist"), description="built SPA served at /")
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
+    LOG_FORMAT: Literal["json", "text"] = Field(
+        "json", description="logs, one access line per request included: one JSON object per "
+        "line (json) or human-readable lines (text)")
+    METRICS_ENABLED: bool = Field(
+        True, description="serve Prometheus metrics at /metrics (not behind API_KEY: for "
+        "scrapers on the internal network)")
 
     @field_validator("MODELS", "CORS_ORIGINS", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""FACEPROOF_API_KEY: every route but health, ready and the docs needs X-API-Key."""
+"""FACEPROOF_API_KEY: every route but health, ready, metrics and the docs needs X-API-Key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 KEY = "s3cret-key"
-OPEN_PATHS = {"/api/health", "/api/ready"}
+OPEN_PATHS = {"/api/health", "/api/ready", "/metrics"}  # /metrics: for internal scrapers
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 
 from backend.analyses import (
     analyse_image,
@@ -56,6 +56,7 @@ async def predict_image(
     models: ModelsOption = None,
     tta: TtaOption = False,
     explain: ExplainOption = False,
+    request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
     settings: SettingsDep,
@@ -65,10 +66,12 @@ async def predict_image(
     suspicious face (the whole image when no face is found, and the response says so)."""
     names = parse_models(models, predictor)
     data = await read_upload(file, settings.MAX_IMAGE_BYTES)
-    return await asyncio.get_running_loop().run_in_executor(
+    result = await asyncio.get_running_loop().run_in_executor(
         executor, lambda: analyse_image(predictor, history, settings, data,
                                         clean_filename(file.filename), models=names, tta=tta,
                                         explain=explain))
+    request.state.verdict = result.prediction  # for the access log and metrics
+    return result
 
 
 @router.post("/batch", response_model=BatchResponse, summary="Analyse many images")
@@ -77,6 +80,7 @@ async def predict_batch(
     files: Annotated[list[UploadFile], File(description="images, analysed in upload order")],
     models: ModelsOption = None,
     tta: TtaOption = False,
+    request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
     settings: SettingsDep,
@@ -107,6 +111,7 @@ async def predict_batch(
                                          detail=str(exc)))
     counts = {v: sum(1 for r in results if r.prediction == v) for v in
               ("REAL", "FAKE", "UNCERTAIN")}
+    request.state.verdict = counts  # for the access log and metrics
     summary = BatchSummary(total=len(files), real=counts["REAL"], fake=counts["FAKE"],
                            uncertain=counts["UNCERTAIN"], failed=len(errors),
                            processing_time_ms=round((time.perf_counter() - start) * 1000, 2))
@@ -120,6 +125,7 @@ async def predict_video(
     frames: Annotated[int | None, Query(ge=1, description="frames to sample")] = None,
     models: ModelsOption = None,
     tta: TtaOption = False,
+    request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
     settings: SettingsDep,
@@ -131,12 +137,14 @@ async def predict_video(
     count = checked_frames(frames, settings)
     path, size, sha = await save_upload(file, settings.MAX_VIDEO_BYTES)
     try:
-        return await asyncio.get_running_loop().run_in_executor(
+        result = await asyncio.get_running_loop().run_in_executor(
             executor, lambda: analyse_video(predictor, history, settings, path,
                                             clean_filename(file.filename), size, sha,
                                             frames=count, models=names, tta=tta))
     finally:
         remove_quietly(path)
+    request.state.verdict = result.prediction  # for the access log and metrics
+    return result
 
 
 def checked_frames(frames: int | None, settings) -> int:

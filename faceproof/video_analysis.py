@@ -18,6 +18,7 @@ import numpy as np
 from faceproof.errors import VideoError
 from faceproof.faces import crop_face, whole_image_face
 from faceproof.predictor import Predictor
+from faceproof.prefetch import prefetch
 from faceproof.verdict import Verdict
 from faceproof.video import read_frames
 
@@ -76,7 +77,8 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     report(0.0, "reading frames")
     frames, frame_faces, detected_any = [], [], False
     # decoding and detection are ~60 % of the work, scoring the rest
-    for frame in read_frames(path, num_frames, max_duration_s=max_duration_s):
+    # frames are decoded in a thread while faces are found in the ones already decoded
+    for frame in prefetch(read_frames(path, num_frames, max_duration_s=max_duration_s)):
         faces = predictor.detector.detect(frame.image)[: predictor.max_faces]
         detected_any |= bool(faces)
         frames.append(frame)

@@ -99,7 +99,8 @@ def detect_in_frame(
     again.
 
     Args:
-        image: RGB uint8 array of shape (height, width, 3).
+        image: RGB uint8 array of shape (height, width, 3), or a grey (height, width) one
+            for detectors that work in grey (cheaper to scale down).
         detect_fn: Finds faces in the working copy, in the copy's coordinates; its second
             argument is the copy's scale (copy pixels per original pixel), for size limits.
         max_side: Longest side detection runs at.
@@ -107,7 +108,7 @@ def detect_in_frame(
     Returns:
         Faces in `image`'s coordinates, clipped to it, best score first.
     """
-    _check_image(image)
+    check_image(image, allow_grey=True)
     height, width = image.shape[:2]
     scale = min(1.0, max_side / max(height, width))
     work = image
@@ -124,8 +125,10 @@ def detect_in_frame(
     return sorted((f for f in mapped if f is not None), key=lambda f: f.score, reverse=True)
 
 
-def _check_image(image: np.ndarray) -> None:
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+def check_image(image: np.ndarray, allow_grey: bool = False) -> None:
+    """Raises ValueError unless `image` is a non-empty RGB uint8 array (or grey, if allowed)."""
+    grey = allow_grey and image.ndim == 2 and image.dtype == np.uint8
+    if not grey and (image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8):
         raise ValueError(f"Expected an RGB uint8 array (H, W, 3), got {image.dtype} {image.shape}.")
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"The image is empty: {image.shape}.")

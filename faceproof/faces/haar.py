@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from faceproof.faces.base import DEFAULT_MAX_SIDE, Face, detect_in_frame
+from faceproof.faces.base import DEFAULT_MAX_SIDE, Face, check_image, detect_in_frame
 
 CASCADE_PATH = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
 EYE_CASCADE_PATHS = tuple(Path(cv2.data.haarcascades) / name for name in (
@@ -76,17 +76,18 @@ class HaarFaceDetector:
 
     def detect(self, image: np.ndarray) -> list[Face]:
         """Finds frontal faces; see `FaceDetector.detect`."""
-        faces = detect_in_frame(image, self._detect_work, max_side=self.max_side)
+        check_image(image)
+        # grey once, at full resolution: scaling one channel down for detection is cheaper,
+        # and the eye check needs full resolution (eyes are too small in the detection copy)
+        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        faces = detect_in_frame(grey, self._detect_work, max_side=self.max_side)
         if not self._eyes or not faces:
             return faces
-        # at full resolution: in the downscaled detection copy eyes are too small to find
-        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         with self._lock:
             verified = [f for f in faces if self._has_eye(grey, f)]
         return verified or faces
 
-    def _detect_work(self, work: np.ndarray, scale: float) -> list[Face]:
-        grey = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
+    def _detect_work(self, grey: np.ndarray, scale: float) -> list[Face]:
         window = max(_MIN_WINDOW, round(self.min_size * scale))
         with self._lock:
             boxes, _, weights = self._cascade.detectMultiScale3(

@@ -179,18 +179,19 @@ def test_boxes_are_mapped_back_clipped_dropped_and_sorted() -> None:
     assert faces[0].landmarks == ((440.0, 240.0),)
 
 
-def test_small_images_are_retried_padded_and_mapped_back() -> None:
+def test_small_images_are_searched_padded_in_one_pass_and_mapped_back() -> None:
     calls = []
 
     def fake_detect(work: np.ndarray, scale: float) -> list[Face]:
         calls.append(work.shape)
-        if len(calls) == 1:
-            return []
         return [Face(30, 20, 60, 50, 0.7)]  # in padded coordinates, over the top border
 
     faces = base.detect_in_frame(np.zeros((80, 100, 3), np.uint8), fake_detect)
-    assert calls == [(80, 100, 3), (130, 150, 3)]  # 25 px = 25 % of 100 on each side
+    assert calls == [(130, 150, 3)]  # 25 px = 25 % of 100 on each side
     assert [f.box for f in faces] == [(5, 0, 60, 45)]
+    calls.clear()
+    base.detect_in_frame(np.zeros((80, 100), np.uint8), fake_detect)  # grey works the same
+    assert calls == [(130, 150)]
 
 
 def test_face_box_and_dict() -> None:

@@ -81,7 +81,7 @@ class HaarFaceDetector:
         # and the eye check needs full resolution (eyes are too small in the detection copy)
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         faces = detect_in_frame(grey, self._detect_work, max_side=self.max_side)
-        if not self._eyes or not faces:
+        if not self._eyes or len(faces) < 2:  # one face is kept whatever its eyes say
             return faces
         with self._lock:
             verified = [f for f in faces if self._has_eye(grey, f)]

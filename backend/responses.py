@@ -13,4 +13,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "`file_too_large` or `image_too_large`"},
     422: {"model": ErrorBody, "description": "`undecodable_image`, `unreadable_video`, "
                                               "`invalid_request`"},
+    429: {"model": ErrorBody, "description": "`rate_limited`: too many requests from this "
+                                              "client; retry after `Retry-After` seconds"},
+    503: {"model": ErrorBody, "description": "`not_ready` (no model loaded) or "
+                                              "`history_unavailable` (the history database is "
+                                              "locked, read-only or gone); retry later"},
+}
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "no such item (`job_not_found`, "
+                                              "`analysis_not_found`, `unknown_model`, "
+                                              "`not_found`)"},
 }

@@ -27,3 +27,20 @@ def test_too_many_parts_is_an_invalid_request(client) -> None:
 
     assert response.status_code == 400
     assert response.json()["code"] in {"invalid_request", "too_many_files"}
+
+
+def test_every_answer_the_service_gives_is_in_the_schema(client) -> None:
+    """Fuzzing found 404s (unknown job, analysis, model or report) that the schema did not
+    declare; 429 and 503 were missing everywhere."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+
+    for path, method in [("/api/jobs/{job_id}", "get"), ("/api/jobs/{job_id}/events", "get"),
+                         ("/api/history/{analysis_id}", "get"),
+                         ("/api/history/{analysis_id}", "delete"),
+                         ("/api/models/{name}/reports/{report}", "get")]:
+        assert "404" in paths[path][method]["responses"], (method, path)
+    for path, operations in paths.items():
+        if path in {"/api/health", "/api/ready"}:
+            continue
+        for method, operation in operations.items():
+            assert {"429", "503"} <= set(operation["responses"]), (method, path)

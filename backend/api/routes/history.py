@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from backend.api.deps import HistoryDep
 from backend.errors import APIError
-from backend.responses import ERROR_RESPONSES
+from backend.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import HistoryItem, HistoryPage
 
 router = APIRouter(prefix="/history", tags=["history"], responses=ERROR_RESPONSES)
@@ -27,7 +27,8 @@ async def read_history(
     return HistoryPage(items=items, total=total, page=page, page_size=page_size)
 
 
-@router.get("/{analysis_id}", response_model=HistoryItem, summary="One past analysis")
+@router.get("/{analysis_id}", response_model=HistoryItem, summary="One past analysis",
+            responses=NOT_FOUND)
 async def read_analysis(analysis_id: str, history: HistoryDep) -> HistoryItem:
     item = history.get(analysis_id)
     if item is None:
@@ -35,7 +36,8 @@ async def read_analysis(analysis_id: str, history: HistoryDep) -> HistoryItem:
     return item
 
 
-@router.delete("/{analysis_id}", status_code=204, summary="Delete a past analysis")
+@router.delete("/{analysis_id}", status_code=204, summary="Delete a past analysis",
+               responses=NOT_FOUND)
 async def delete_analysis(analysis_id: str, history: HistoryDep) -> Response:
     if not history.delete(analysis_id):
         raise APIError(404, "analysis_not_found", f"no analysis {analysis_id}")

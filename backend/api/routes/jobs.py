@@ -12,7 +12,7 @@ from backend.analyses import analyse_video, clean_filename, remove_quietly, save
 from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep
 from backend.api.routes.predict import ModelsOption, TtaOption, checked_frames, parse_models
 from backend.errors import APIError
-from backend.responses import ERROR_RESPONSES
+from backend.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import JobCreated, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
@@ -56,14 +56,15 @@ def _job_or_404(jobs, job_id: str):
     return job
 
 
-@router.get("/{job_id}", response_model=JobStatus, summary="A job's status and result")
+@router.get("/{job_id}", response_model=JobStatus, summary="A job's status and result",
+            responses=NOT_FOUND)
 async def read_job(job_id: str, jobs: JobsDep) -> JobStatus:
     return _job_or_404(jobs, job_id).snapshot()
 
 
 @router.get("/{job_id}/events", summary="A job's progress as Server-Sent Events",
             response_class=EventSourceResponse,
-            responses={200: {"content": {"text/event-stream": {}},
+            responses={**NOT_FOUND, 200: {"content": {"text/event-stream": {}},
                              "description": "`progress` events (JobStatus without result), "
                                             "then one `done` or `failed` event with the "
                                             "full JobStatus"}})

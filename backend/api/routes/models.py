@@ -14,7 +14,7 @@ import faceproof
 from backend.api.deps import PredictorDep, SettingsDep
 from backend.errors import APIError
 from backend.presenters import decision
-from backend.responses import ERROR_RESPONSES
+from backend.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import DecisionBand, InfoResponse, Limits, ModelInfo
 from faceproof.bundle import REPORTS_DIR
 
@@ -40,7 +40,7 @@ async def read_models(predictor: PredictorDep, request: Request) -> list[ModelIn
 
 
 @router.get("/models/{name}/reports/{report}", summary="A model's report figure (PNG)",
-            response_class=FileResponse)
+            response_class=FileResponse, responses=NOT_FOUND)
 async def read_model_report(name: str, report: str, predictor: PredictorDep) -> FileResponse:
     bundle = predictor.bundles.get(name)
     if bundle is None:

@@ -848,6 +848,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     predict_batch_api_predict_batch_post: {
@@ -904,6 +922,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -977,6 +1013,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_video_job_api_jobs_video_post: {
@@ -1043,6 +1097,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     read_job_api_jobs__job_id__get: {
@@ -1086,6 +1158,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description no such item (`job_not_found`, `analysis_not_found`, `unknown_model`, `not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `file_too_large` or `image_too_large` */
             413: {
                 headers: {
@@ -1097,6 +1178,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1147,6 +1246,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description no such item (`job_not_found`, `analysis_not_found`, `unknown_model`, `not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `file_too_large` or `image_too_large` */
             413: {
                 headers: {
@@ -1158,6 +1266,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1224,6 +1350,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     read_model_report_api_models__name__reports__report__get: {
@@ -1266,6 +1410,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description no such item (`job_not_found`, `analysis_not_found`, `unknown_model`, `not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `file_too_large` or `image_too_large` */
             413: {
                 headers: {
@@ -1277,6 +1430,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1336,6 +1507,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1409,6 +1598,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     read_analysis_api_history__analysis_id__get: {
@@ -1452,6 +1659,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description no such item (`job_not_found`, `analysis_not_found`, `unknown_model`, `not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `file_too_large` or `image_too_large` */
             413: {
                 headers: {
@@ -1463,6 +1679,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1511,6 +1745,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description no such item (`job_not_found`, `analysis_not_found`, `unknown_model`, `not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `file_too_large` or `image_too_large` */
             413: {
                 headers: {
@@ -1522,6 +1765,24 @@ export interface operations {
             };
             /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
 
 from backend.request_log import configure_logging
@@ -10,6 +12,9 @@ from backend.settings import get_settings
 
 def main() -> None:
     settings = get_settings()
+    # Idle OpenMP threads sleep instead of spinning: the models share the cores with decoding
+    # and face detection in the request threads. Read when torch loads, so set before that.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # uvicorn's lines go through our formatter (log_config=None: uvicorn installs no handler of
     # its own) and the access log is ours (backend/request_log.py), one line per request
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)

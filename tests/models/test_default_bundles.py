@@ -82,3 +82,16 @@ def test_readme_models_table_matches_the_bundles() -> None:
     table = readme.split(start, 1)[1].split(end, 1)[0]
     assert table == markdown_table([read_config(f) for f in DEFAULTS], read_ensemble(MODELS)), \
         "README's Models table is stale: run `make models-table`"
+
+
+@pytest.mark.parametrize("folder", DEFAULTS, ids=lambda p: p.name)
+def test_fast_path_was_checked_on_the_validation_split(folder: Path) -> None:
+    """`make fast-path-check` recorded bf16 vs fp32 in the card, within the 0.002 bound."""
+    config = read_config(folder)
+    fast = config.metrics.get("fast_path")
+    assert fast, "run `make fast-path-check`"
+    assert fast["roc_auc_fp32"] == pytest.approx(config.metrics["roc_auc"], abs=1e-6)
+    assert abs(fast["roc_auc_delta"]) <= 0.002
+    assert fast["images"] == config.data["validation"]["images"]
+    card = (folder / CARD_FILE).read_text()
+    assert "## Fast path (as served)" in card and f"{fast['roc_auc_fast']:.4f}" in card

@@ -10,6 +10,8 @@ CONFIG ?= training/configs/efficientnet_lite0.yaml
 SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
 include make/frontend.mk
+include make/bench.mk
+include make/docker.mk
 
 .PHONY: help setup run test lint format train train-default evaluate data doctor models-table clean
 
@@ -31,9 +33,9 @@ run: setup frontend-build  ## the service and web app on http://127.0.0.1:8000 (
 doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
 	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
 
-test: setup lint  ## lint, the Python tests, the web app's tests and API types, then e2e
+test: setup lint docker-check  ## lint, container files, the Python tests, the web app's tests and API types, e2e, the backend image's install steps
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
-	$(MAKE) --no-print-directory frontend-test api-types-check e2e
+	$(MAKE) --no-print-directory frontend-test api-types-check e2e docker-install
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import json
 
+import cv2
+import numpy as np
+
 from bench.benchmark import main, update_readme
+
+
+def small_video(path):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (160, 120))
+    for i in range(20):
+        writer.write(np.full((120, 160, 3), 10 * i, np.uint8))
+    writer.release()
+    return path
 
 
 def test_quick_benchmark_reports_every_figure(tiny_bundle_dir, tmp_path):
@@ -14,7 +25,7 @@ def test_quick_benchmark_reports_every_figure(tiny_bundle_dir, tmp_path):
     readme.write_text("# x\n<!-- performance -->\nold\n<!-- /performance -->\nend\n")
     main(["--models-dir", str(models), "-n", "3", "--seconds", "0.5", "--clients", "1", "4",
           "--requests", "40", "--video-runs", "1", "--output", str(tmp_path / "out"),
-          "--readme", str(readme)])
+          "--readme", str(readme), "--video", str(small_video(tmp_path / "v.mp4"))])
     report = json.loads((tmp_path / "out" / "latest.json").read_text())
     for name in ("reference", "fast"):
         run = report[name]

@@ -20,6 +20,7 @@ from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError
 from faceproof.faces import create_face_detector
 from faceproof.predictor import Predictor
+from faceproof.runtime import resolve_device
 
 log = logging.getLogger("backend")
 
@@ -28,6 +29,7 @@ def load_predictor(settings: Settings) -> Predictor:
     """The bundles named in MODELS (or all in MODELS_DIR). A bundle that fails to load stops
     the start with its name and reason, unless ALLOW_MISSING_MODELS is set."""
     folders = {f.name: f for f in find_bundles(settings.MODELS_DIR)}
+    device = resolve_device(settings.DEVICE)
     wanted = settings.MODELS or list(folders)
     bundles, problems = [], []
     for name in wanted:
@@ -35,7 +37,7 @@ def load_predictor(settings: Settings) -> Predictor:
             problems.append(f"{name}: no bundle folder in {settings.MODELS_DIR}")
             continue
         try:
-            bundles.append(load_bundle(folders[name]))
+            bundles.append(load_bundle(folders[name], device=device))
         except Exception as exc:  # corrupt weights and more: name the bundle, then decide
             problems.append(f"{name}: {exc}")
     for problem in problems:
@@ -59,8 +61,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     torch.set_num_threads(settings.TORCH_THREADS or os.cpu_count() or 1)
     predictor = app.state.predictor = load_predictor(settings)
-    log.info("models loaded: %s", ", ".join(f"{name} ({precision})" for name, precision
-                                            in predictor.precision.items()))
+    log.info("models loaded: %s", ", ".join(
+        f"{name} ({predictor.runners[name].device}, {precision})"
+        for name, precision in predictor.precision.items()))
     app.state.history = HistoryStore(settings.HISTORY_URL)
     # requests are decoded, detected and preprocessed in parallel; the models run one batch at
     # a time (the micro-batcher's worker), each forward on every core; the pools' tasks log

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     API_KEY: SecretStr | None = Field(
         None, description="when set, every /api route but health and ready needs X-API-Key")
     TORCH_THREADS: int = Field(0, ge=0, description="intra-op threads; 0: one per core")
+    DEVICE: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$",
+                        description="where the models run: auto (a CUDA GPU when there is "
+                        "one), cpu, cuda or cuda:N")
     INFERENCE_PRECISION: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="auto: bf16 with channels-last where the CPU/GPU has native bf16, "
         "else fp32")

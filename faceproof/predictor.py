@@ -245,8 +245,9 @@ class Predictor:
         """Grad-CAM map (S, S) in [0, 1] of model `name` for one crop."""
         from faceproof.gradcam import grad_cam
 
+        runner = self.runners[name]
         with self._compute_lock:
-            return grad_cam(self.bundles[name].model, self.preprocessors[name]([crop]))[0]
+            return grad_cam(runner.model, self.preprocessors[name]([crop]).to(runner.device))[0]
 
     # ---------------------------------------------------------------- faces
     def detect(self, image: np.ndarray) -> tuple[list[Face], bool]:

@@ -47,6 +47,16 @@ def cpu_has_native_bf16() -> bool:
     return bool(cpu_flags() & _NATIVE_BF16_FLAGS)
 
 
+def resolve_device(requested: str = "auto") -> torch.device:
+    """"auto": the first CUDA GPU when there is one, else the CPU; or "cpu", "cuda", "cuda:1"."""
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(requested)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {requested!r} asked for, but no CUDA GPU is available")
+    return device
+
+
 def resolve_precision(requested: str, device: torch.device | str = "cpu") -> str:
     """"fp32" or "bf16" for `requested` ("auto", "fp32" or "bf16") on `device`."""
     if requested not in PRECISIONS:

@@ -48,13 +48,13 @@ def _bundles_loaded_once() -> Iterator[None]:
     import backend.lifespan
 
     real_load = backend.lifespan.load_bundle
-    cache: dict[tuple[Path, bytes], object] = {}
+    cache: dict[tuple[Path, bytes, str], object] = {}
 
-    def load_once(folder: Path):
+    def load_once(folder: Path, **kwargs):
         weights = (Path(folder) / "model.safetensors").read_bytes()
-        key = (Path(folder).resolve(), hashlib.sha256(weights).digest())
+        key = (Path(folder).resolve(), hashlib.sha256(weights).digest(), str(kwargs))
         if key not in cache:
-            cache[key] = real_load(folder)
+            cache[key] = real_load(folder, **kwargs)
         return cache[key]
 
     with pytest.MonkeyPatch.context() as patch:

@@ -57,3 +57,15 @@ def test_bf16_runner_uses_channels_last_and_stays_close_to_fp32():
     out = fast(x)
     assert out.shape == (4,) and out.dtype == reference.dtype
     assert abs(out - reference).max() < 0.05
+
+
+def test_device_auto_is_the_cpu_without_a_gpu(monkeypatch):
+    from faceproof.runtime import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == torch.device("cpu")
+    assert resolve_device("cpu") == torch.device("cpu")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        resolve_device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == torch.device("cuda")

@@ -88,3 +88,13 @@ def test_each_good_file_is_recorded_with_the_batch_id(client, face_jpeg, face_pn
     again = client.post("/api/predict/batch", files=_files(("a.jpg", face_jpeg))).json()
     other = client.get(f"/api/history/{again['results'][0]['analysis_id']}").json()
     assert other["batch_id"] not in batch_ids
+
+
+def test_the_files_of_a_batch_share_model_forwards(make_client, face_jpeg) -> None:
+    client = make_client(INFERENCE_WORKERS=4, BATCH_WAIT_MS=500)
+    seen: list[int] = []
+    client.app.state.predictor.add_batch_listener(lambda model, faces, s: seen.append(faces))
+    body = client.post("/api/predict/batch",
+                       files=_files(*[(f"{i}.jpg", face_jpeg) for i in range(8)])).json()
+    assert [r["filename"] for r in body["results"]] == [f"{i}.jpg" for i in range(8)]
+    assert max(seen) > 1, f"every file ran through the models alone: {seen}"

@@ -94,21 +94,27 @@ async def predict_batch(
     start = time.perf_counter()
     batch_id = str(uuid.uuid4())
     loop = asyncio.get_running_loop()
-    results, errors = [], []
-    for index, file in enumerate(files):
+
+    async def analyse(index: int, file: UploadFile) -> PredictionResponse | BatchItemError:
         filename = clean_filename(file.filename)
         try:
             data = await read_upload(file, settings.MAX_IMAGE_BYTES)
-            results.append(await loop.run_in_executor(
-                executor, lambda d=data, f=filename: analyse_image(
-                    predictor, history, settings, d, f, models=names, tta=tta, explain=False,
-                    batch_id=batch_id)))
+            return await loop.run_in_executor(
+                executor, lambda: analyse_image(
+                    predictor, history, settings, data, filename, models=names, tta=tta,
+                    explain=False, batch_id=batch_id))
         except APIError as exc:
-            errors.append(BatchItemError(index=index, filename=filename, code=exc.code,
-                                         detail=exc.detail))
+            return BatchItemError(index=index, filename=filename, code=exc.code,
+                                  detail=exc.detail)
         except FaceProofError as exc:
-            errors.append(BatchItemError(index=index, filename=filename, code=exc.code,
-                                         detail=str(exc)))
+            return BatchItemError(index=index, filename=filename, code=exc.code,
+                                  detail=str(exc))
+
+    # all files at once: the inference workers take them in parallel and the micro-batcher
+    # runs their faces through each model together; results keep the upload order
+    outcomes = await asyncio.gather(*(analyse(i, f) for i, f in enumerate(files)))
+    results = [o for o in outcomes if not isinstance(o, BatchItemError)]
+    errors = [o for o in outcomes if isinstance(o, BatchItemError)]
     counts = {v: sum(1 for r in results if r.prediction == v) for v in
               ("REAL", "FAKE", "UNCERTAIN")}
     request.state.verdict = counts  # for the access log and metrics

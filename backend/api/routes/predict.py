@@ -94,15 +94,17 @@ async def predict_batch(
     start = time.perf_counter()
     batch_id = str(uuid.uuid4())
     loop = asyncio.get_running_loop()
+    in_memory = asyncio.Semaphore(settings.INFERENCE_WORKERS)  # files read but not analysed
 
     async def analyse(index: int, file: UploadFile) -> PredictionResponse | BatchItemError:
         filename = clean_filename(file.filename)
         try:
-            data = await read_upload(file, settings.MAX_IMAGE_BYTES)
-            return await loop.run_in_executor(
-                executor, lambda: analyse_image(
-                    predictor, history, settings, data, filename, models=names, tta=tta,
-                    explain=False, batch_id=batch_id))
+            async with in_memory:
+                data = await read_upload(file, settings.MAX_IMAGE_BYTES)
+                return await loop.run_in_executor(
+                    executor, lambda: analyse_image(
+                        predictor, history, settings, data, filename, models=names, tta=tta,
+                        explain=False, batch_id=batch_id))
         except APIError as exc:
             return BatchItemError(index=index, filename=filename, code=exc.code,
                                   detail=exc.detail)
@@ -110,8 +112,9 @@ async def predict_batch(
             return BatchItemError(index=index, filename=filename, code=exc.code,
                                   detail=str(exc))
 
-    # all files at once: the inference workers take them in parallel and the micro-batcher
-    # runs their faces through each model together; results keep the upload order
+    # files in parallel, as many as there are inference workers (so at most that many are held
+    # in memory): the micro-batcher runs their faces through each model together; results
+    # keep the upload order
     outcomes = await asyncio.gather(*(analyse(i, f) for i, f in enumerate(files)))
     results = [o for o in outcomes if not isinstance(o, BatchItemError)]
     errors = [o for o in outcomes if isinstance(o, BatchItemError)]

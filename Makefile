@@ -12,6 +12,7 @@ SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-1
 include make/frontend.mk
 include make/bench.mk
 include make/docker.mk
+include make/robustness.mk
 
 .PHONY: help setup run test lint format train train-default evaluate data doctor models-table clean
 
@@ -33,7 +34,7 @@ run: setup frontend-build  ## the service and web app on http://127.0.0.1:8000 (
 doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
 	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
 
-test: setup lint docker-check  ## lint, container files, the Python tests, the web app's tests and API types, e2e, the backend image's install steps
+test: setup lint docker-check audit  ## lint, container files, the Python tests, the web app's tests and API types, e2e, the backend image's install steps
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
 	$(MAKE) --no-print-directory frontend-test api-types-check e2e docker-install
 

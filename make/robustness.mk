@@ -1,0 +1,18 @@
+# Robustness: the load test, the robustness tests alone, the dependency audit. Included by the
+# main Makefile, which defines PY, VENV, MODELS_DIR and setup; run from the repo root.
+PY ?= .venv/bin/python
+LOAD_ARGS ?= --duration 60 --clients 16
+# Vulnerabilities explained and accepted, one `--ignore ID` each with its reason above it.
+AUDIT_IGNORE ?=
+
+.PHONY: load-test robustness audit
+
+load-test: setup  ## 16 clients for 60 s against a real service on loopback (LOAD_ARGS=... to change)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m bench.load_test --models-dir $(MODELS_DIR) $(LOAD_ARGS) \
+		--output runs/load-test.json
+
+robustness: setup  ## hostile corpus, schema fuzzing, faults, durability and a short load run
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -p no:cacheprovider tests/robustness
+
+audit: setup frontend-setup  ## known vulnerabilities: pip-audit over .venv, npm audit (high) over frontend/
+	$(PY) tools/audit.py $(AUDIT_IGNORE)

@@ -161,7 +161,7 @@ def test_sigterm_during_jobs(models_dir, tmp_path, long_video) -> None:
     with sqlite3.connect(tmp_path / "history.db") as db:
         videos = db.execute("SELECT COUNT(*) FROM analyses WHERE kind = 'video'").fetchone()[0]
     assert videos == sum(1 for m in ends.values() if m.group(1) == "done")
-    print(f"\nSIGTERM with a job running and one queued: exit 0 after {stopped_in:.1f} s, "
+    print(f"\nSIGTERM with a job running and one queued: stopped gracefully in {stopped_in:.1f} s, "
           f"jobs {[m.group(1) for m in ends.values()]}")
 
 

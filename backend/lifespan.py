@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import torch
 from fastapi import FastAPI
@@ -15,7 +16,7 @@ from backend.history import HistoryStore
 from backend.jobs import JobManager
 from backend.request_log import ContextThreadPoolExecutor
 from backend.settings import Settings
-from faceproof.bundle import find_bundles, load_bundle
+from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
 from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError
 from faceproof.faces import create_face_detector
@@ -30,11 +31,13 @@ def load_predictor(settings: Settings) -> Predictor:
     the start with its name and reason, unless ALLOW_MISSING_MODELS is set."""
     folders = {f.name: f for f in find_bundles(settings.MODELS_DIR)}
     device = resolve_device(settings.DEVICE)
-    wanted = settings.MODELS or list(folders)
+    wanted = settings.MODELS or sorted([*folders, *_configless(settings.MODELS_DIR)])
     bundles, problems = [], []
     for name in wanted:
         if name not in folders:
-            problems.append(f"{name}: no bundle folder in {settings.MODELS_DIR}")
+            configless = (Path(settings.MODELS_DIR) / name / WEIGHTS_FILE).is_file()
+            problems.append(f"{name}: {CONFIG_FILE} missing beside its weights" if configless
+                            else f"{name}: no bundle folder in {settings.MODELS_DIR}")
             continue
         try:
             bundles.append(load_bundle(folders[name], device=device))
@@ -54,6 +57,15 @@ def load_predictor(settings: Settings) -> Predictor:
                      precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
                      micro_batching=settings.MICRO_BATCHING,
                      batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING)
+
+
+def _configless(models_dir: Path) -> list[str]:
+    """Sub-folders holding weights but no model.json: damaged bundles, not other folders."""
+    root = Path(models_dir)
+    if not root.is_dir() or (root / CONFIG_FILE).is_file():
+        return []
+    return [p.name for p in root.iterdir()
+            if (p / WEIGHTS_FILE).is_file() and not (p / CONFIG_FILE).is_file()]
 
 
 @asynccontextmanager

@@ -71,7 +71,10 @@ def _configless(models_dir: Path) -> list[str]:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    torch.set_num_threads(settings.TORCH_THREADS or os.cpu_count() or 1)
+    # half the cores by default: on 2 cores one forward thread with the other core decoding
+    # and detecting gave 73 ms per 224 px face instead of 93 ms with two (OpenMP threads
+    # waking for every layer), and the same throughput (bench/, README Performance)
+    torch.set_num_threads(settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2))
     predictor = app.state.predictor = load_predictor(settings)
     log.info("models loaded: %s", ", ".join(
         f"{name} ({predictor.runners[name].device}, {precision})"

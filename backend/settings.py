@@ -44,7 +44,9 @@ class Settings(BaseSettings):
         default_factory=list, description="origins allowed by CORS, comma-separated")
     API_KEY: SecretStr | None = Field(
         None, description="when set, every /api route but health and ready needs X-API-Key")
-    TORCH_THREADS: int = Field(0, ge=0, description="intra-op threads; 0: one per core")
+    TORCH_THREADS: int = Field(
+        0, ge=0, description="intra-op threads of a model forward; 0: half the cores (the "
+        "other half decodes and finds faces), at least one")
     DEVICE: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$",
                         description="where the models run: auto (a CUDA GPU when there is "
                         "one), cpu, cuda or cuda:N")
@@ -52,7 +54,7 @@ class Settings(BaseSettings):
         "auto", description="auto: bf16 with channels-last where the CPU/GPU has native bf16, "
         "else fp32")
     INFERENCE_WORKERS: int = Field(
-        4, ge=1, description="threads decoding, detecting and preprocessing requests at once "
+        16, ge=1, description="threads decoding, detecting and preprocessing requests at once "
         "(the models themselves run one batch at a time)")
     MICRO_BATCHING: bool = Field(
         True, description="run concurrent requests' faces through each model as one batch")

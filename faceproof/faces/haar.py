@@ -62,17 +62,27 @@ class HaarFaceDetector:
         """
         if not CASCADE_PATH.is_file():
             raise FileNotFoundError(f"Haar cascade not found: {CASCADE_PATH}")
-        self._cascade = cv2.CascadeClassifier(str(CASCADE_PATH))
-        if self._cascade.empty():
-            raise FileNotFoundError(f"Haar cascade could not be loaded: {CASCADE_PATH}")
         self.min_size = min_size
         self.scale_factor = scale_factor
         self.min_neighbors = min_neighbors
         self.max_side = max_side
-        self._eyes = [cv2.CascadeClassifier(str(p)) for p in EYE_CASCADE_PATHS] \
-            if verify_eyes else []
-        # OpenCV does not promise that one classifier may run in several threads at once.
-        self._lock = threading.Lock()
+        self.verify_eyes = verify_eyes
+        # OpenCV does not promise that one classifier may run in several threads at once, so
+        # each thread gets its own (loaded once per thread): detections run in parallel
+        self._local = threading.local()
+        self._classifiers()  # fail here, not at the first detection, when a file is missing
+
+    def _classifiers(self) -> tuple[cv2.CascadeClassifier, list[cv2.CascadeClassifier]]:
+        """This thread's face cascade and eye cascades."""
+        loaded = getattr(self._local, "classifiers", None)
+        if loaded is None:
+            face = cv2.CascadeClassifier(str(CASCADE_PATH))
+            if face.empty():
+                raise FileNotFoundError(f"Haar cascade could not be loaded: {CASCADE_PATH}")
+            eyes = ([cv2.CascadeClassifier(str(p)) for p in EYE_CASCADE_PATHS]
+                    if self.verify_eyes else [])
+            loaded = self._local.classifiers = (face, eyes)
+        return loaded
 
     def detect(self, image: np.ndarray) -> list[Face]:
         """Finds frontal faces; see `FaceDetector.detect`."""
@@ -81,22 +91,20 @@ class HaarFaceDetector:
         # and the eye check needs full resolution (eyes are too small in the detection copy)
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         faces = detect_in_frame(grey, self._detect_work, max_side=self.max_side)
-        if not self._eyes or len(faces) < 2:  # one face is kept whatever its eyes say
+        if not self.verify_eyes or len(faces) < 2:  # one face is kept whatever its eyes say
             return faces
-        with self._lock:
-            verified = [f for f in faces if self._has_eye(grey, f)]
+        verified = [f for f in faces if self._has_eye(grey, f)]
         return verified or faces
 
     def _detect_work(self, grey: np.ndarray, scale: float) -> list[Face]:
         window = max(_MIN_WINDOW, round(self.min_size * scale))
-        with self._lock:
-            boxes, _, weights = self._cascade.detectMultiScale3(
-                grey,
-                scaleFactor=self.scale_factor,
-                minNeighbors=self.min_neighbors,
-                minSize=(window, window),
-                outputRejectLevels=True,
-            )
+        boxes, _, weights = self._classifiers()[0].detectMultiScale3(
+            grey,
+            scaleFactor=self.scale_factor,
+            minNeighbors=self.min_neighbors,
+            minSize=(window, window),
+            outputRejectLevels=True,
+        )
         return [
             Face(x=int(x), y=int(y), width=int(w), height=int(h), score=_squash(float(weight)))
             for (x, y, w, h), weight in zip(boxes, np.ravel(weights), strict=True)
@@ -112,8 +120,9 @@ class HaarFaceDetector:
             top = cv2.resize(top, (EYE_CHECK_SIDE, max(1, round(top.shape[0] * ratio))),
                              interpolation=cv2.INTER_AREA)
         side = max(8, top.shape[1] // 8)
+        eyes = self._classifiers()[1]
         return any(len(c.detectMultiScale(top, scaleFactor=1.1, minNeighbors=3,
-                                          minSize=(side, side))) > 0 for c in self._eyes)
+                                          minSize=(side, side))) > 0 for c in eyes)
 
 
 def _squash(weight: float) -> float:

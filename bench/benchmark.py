@@ -37,7 +37,8 @@ from bench.server import REPO, Service
 SHARED = REPO.parent / "shared" / "data"
 REFERENCE_ENV = {"FACEPROOF_INFERENCE_PRECISION": "fp32", "FACEPROOF_MICRO_BATCHING": "false",
                  "FACEPROOF_MAX_BATCH": "1", "FACEPROOF_INFERENCE_WORKERS": "1",
-                 "FACEPROOF_PREPROCESSING": "pil"}
+                 "FACEPROOF_PREPROCESSING": "pil",
+                 "FACEPROOF_TORCH_THREADS": str(os.cpu_count() or 1)}  # torch's own default
 FAST_ENV: dict[str, str] = {}  # the service's defaults
 
 

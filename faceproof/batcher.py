@@ -1,11 +1,13 @@
 """Micro-batching: faces from concurrent callers run through each model as one batch.
 
-Callers (request threads) hand in their preprocessed batches per model and block. One worker
-thread owns the models: it takes what is queued, waits up to `max_wait_ms` for the other
-callers that are still preparing their faces (never when a batch is already full, and never
-when nobody else is in flight), runs each model once over everything gathered, and hands each
-caller its rows. One worker means one forward at a time, so the intra-op threads are never
-oversubscribed by two models competing for the cores.
+Callers (request threads) hand in their preprocessed batches per model and block. Each model
+has one worker thread (a lane) that owns it: the lane takes what is queued for its model,
+waits up to `max_wait_ms` for the other callers that are still preparing their faces (never
+when a batch is already full, and never when nobody else is in flight), runs the model once
+over everything gathered, and hands each caller its rows. A caller is answered when every
+model it asked for has run. The models' lanes run side by side (on 2 cores, each forward on
+one thread: a lone request waits for the slower model, not for both in turn); one model never
+runs two forwards at once.
 """
 
 from __future__ import annotations
@@ -26,18 +28,6 @@ Runner = Callable[[torch.Tensor], np.ndarray]
 BatchListener = Callable[[str, int, float], None]  # model, faces, seconds
 
 
-@dataclass
-class _Request:
-    inputs: dict[str, torch.Tensor]
-    outputs: dict[str, np.ndarray] = field(default_factory=dict)
-    error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def faces(self) -> int:
-        return max((len(t) for t in self.inputs.values()), default=0)
-
-
 def run_in_chunks(runner: Runner, batch: torch.Tensor, max_batch: int,
                   lock: threading.Lock) -> np.ndarray:
     """Logits of `batch`, at most `max_batch` rows per forward, each forward under `lock`."""
@@ -48,6 +38,27 @@ def run_in_chunks(runner: Runner, batch: torch.Tensor, max_batch: int,
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
+@dataclass
+class _Request:
+    inputs: dict[str, torch.Tensor]
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    error: BaseException | None = None
+    remaining: int = 0            # models still to run; guarded by the batcher's condition
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class _Lane:
+    name: str
+    runner: Runner
+    lock: threading.Lock
+    queue: list[_Request] = field(default_factory=list)
+    thread: threading.Thread | None = None
+
+    def queued_faces(self) -> int:
+        return sum(len(r.inputs[self.name]) for r in self.queue)
+
+
 class MicroBatcher:
     """Runs `runners` (model name -> batch function) for many threads at once.
 
@@ -55,31 +66,33 @@ class MicroBatcher:
         runners: each model's runner: NCHW float batch -> (N,) logits.
         max_batch: faces per model per forward at most; a full batch starts at once.
         max_wait_ms: how long the first queued caller waits for others still in flight.
-        lock: held around every forward (shared with Grad-CAM, which uses the same modules).
+        locks: per model, held around each of its forwards (Grad-CAM shares the modules and
+            takes the same lock); new ones when not given.
         listeners: called after every forward with (model, faces, seconds).
     """
 
     def __init__(self, runners: Mapping[str, Runner], *, max_batch: int = 32,
-                 max_wait_ms: float = 4.0, lock: threading.Lock | None = None,
+                 max_wait_ms: float = 4.0, locks: Mapping[str, threading.Lock] | None = None,
                  listeners: list[BatchListener] | None = None):
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
-        self.runners = dict(runners)
         self.max_batch = max_batch
         self.max_wait_s = max_wait_ms / 1000.0
-        self.lock = lock or threading.Lock()
         self.listeners = listeners if listeners is not None else []
-        self._queue: list[_Request] = []
-        self._in_flight = 0           # callers inside `session()`, queued or not
         self._cond = threading.Condition()
+        self._in_flight = 0           # callers inside `session()`, queued or not
         self._closed = False
-        self._worker = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
-        self._worker.start()
+        self._lanes = {name: _Lane(name, runner, (locks or {}).get(name) or threading.Lock())
+                       for name, runner in runners.items()}
+        for lane in self._lanes.values():
+            lane.thread = threading.Thread(target=self._loop, args=(lane,), daemon=True,
+                                           name=f"micro-batcher-{lane.name}")
+            lane.thread.start()
 
     # ------------------------------------------------------------------ callers
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Marks a caller as in flight (preparing faces), so the worker knows whom to wait
+        """Marks a caller as in flight (preparing faces), so the lanes know whom to wait
         for; wrap a whole request in it."""
         with self._cond:
             self._in_flight += 1
@@ -95,13 +108,15 @@ class MicroBatcher:
         request = _Request({name: batch for name, batch in inputs.items() if len(batch)})
         if not request.inputs:
             return {name: np.zeros(0, dtype=np.float32) for name in inputs}
-        unknown = set(request.inputs) - set(self.runners)
+        unknown = set(request.inputs) - set(self._lanes)
         if unknown:
             raise KeyError(f"no runner for {sorted(unknown)}")
         with self._cond:
             if self._closed:
                 raise RuntimeError("the micro-batcher is closed")
-            self._queue.append(request)
+            request.remaining = len(request.inputs)
+            for name in request.inputs:
+                self._lanes[name].queue.append(request)
             self._cond.notify_all()
         request.done.wait()
         if request.error is not None:
@@ -110,67 +125,70 @@ class MicroBatcher:
                 for name in inputs}
 
     def queue_depth(self) -> int:
-        """Faces waiting for a forward."""
+        """Faces waiting for a forward (summed over the models)."""
         with self._cond:
-            return sum(r.faces for r in self._queue)
+            return sum(lane.queued_faces() for lane in self._lanes.values())
 
     def close(self) -> None:
-        """Finish what is queued, then stop the worker."""
+        """Finish what is queued, then stop the lanes."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._worker.join()
+        for lane in self._lanes.values():
+            lane.thread.join()
 
-    # ------------------------------------------------------------------ worker
-    def _take(self) -> list[_Request] | None:
-        """The next requests to run together; None when closed and drained."""
+    # ------------------------------------------------------------------ lanes
+    def _take(self, lane: _Lane) -> list[_Request] | None:
+        """The next requests to run together through `lane`'s model; None when closed and
+        drained."""
         with self._cond:
-            while not self._queue:
+            while not lane.queue:
                 if self._closed:
                     return None
                 self._cond.wait()
             deadline = time.monotonic() + self.max_wait_s
             while not self._closed:
-                queued = sum(r.faces for r in self._queue)
-                waiting_for_others = len(self._queue) < self._in_flight
+                waiting_for_others = len(lane.queue) < self._in_flight
                 remaining = deadline - time.monotonic()
-                if queued >= self.max_batch or not waiting_for_others or remaining <= 0:
+                if (lane.queued_faces() >= self.max_batch or not waiting_for_others
+                        or remaining <= 0):
                     break
                 self._cond.wait(remaining)
             taken, faces = [], 0
-            while self._queue and (not taken or faces + self._queue[0].faces <= self.max_batch):
-                request = self._queue.pop(0)
+            while lane.queue and (not taken or
+                                  faces + len(lane.queue[0].inputs[lane.name]) <= self.max_batch):
+                request = lane.queue.pop(0)
                 taken.append(request)
-                faces += request.faces
+                faces += len(request.inputs[lane.name])
             return taken
 
-    def _loop(self) -> None:
-        while (requests := self._take()) is not None:
-            names = list(dict.fromkeys(n for r in requests for n in r.inputs))
-            for name in names:
-                members = [r for r in requests if name in r.inputs and r.error is None]
-                if not members:
-                    continue
-                try:
-                    batch = torch.cat([r.inputs[name] for r in members])
-                    start = time.perf_counter()
-                    logits = run_in_chunks(self.runners[name], batch, self.max_batch, self.lock)
-                    seconds = time.perf_counter() - start
-                except BaseException as exc:  # hand the failure to its callers, keep serving
-                    log.exception("model %s failed on a batch of %d", name, sum(
-                        len(r.inputs[name]) for r in members))
-                    for r in members:
-                        r.error = exc
-                    continue
+    def _loop(self, lane: _Lane) -> None:
+        while (requests := self._take(lane)) is not None:
+            error, logits = None, None
+            try:
+                batch = torch.cat([r.inputs[lane.name] for r in requests])
+                start = time.perf_counter()
+                logits = run_in_chunks(lane.runner, batch, self.max_batch, lane.lock)
+                seconds = time.perf_counter() - start
+            except BaseException as exc:  # hand the failure to its callers, keep serving
+                log.exception("model %s failed on a batch of %d requests", lane.name,
+                              len(requests))
+                error = exc
+            else:
                 for listener in self.listeners:
                     try:
-                        listener(name, len(batch), seconds)
+                        listener(lane.name, len(batch), seconds)
                     except Exception:  # a metrics hook must never break inference
                         log.exception("batch listener failed")
-                row = 0
-                for r in members:
-                    n = len(r.inputs[name])
-                    r.outputs[name] = logits[row:row + n]
+            row = 0
+            with self._cond:
+                for r in requests:
+                    n = len(r.inputs[lane.name])
+                    if error is not None:
+                        r.error = r.error or error
+                    else:
+                        r.outputs[lane.name] = logits[row:row + n]
                     row += n
-            for r in requests:
-                r.done.set()
+                    r.remaining -= 1
+                    if r.remaining == 0:
+                        r.done.set()

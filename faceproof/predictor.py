@@ -125,10 +125,10 @@ class Predictor:
                         for b in bundles}
         self.max_batch = max_batch
         self.batch_listeners: list[BatchListener] = []
-        # one forward at a time (Grad-CAM included: it hooks the shared modules)
-        self._compute_lock = threading.Lock()
+        # one forward at a time per model (Grad-CAM included: it hooks the shared modules)
+        self._locks = {b.name: threading.Lock() for b in bundles}
         self.batcher = (MicroBatcher(self.runners, max_batch=max_batch,
-                                     max_wait_ms=batch_wait_ms, lock=self._compute_lock,
+                                     max_wait_ms=batch_wait_ms, locks=self._locks,
                                      listeners=self.batch_listeners)
                         if micro_batching else None)
 
@@ -207,7 +207,7 @@ class Predictor:
         for name, batch in batches.items():
             start = time.perf_counter()
             out[name] = run_in_chunks(self.runners[name], batch, self.max_batch,
-                                      self._compute_lock)
+                                      self._locks[name])
             seconds = time.perf_counter() - start
             for listener in self.batch_listeners:
                 listener(name, len(batch), seconds)
@@ -246,7 +246,7 @@ class Predictor:
         from faceproof.gradcam import grad_cam
 
         runner = self.runners[name]
-        with self._compute_lock:
+        with self._locks[name]:
             return grad_cam(runner.model, self.preprocessors[name]([crop]).to(runner.device))[0]
 
     # ---------------------------------------------------------------- faces

@@ -91,16 +91,14 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     owners = [i for i, faces in enumerate(frame_faces) for _ in faces]
     all_faces = [face for faces in frame_faces for face in faces]
     report(0.6, "scoring faces")
-    probs = np.empty((len(all_faces), len(names)))
-    first_crops: list[np.ndarray] = []
-    for j, name in enumerate(names):
+    crops = {}
+    for name in names:
         margin = predictor.bundles[name].config.face_margin
-        crops = [crop_face(frames[o].image, f, margin) if detected_any else frames[o].image
-                 for o, f in zip(owners, all_faces, strict=True)]
-        if j == 0:
-            first_crops = crops
-        probs[:, j] = predictor.score_crops(crops, [name], tta=tta)[:, 0]
-        report(0.6 + 0.4 * (j + 1) / len(names), f"scored with {name}")
+        crops[name] = [crop_face(frames[o].image, f, margin) if detected_any else frames[o].image
+                       for o, f in zip(owners, all_faces, strict=True)]
+    first_crops = crops[names[0]]
+    probs = predictor.score_model_crops(crops, tta=tta)  # the models side by side
+    report(0.95, f"scored with {', '.join(names)}")
     face_probs = predictor.combine(probs, names)
     rule = predictor.rule(names)
 

@@ -125,3 +125,43 @@ def test_empty_inputs_unknown_models_and_closing():
         batcher.run({"a": rows([1])})
     with pytest.raises(ValueError):
         MicroBatcher({"a": RecordingRunner()}, max_batch=0)
+
+
+class SlowRunner(RecordingRunner):
+    """Sleeps in each forward and records how many of its forwards overlapped."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds, self.active, self.most_active = seconds, 0, 0
+        self._count = threading.Lock()
+
+    def __call__(self, batch):
+        with self._count:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        time.sleep(self.seconds)
+        with self._count:
+            self.active -= 1
+        return super().__call__(batch)
+
+
+def test_models_run_side_by_side_but_each_one_forward_at_a_time():
+    a, b = SlowRunner(0.3), SlowRunner(0.3)
+    batcher = MicroBatcher({"a": a, "b": b}, max_batch=1, max_wait_ms=0)
+    start = time.perf_counter()
+    out = batcher.run({"a": rows([1]), "b": rows([2])})
+    assert time.perf_counter() - start < 0.55, "the two models ran one after the other"
+    assert out["a"] == [1] and out["b"] == [2]
+    run_concurrently(batcher, [{"a": rows([i])} for i in range(4)], in_session=False)
+    batcher.close()
+    assert a.most_active == 1 and b.most_active == 1
+
+
+def test_one_failing_model_fails_the_request_and_not_the_other_lane():
+    bad = RecordingRunner(fail_when=lambda batch: True)
+    good = RecordingRunner()
+    batcher = MicroBatcher({"bad": bad, "good": good})
+    with pytest.raises(ValueError, match="boom"):
+        batcher.run({"bad": rows([1]), "good": rows([1])})
+    np.testing.assert_array_equal(batcher.run({"good": rows([5])})["good"], [5])
+    batcher.close()

@@ -12,21 +12,25 @@ import uvicorn
 from backend.request_log import configure_logging
 from backend.settings import get_settings
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters
 
 
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """glibc gives threads that allocate at once malloc arenas of their own; with 16 inference
-    workers freed decode buffers spread over them: resident memory grew by 637 MB over the
-    benchmark's 1,000 requests, and by 367 MB over 1,000 requests from 16 clients with two
-    arenas. Linux/glibc only; must run before the worker threads start. MALLOC_ARENA_MAX in
-    the environment wins."""
-    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+def tune_malloc(arenas: int = 2, mmap_threshold: int = 1024 * 1024) -> None:
+    """Give freed image buffers back to the system. glibc raises its mmap threshold each time
+    a large block is freed, so decoded frames and batches (MBs each) soon come from the heap
+    and stay resident; and it gives threads that allocate at once arenas of their own. A fixed
+    1 MiB threshold and two arenas: resident memory after photos, batches, two videos and 400
+    crops 1,112 MB instead of 1,856 MB. Linux/glibc only; runs before any worker thread
+    starts. MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ in the environment win."""
+    if sys.platform != "linux":
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to limit
+        if "MALLOC_ARENA_MAX" not in os.environ:
+            libc.mallopt(M_ARENA_MAX, arenas)
+        if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+            libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to tune
         pass
 
 
@@ -35,7 +39,7 @@ def main() -> None:
     # Idle OpenMP threads sleep instead of spinning: the models share the cores with decoding
     # and face detection in the request threads. Read when torch loads, so set before that.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    limit_malloc_arenas()
+    tune_malloc()
     # uvicorn's lines go through our formatter (log_config=None: uvicorn installs no handler of
     # its own) and the access log is ours (backend/request_log.py), one line per request
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)

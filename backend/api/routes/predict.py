@@ -25,6 +25,7 @@ from backend.api.deps import (
     VideoExecutorDep,
 )
 from backend.errors import APIError
+from backend.memory import release_free_memory
 from backend.responses import ERROR_RESPONSES
 from backend.schemas import (
     BatchItemError,
@@ -118,6 +119,7 @@ async def predict_batch(
     outcomes = await asyncio.gather(*(analyse(i, f) for i, f in enumerate(files)))
     results = [o for o in outcomes if not isinstance(o, BatchItemError)]
     errors = [o for o in outcomes if isinstance(o, BatchItemError)]
+    await loop.run_in_executor(executor, release_free_memory)  # the files' decoded pixels
     counts = {v: sum(1 for r in results if r.prediction == v) for v in
               ("REAL", "FAKE", "UNCERTAIN")}
     request.state.verdict = counts  # for the access log and metrics

@@ -33,6 +33,8 @@ export interface RequestOptions {
   timeoutMs?: number
   /** aborting it rejects with an AbortError (not an ApiError): the caller gave up */
   signal?: AbortSignal
+  /** how to read a successful answer: JSON (the default) or the raw bytes as a Blob */
+  as?: 'json' | 'blob'
 }
 
 export function getApiKey(): string | null {
@@ -83,7 +85,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', query, body, timeoutMs = DEFAULT_TIMEOUT_MS, signal } = options
+  const { method = 'GET', query, body, timeoutMs = DEFAULT_TIMEOUT_MS, signal, as = 'json' } = options
   const controller = new AbortController()
   let timedOut = false
   const timer = setTimeout(() => {
@@ -94,7 +96,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (signal?.aborted) controller.abort()
   signal?.addEventListener('abort', forwardAbort, { once: true })
 
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { Accept: as === 'json' ? 'application/json' : '*/*' }
   const key = getApiKey()
   if (key) headers['X-API-Key'] = key
 
@@ -115,7 +117,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     if (!response.ok) throw await errorFrom(response)
     if (response.status === 204) return undefined as T
     try {
-      return (await response.json()) as T
+      return (as === 'blob' ? await response.blob() : await response.json()) as T
     } catch (error) {
       if (timedOut) throw new ApiError(0, 'timeout', `no answer within ${timeoutMs / 1000} s`)
       if (signal?.aborted) throw new DOMException('the request was cancelled', 'AbortError')

@@ -1,7 +1,7 @@
 import type { ModelInfo } from '@/lib/api-types'
-import { apiUrl } from '@/lib/api-client'
 import { formatDate, formatPercent } from '@/lib/format'
 import { Markdown } from './Markdown'
+import { ReportImage } from './ReportImage'
 
 const REPORT_TITLES: Record<string, string> = {
   'roc.png': 'ROC curve',
@@ -113,7 +113,7 @@ export function ModelCard({ model }: { model: ModelInfo }) {
             const title = REPORT_TITLES[file] ?? file.replace(/\.png$/, '').replace(/_/g, ' ')
             return (
               <figure key={url} className="report">
-                <img src={apiUrl(url)} alt={`${title} of ${model.name}`} />
+                <ReportImage path={url} alt={`${title} of ${model.name}`} />
                 <figcaption>{title}</figcaption>
               </figure>
             )

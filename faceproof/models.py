@@ -18,6 +18,8 @@ from faceproof.pretrained import create_imagenet_backbone
 # Our names for the architectures we train and test; anything else timm knows also works.
 FIRST_CLASS_ARCHS: dict[str, str] = {
     "efficientnet_lite0": "tf_efficientnet_lite0",
+    "efficientnet_lite1": "tf_efficientnet_lite1",
+    "efficientnet_lite2": "tf_efficientnet_lite2",
     "efficientnet_b0": "efficientnet_b0",
     "efficientnet_b4": "efficientnet_b4",
     "resnet50": "resnet50",

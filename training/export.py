@@ -9,13 +9,16 @@ text and report figures are all written from what was measured here.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import platform
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
 import faceproof
 from faceproof.bundle import (
@@ -29,15 +32,23 @@ from faceproof.bundle import (
     write_config,
 )
 from faceproof.models import create_model, resolve_arch
-from training.cache import open_image_cache
-from training.calibrate import abstain_band, best_threshold, fit_temperature, sigmoid
+from faceproof.verdict import DecisionRule
+from training.calibrate import (
+    abstain_band,
+    best_threshold,
+    false_accusation_rule,
+    fit_temperature,
+    sigmoid,
+)
 from training.config import TrainConfig
-from training.datasets import describe, load_samples
+from training.datasets import Sample, describe
+from training.degrade import Degradations
 from training.evaluate import Evaluation, bundle_logits, verdict_metrics, write_reports
 from training.face_margin import measure_face_margin
+from training.mix import Mix, describe_by_source, load_mix
 from training.model_card import render_model_card
-from training.splits import make_split
-from training.train import select_subset
+from training.source_metrics import by_source
+from training.train import open_training_data
 
 log = logging.getLogger("training.export")
 
@@ -67,18 +78,25 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig(**state["config"])
     pre = state["preprocessing"]
-    samples = select_subset(load_samples(cfg.data, cfg.image_root or None), cfg.max_samples,
-                            cfg.seed)
-    train_idx, val_idx = make_split(samples, val_fraction=cfg.val_fraction,
-                                    seed=cfg.split_seed, folds=cfg.folds, fold=cfg.fold)
+    mix = load_mix(cfg)
+    samples, train_idx, val_idx = mix.samples, mix.train_idx, mix.val_idx
+    data = open_training_data(cfg, samples)
     margin = cfg.face_margin if face_margin is None else face_margin
-    margin_card: dict = {"face_margin": margin, "source": "training config"}
-    if margin == "auto":
+    if cfg.face_crops:
+        margin = 0.3 if margin == "auto" else float(margin)
+        margin_card: dict = {"face_margin": margin, "detector": cfg.face_detector,
+                             "method": "training crops cut by the serving face detector",
+                             "no_face": cfg.no_face,
+                             "by_source": (data.face_stats or {}).get("by_source", {})}
+    elif margin == "auto":
         margin_card = measure_face_margin([samples[i] for i in train_idx], seed=cfg.seed)
         margin = margin_card["face_margin"]
         log.info("face margin measured on %d training crops: %.2f", margin_card["measured_on"],
                  margin)
+    else:
+        margin_card = {"face_margin": margin, "source": "training config"}
 
+    previous = _previous_figures(bundle_dir, cfg.output)
     model = create_model(cfg.arch, pretrained=False, cbam=cfg.cbam, dropout=cfg.dropout)
     model.load_state_dict(state["model"])
     config = BundleConfig(
@@ -89,7 +107,7 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     save_bundle(model, config, bundle_dir)  # fp16 weights: measure what will be served
     bundle = load_bundle(bundle_dir)
 
-    images = open_image_cache(samples, cfg.cache_dir, max(cfg.cache_size, pre["input_size"]))
+    images = data.images
     labels = np.array([samples[i].label for i in val_idx])
     start = time.perf_counter()
     logits = bundle_logits(bundle.model, bundle.config, images, val_idx)
@@ -97,34 +115,30 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
 
     temperature = fit_temperature(logits, labels)
     probs = sigmoid(logits / temperature)
-    threshold = best_threshold(labels, probs)
-    band = abstain_band(labels, probs, threshold, target_accuracy=cfg.abstain_target_accuracy,
-                        max_fraction=cfg.abstain_max_fraction)
+    rule, calibration = fit_rule(cfg, samples, val_idx, labels, probs)
     config = config.model_copy(update={
-        "threshold": threshold, "temperature": temperature,
-        "abstain_band": AbstainBand(low=band.low, high=band.high)})
+        "threshold": rule.threshold, "temperature": temperature,
+        "abstain_band": AbstainBand(low=rule.low, high=rule.high)})
     metrics = verdict_metrics(labels, probs, config)
     metrics.update({
-        "split": (f"validation: {len(val_idx)} images, {cfg.val_fraction:.0%} of the data by "
-                  f"source group (seed {cfg.split_seed}); no group is on both sides"),
+        "split": (f"validation: {len(val_idx)} images, {cfg.val_fraction:.0%} of each source "
+                  f"by group (seed {cfg.split_seed}); no group is on both sides"),
         "log_loss_uncalibrated": _log_loss(labels, sigmoid(logits)),
         "log_loss": _log_loss(labels, probs),
         "weights_dtype": "float16",
+        "calibration": calibration,
+        "by_source": by_source(samples, val_idx, probs, rule),
     })
-    val_samples = [samples[i] for i in val_idx]
-    train_samples = [samples[i] for i in train_idx]
-    data_card = {
-        "source": str(cfg.data),
-        "description": "DFDC face crops (Kaggle 'deepfake-faces'), one 224 px crop per video",
-        "terms": "DFDC data terms: research and non-commercial use",
-        "total": describe(samples),
-        "train": describe(train_samples),
-        "validation": describe(val_samples),
-        "split": {"method": "k-fold by group" if cfg.folds > 1 else "by group",
-                  "val_fraction": cfg.val_fraction, "seed": cfg.split_seed,
-                  "folds": cfg.folds, "fold": cfg.fold},
-        "face_framing": margin_card,
-    }
+    if len(mix.held_out_idx):
+        held_logits = bundle_logits(bundle.model, bundle.config, images, mix.held_out_idx)
+        held = by_source(samples, mix.held_out_idx, sigmoid(held_logits / temperature), rule)
+        metrics["held_out"] = {"source": cfg.hold_out_source, **held}
+        (run_dir / "held_out.json").write_text(json.dumps(metrics["held_out"], indent=2) + "\n",
+                                               encoding="utf-8")
+    loo = _leave_one_out(cfg.leave_one_out_runs)
+    if loo:
+        metrics["leave_one_out"] = loo
+    data_card = data_card_for(cfg, mix, margin_card, data)
     epochs_run = int(state.get("epoch", -1)) + 1
     training = {
         "config": {k: v for k, v in state["config"].items() if k != "notes"},
@@ -133,17 +147,136 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         "faceproof": faceproof.__version__, "torch": torch.__version__,
         "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
         "notes": cfg.notes,
+        "history": previous,
     }
     config = config.model_copy(update={"metrics": metrics, "data": data_card,
                                        "training": training})
     write_config(config, bundle_dir)
-    write_reports(Evaluation(config.name, labels, probs, metrics, threshold),
+    write_reports(Evaluation(config.name, labels, probs, metrics, rule.threshold),
                   bundle_dir / REPORTS_DIR, images=images, indices=val_idx,
                   metrics_csv=run_dir / "metrics.csv", title=f"{config.name} (validation)")
     (bundle_dir / CARD_FILE).write_text(render_model_card(config), encoding="utf-8")
-    log.info("bundle %s: ROC-AUC %.4f, accuracy %.2f%% at threshold %.3f, T=%.3f", bundle_dir,
-             metrics["roc_auc"], 100 * metrics["accuracy"], threshold, temperature)
+    log.info("bundle %s: ROC-AUC %.4f, accuracy %.2f%% at threshold %.3f, T=%.3f, band "
+             "[%.3f, %.3f)", bundle_dir, metrics["roc_auc"], 100 * metrics["accuracy"],
+             rule.threshold, temperature, rule.low, rule.high)
     return bundle_dir
+
+
+def fit_rule(cfg: TrainConfig, samples: list[Sample], indices: np.ndarray, labels: np.ndarray,
+             probs: np.ndarray) -> tuple[DecisionRule, dict]:
+    """The decision rule per the config's `calibration`, and what the card says of it."""
+    if cfg.calibration == "false_accusation":
+        fitted = false_accusation_rule(
+            labels, probs, np.array([samples[i].source for i in indices]),
+            np.array([samples[i].dataset for i in indices]),
+            max_false_fake_rate=cfg.max_false_fake_rate,
+            max_false_real_rate=cfg.max_false_real_rate,
+            min_source_samples=cfg.min_source_samples)
+        return DecisionRule(fitted.threshold, fitted.low, fitted.high), {
+            "method": "false_accusation", "max_false_fake_rate": cfg.max_false_fake_rate,
+            "max_false_real_rate": cfg.max_false_real_rate,
+            "min_source_samples": cfg.min_source_samples,
+            "worst_real_source": fitted.worst_real_source,
+            "worst_fake_source": fitted.worst_fake_source,
+            "false_fake_by_source": fitted.false_fake, "false_real_by_source": fitted.false_real}
+    if cfg.calibration != "accuracy":
+        raise ValueError(f"calibration must be accuracy or false_accusation, not "
+                         f"{cfg.calibration!r}")
+    threshold = best_threshold(labels, probs)
+    band = abstain_band(labels, probs, threshold, target_accuracy=cfg.abstain_target_accuracy,
+                        max_fraction=cfg.abstain_max_fraction)
+    return DecisionRule(threshold, band.low, band.high), {
+        "method": "accuracy", "target_accuracy": cfg.abstain_target_accuracy,
+        "max_fraction": cfg.abstain_max_fraction}
+
+
+def data_card_for(cfg: TrainConfig, mix: Mix, framing: dict, data) -> dict:
+    """Every source with its counts per split, description and terms; the SBI share."""
+    samples = mix.samples
+    catalogue = source_catalogue()
+    parts = {"train": mix.train_idx, "validation": mix.val_idx, "held_out": mix.held_out_idx}
+    sources = {}
+    for name, idx in parts.items():
+        for source, counts in describe_by_source(samples, idx).items():
+            entry = sources.setdefault(source, {"dataset": counts["dataset"],
+                                                **catalogue.get(source, {})})
+            entry[name] = {"real": counts["real"], "fake": counts["fake"]}
+    card = {
+        "source": ", ".join(s.data for s in mix.specs),
+        "description": "mix of " + ", ".join(
+            f"{s.dataset} (weight {s.weight:g}{f', at most {s.max}' if s.max else ''})"
+            for s in mix.specs),
+        "terms": "; ".join(sorted({e.get("terms", "see source") for e in sources.values()})),
+        "total": describe(samples),
+        "train": describe([samples[i] for i in mix.train_idx]),
+        "validation": describe([samples[i] for i in mix.val_idx]),
+        "sources": sources,
+        "split": {"method": "k-fold by group" if cfg.folds > 1 else "by group within each source",
+                  "val_fraction": cfg.val_fraction, "seed": cfg.split_seed,
+                  "folds": cfg.folds, "fold": cfg.fold},
+        "face_framing": framing,
+    }
+    if mix.hold_out_source:
+        card["held_out"] = {"source": mix.hold_out_source,
+                            **describe([samples[i] for i in mix.held_out_idx])}
+    if cfg.sbi_fraction > 0 and data.landmarks is not None:
+        real = mix.train_idx[mix.labels[mix.train_idx] == 0]
+        card["self_blended"] = {
+            "share_of_draws": cfg.sbi_fraction,
+            "real_training_faces_with_landmarks": float(
+                np.isfinite(data.landmarks[real, 0, 0]).mean()) if len(real) else 0.0,
+            "skipped_without_landmarks": int((~np.isfinite(data.landmarks[real, 0, 0])).sum()),
+            "method": "SBI (Shiohara & Yamasaki, CVPR 2022): the face blended onto an altered "
+                      "copy of itself through its 68-landmark hull",
+        }
+    degrade = Degradations.from_config(cfg)
+    if degrade.active:
+        card["degradations"] = asdict(degrade)
+    return card
+
+
+def source_catalogue() -> dict[str, dict]:
+    """Descriptions and terms of the known sources (training/configs/sources.yaml)."""
+    path = Path(__file__).parent / "configs" / "sources.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _previous_figures(bundle_dir: Path, same_run: str = "") -> list[dict]:
+    """The history of the bundle being replaced, with its own figures added last."""
+    path = bundle_dir / "model.json"
+    if not path.is_file():
+        return []
+    old = json.loads(path.read_text(encoding="utf-8"))
+    m, data = old.get("metrics", {}), old.get("data", {})
+    history = list(old.get("training", {}).get("history", []))
+    if same_run and old.get("training", {}).get("config", {}).get("output") == same_run:
+        return history  # a re-export of the same run replaces itself, not a predecessor
+    entry = {
+        "created": old.get("created"), "data": data.get("description", data.get("source")),
+        "validation_images": m.get("samples"), "roc_auc": m.get("roc_auc"),
+        "accuracy": m.get("accuracy"), "input_size": old.get("input_size"),
+    }
+    pooled = m.get("by_source", {}).get("pooled")
+    if pooled:
+        entry["real_called_fake"] = pooled.get("real_called_fake")
+    if not history or history[-1].get("created") != entry["created"]:
+        history.append(entry)
+    return history
+
+
+def _leave_one_out(run_dirs: list[str]) -> list[dict]:
+    """The held-out figures that leave-one-source-out runs wrote (`held_out.json`)."""
+    out = []
+    for run in run_dirs:
+        path = Path(run) / "held_out.json"
+        if not path.is_file():
+            log.warning("leave-one-out run %s has no held_out.json yet: left out of the card",
+                        run)
+            continue
+        held = json.loads(path.read_text(encoding="utf-8"))
+        out.append({"run": str(run), "source": held["source"], "pooled": held["pooled"],
+                    "sources": held["sources"]})
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

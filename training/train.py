@@ -16,7 +16,7 @@ import os
 import random
 import time
 from contextlib import nullcontext
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +30,16 @@ from faceproof.preprocess import Preprocessor
 from training.augment import build_train_transform
 from training.cache import open_image_cache
 from training.config import TrainConfig, load_config, save_config
-from training.datasets import Sample, describe, load_samples
+from training.datasets import Sample, describe
+from training.degrade import Degradations
+from training.face_cache import open_face_cache
 from training.freeze import early_stages, freeze, keep_frozen_in_eval
-from training.image_dataset import CachedImageDataset
+from training.image_dataset import SBI_ROW_OFFSET, MixDataset
 from training.losses import build_loss, distillation_loss
 from training.metrics import safe_auc
+from training.mix import Mix, describe_by_source, draw_weights, load_mix
 from training.optim import build_optimizer, warmup_cosine
-from training.splits import make_split
+from training.sbi import self_blend
 
 log = logging.getLogger("training")
 
@@ -83,8 +86,10 @@ def seed_everything(seed: int) -> None:
 def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp_dtype,
                     scaler, grad_clip, channels_last, teacher_logits=None, distill_weight=0.0,
                     distill_temperature=2.0, max_steps=0, epoch=0, show_progress=True,
-                    frozen=()) -> dict:
-    """One pass over `loader`; returns the mean loss and images per second."""
+                    frozen=(), cached_rows=0) -> dict:
+    """One pass over `loader`; returns the mean loss and images per second.
+
+    `cached_rows` (the cache's length) places the SBI bank's rows in `teacher_logits`."""
     model.train()
     keep_frozen_in_eval(list(frozen))
     total_loss, seen, start = 0.0, 0, time.perf_counter()
@@ -103,8 +108,9 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp
             logits = model(images).float()
             loss = loss_fn(logits, targets)
             if teacher_logits is not None and distill_weight > 0:
-                soft = distillation_loss(logits, teacher_logits[rows].to(device),
-                                         distill_temperature)
+                soft = distillation_loss(
+                    logits, teacher_logits[teacher_rows(rows, cached_rows)].to(device),
+                    distill_temperature)
                 loss = (1 - distill_weight) * loss + distill_weight * soft
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
@@ -161,18 +167,6 @@ def validate(model, images, labels, indices, preprocess, *, device, amp_dtype,
 
 
 # --------------------------------------------------------------------------- pieces
-def select_subset(samples: list[Sample], max_samples: int, seed: int) -> list[Sample]:
-    """A class-balanced random subset, for quick experiments."""
-    if not max_samples or max_samples >= len(samples):
-        return samples
-    rng = np.random.default_rng(seed)
-    chosen = []
-    for label in (0, 1):
-        idx = [i for i, s in enumerate(samples) if s.label == label]
-        chosen += list(rng.choice(idx, size=min(len(idx), max_samples // 2), replace=False))
-    return [samples[i] for i in sorted(chosen)]
-
-
 def preprocessing_for(config: TrainConfig) -> dict:
     pre = default_preprocessing(config.arch)
     if config.input_size:
@@ -181,26 +175,124 @@ def preprocessing_for(config: TrainConfig) -> dict:
 
 
 def teacher_logits_for(path: str, images: np.ndarray, output: Path, device,
-                       amp_dtype) -> torch.Tensor:
-    """The teacher bundle's logits for every cached image, computed once per run.
+                       amp_dtype, bank: np.ndarray | None = None) -> torch.Tensor:
+    """The teacher bundle's logits for every cached image, then every SBI bank image,
+    computed once per run.
 
     Soft targets come from the clean image rather than each augmented view: the
     augmentations are mild, and one pass is far cheaper than a teacher forward every step.
     """
     from faceproof.bundle import load_bundle  # only distillation needs a bundle
 
+    total = len(images) + (0 if bank is None else len(bank))
     cached = output / "teacher_logits.npy"
     if cached.is_file():
         logits = np.load(cached)
-        if len(logits) == len(images):
+        if len(logits) == total:
             return torch.from_numpy(logits)
     teacher = load_bundle(path, device=device)
-    log.info("computing teacher logits of %s for %d images", teacher.name, len(images))
-    logits = predict_logits(teacher.model, images, np.arange(len(images)),
-                            Preprocessor.from_config(teacher.config), device=device,
-                            amp_dtype=amp_dtype, batch_size=128)
-    np.save(cached, logits.astype(np.float32))
+    log.info("computing teacher logits of %s for %d images", teacher.name, total)
+    pre = Preprocessor.from_config(teacher.config)
+    parts = [predict_logits(teacher.model, images, np.arange(len(images)), pre, device=device,
+                            amp_dtype=amp_dtype, batch_size=128)]
+    if bank is not None and len(bank):
+        parts.append(predict_logits(teacher.model, bank, np.arange(len(bank)), pre,
+                                    device=device, amp_dtype=amp_dtype, batch_size=128))
+    logits = np.concatenate(parts).astype(np.float32)
+    np.save(cached, logits)
     return torch.from_numpy(logits)
+
+
+def teacher_rows(rows: torch.Tensor, cached: int) -> torch.Tensor:
+    """Indices into the teacher's logits for the dataset's reported rows (bank rows last)."""
+    return torch.where(rows >= SBI_ROW_OFFSET, rows - SBI_ROW_OFFSET + cached, rows)
+
+
+def sbi_draws(config: TrainConfig, labels: np.ndarray, train_idx: np.ndarray,
+              landmarks: np.ndarray | None) -> tuple[float, float]:
+    """(share of draws from REAL rows, chance that a blendable REAL draw is self-blended) so
+    that `sbi_fraction` of all draws are self-blended fakes and half of them are FAKE."""
+    if config.sbi_fraction <= 0 or landmarks is None:
+        return 0.5, 0.0
+    if not 0 < config.sbi_fraction < 0.5:
+        raise ValueError("sbi_fraction must be in [0, 0.5)")
+    real = train_idx[labels[train_idx] == 0]
+    blendable = float(np.isfinite(landmarks[real, 0, 0]).mean()) if len(real) else 0.0
+    if blendable == 0:
+        log.warning("no REAL training face has landmarks: no self-blended fakes")
+        return 0.5, 0.0
+    real_share = 0.5 + config.sbi_fraction
+    return real_share, min(1.0, config.sbi_fraction / (real_share * blendable))
+
+
+def sbi_bank(images: np.ndarray, landmarks: np.ndarray, labels: np.ndarray,
+             train_idx: np.ndarray, output: Path, seed: int = 0
+             ) -> tuple[np.ndarray, dict[int, int]]:
+    """One fixed self-blended fake per blendable REAL training face (for distillation),
+    as a memmap in the run folder; returns it and {cache row: bank row}."""
+    rows = [int(r) for r in train_idx
+            if labels[r] == 0 and np.isfinite(landmarks[r, 0, 0])]
+    path = output / f"sbi_bank-{len(rows)}-{seed}.u8"
+    shape = (len(rows), *images.shape[1:])
+    if not path.is_file():
+        log.info("self-blending %d REAL training faces once for the teacher", len(rows))
+        partial = path.with_suffix(".partial")
+        bank = np.memmap(partial, dtype=np.uint8, mode="w+", shape=shape)
+        for k, r in enumerate(rows):
+            bank[k], _ = self_blend(np.array(images[r]), landmarks[r],
+                                    np.random.default_rng([seed, r]))
+        bank.flush()
+        partial.rename(path)
+    return (np.memmap(path, dtype=np.uint8, mode="r", shape=shape),
+            {r: k for k, r in enumerate(rows)})
+
+
+@dataclass
+class TrainingData:
+    images: np.ndarray
+    landmarks: np.ndarray | None = None
+    detected: np.ndarray | None = None
+    face_stats: dict | None = None
+
+
+def open_training_data(config: TrainConfig, samples: list[Sample]) -> TrainingData:
+    """The cached crops: served face crops with landmarks, or the images as they are."""
+    size = max(config.cache_size, config.input_size or 0)
+    if not config.face_crops:
+        return TrainingData(open_image_cache(samples, config.cache_dir, size))
+    margin = float(config.face_margin) if config.face_margin != "auto" else 0.3
+    faces = open_face_cache(samples, config.cache_dir, size, margin=margin,
+                            detector=config.face_detector, landmarks=config.sbi_fraction > 0)
+    return TrainingData(faces.images, faces.landmarks, faces.detected, faces.meta)
+
+
+def training_indices(config: TrainConfig, mix: Mix, data: TrainingData) -> np.ndarray:
+    """The mix's training rows, less those without a face when `no_face` is drop."""
+    if config.no_face not in ("keep", "drop"):
+        raise ValueError(f"no_face must be keep or drop, not {config.no_face!r}")
+    if config.no_face == "drop" and data.detected is not None:
+        return mix.train_idx[data.detected[mix.train_idx]]
+    return mix.train_idx
+
+
+def auc_by_dataset(samples: list[Sample], labels: np.ndarray, indices: np.ndarray,
+                   logits: np.ndarray) -> dict[str, float]:
+    names = np.array([samples[i].dataset for i in indices])
+    return {name: round(safe_auc(labels[indices][names == name], logits[names == name]), 4)
+            for name in sorted(set(names.tolist()))}
+
+
+def write_split(path: Path, mix: Mix) -> None:
+    """One row per sample: file, label, group, data set, source and split."""
+    split = np.array(["train"] * len(mix.samples), dtype=object)
+    split[mix.val_idx] = "val"
+    split[mix.held_out_idx] = "held_out"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "label", "group", "dataset", "source", "split"])
+        for i, s in enumerate(mix.samples):
+            writer.writerow([str(s.path), "FAKE" if s.label else "REAL", s.group or "",
+                             s.dataset, s.source, split[i]])
 
 
 def write_metrics_row(path: Path, row: dict) -> None:
@@ -234,26 +326,23 @@ def run(config: TrainConfig) -> Path:
         torch.set_num_threads(config.threads)
     seed_everything(config.seed + rank)
 
-    samples = select_subset(load_samples(config.data, config.image_root or None),
-                            config.max_samples, config.seed)
-    train_idx, val_idx = make_split(samples, val_fraction=config.val_fraction,
-                                    seed=config.split_seed, folds=config.folds, fold=config.fold)
-    labels = np.array([s.label for s in samples], dtype=np.int64)
+    mix = load_mix(config)
+    samples, val_idx = mix.samples, mix.val_idx
+    labels = mix.labels
     if rank == 0:
         save_config(config, output / "config.yaml")
-        in_val = set(val_idx.tolist())
-        with (output / "split.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["file", "label", "group", "split"])
-            for i, s in enumerate(samples):
-                writer.writerow([str(s.path), "FAKE" if s.label else "REAL", s.group or "",
-                                 "val" if i in in_val else "train"])
-        images = open_image_cache(samples, config.cache_dir, config.cache_size)
+        write_split(output / "split.csv", mix)
+        data = open_training_data(config, samples)
     if world > 1:
         dist.barrier()
-    images = open_image_cache(samples, config.cache_dir, config.cache_size)
-    log.info("data: %s | train %d, val %d (split by %s)", describe(samples), len(train_idx),
-             len(val_idx), "group" if samples[0].group is not None else "sample")
+    data = open_training_data(config, samples)
+    images = data.images
+    train_idx = training_indices(config, mix, data)
+    log.info("data: %s | train %d, val %d, held out %d (split by group within each source)",
+             describe(samples), len(train_idx), len(val_idx), len(mix.held_out_idx))
+    for source, counts in describe_by_source(samples, train_idx).items():
+        log.info("  train %-16s %-16s real %5d fake %5d", counts["dataset"], source,
+                 counts["real"], counts["fake"])
 
     pre = preprocessing_for(config)
     preprocess = Preprocessor(pre["input_size"], pre["mean"], pre["std"], pre["interpolation"])
@@ -264,19 +353,33 @@ def run(config: TrainConfig) -> Path:
     frozen = early_stages(model.backbone, config.freeze_stages)
     frozen_params = freeze(frozen)
     amp_dtype = autocast_dtype(config.amp, device)
+    real_share, sbi_p = sbi_draws(config, labels, train_idx, data.landmarks)
+    bank, bank_rows = None, {}
     teacher_logits = None
     if config.teacher and config.distill_weight > 0:
-        teacher_logits = teacher_logits_for(config.teacher, images, output, device, amp_dtype)
+        if sbi_p > 0:
+            bank, bank_rows = sbi_bank(images, data.landmarks, labels, train_idx, output,
+                                       seed=config.seed)
+        teacher_logits = teacher_logits_for(config.teacher, images, output, device, amp_dtype,
+                                            bank=bank)
 
-    dataset = CachedImageDataset(images, labels, train_idx,
-                                 build_train_transform(config, pre["input_size"], pre["mean"],
-                                                       pre["std"]))
+    dataset = MixDataset(images, labels, train_idx,
+                         build_train_transform(config, pre["input_size"], pre["mean"],
+                                               pre["std"]),
+                         landmarks=data.landmarks, sbi_p=sbi_p,
+                         degrade=Degradations.from_config(config), sbi_bank=bank,
+                         bank_rows=bank_rows, seed=config.seed + rank)
+    draws = config.samples_per_epoch or len(dataset)
     if world > 1:
         sampler = DistributedSampler(dataset, shuffle=True, seed=config.seed)
-    elif config.balance_classes and abs(labels[train_idx].mean() - 0.5) > 0.05:
-        sampler = WeightedRandomSampler(dataset.sample_weights(), len(dataset), replacement=True)
+    elif config.balance_classes or config.sbi_fraction > 0 or len(mix.specs) > 1:
+        weights = draw_weights([samples[i] for i in train_idx], mix.weights, real_share)
+        sampler = WeightedRandomSampler(torch.from_numpy(weights), draws, replacement=True)
     else:
         sampler = None
+    log.info("draws per epoch %d: %.0f%% REAL rows, of which %.0f%% become self-blended "
+             "fakes; degradations %s", draws if sampler is not None else len(dataset),
+             100 * real_share, 100 * sbi_p, Degradations.from_config(config))
     loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=sampler is None,
                         sampler=sampler, num_workers=config.workers, drop_last=True,
                         persistent_workers=config.workers > 0,
@@ -322,12 +425,14 @@ def run(config: TrainConfig) -> Path:
             channels_last=config.channels_last, teacher_logits=teacher_logits,
             distill_weight=config.distill_weight, distill_temperature=config.distill_temperature,
             max_steps=config.max_steps_per_epoch, epoch=epoch, show_progress=rank == 0,
-            frozen=frozen)
+            frozen=frozen, cached_rows=len(images))
         if rank != 0:
             dist.barrier()
             continue
-        val, _ = validate(model, images, labels, val_idx, preprocess, device=device,
-                          amp_dtype=amp_dtype, channels_last=config.channels_last)
+        val, val_logits = validate(model, images, labels, val_idx, preprocess, device=device,
+                                   amp_dtype=amp_dtype, channels_last=config.channels_last)
+        log.info("epoch %d validation ROC-AUC by data set: %s", epoch, json.dumps(
+            auc_by_dataset(samples, labels, val_idx, val_logits)))
         improved = val["val_roc_auc"] > best_auc
         best_auc, stale = (val["val_roc_auc"], 0) if improved else (best_auc, stale + 1)
         row = {"epoch": epoch, **{k: round(v, 6) for k, v in {**stats, **val}.items()},

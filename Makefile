@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SHARED ?= ../shared
-DATA_DIR ?= data/dfdc-faces
+DATA_SOURCES := dfdc-faces real-faces generated-faces faceswap-faces
 MODELS_DIR ?= models
 CONFIG ?= training/configs/efficientnet_lite0.yaml
 SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
@@ -45,23 +45,21 @@ format: setup  ## ruff fix + format
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-data: $(DATA_DIR)/metadata.csv  ## unpack the DFDC face crops from ../shared (never committed)
+data: $(foreach s,$(DATA_SOURCES),data/$(s)/metadata.csv)  ## unpack the four training sources from ../shared (never committed)
 
-$(DATA_DIR)/metadata.csv:
-	mkdir -p $(DATA_DIR)
-	for part in $(SHARED)/data/dfdc-faces/part-*.tar; do tar -xf "$$part" -C $(DATA_DIR); done
-	cp $(SHARED)/data/dfdc-faces/metadata.csv $@
+data/%/metadata.csv:
+	mkdir -p data/$*
+	for part in $(SHARED)/data/$*/part-*.tar; do tar -xf "$$part" -C data/$*; done
+	cp $(SHARED)/data/$*/metadata.csv $@
 
 train: setup data  ## train with CONFIG=... (plus ARGS="key=value ...")
 	$(PY) -m training.train --config $(CONFIG) $(ARGS)
 
-train-default: setup data  ## reproduce the default bundle(s) in models/
-	$(PY) -m training.train --config training/configs/efficientnet_lite0.yaml $(ARGS)
-	$(PY) -m training.train --config training/configs/resnet50.yaml $(ARGS)
+train-default: setup data  ## reproduce the default bundles, leave-one-source-out runs and ensemble in models/ (~2 h on 2 cores)
+	PY=$(PY) tools/train_default.sh
 
-evaluate: setup data  ## evaluate every bundle in MODELS_DIR on the validation split
-	$(PY) -m training.evaluate $(MODELS_DIR) --data $(DATA_DIR)/metadata.csv --split val \
-		--output runs/evaluate
+evaluate: setup data  ## evaluate every bundle in MODELS_DIR per source on CONFIG's validation split
+	$(PY) -m training.evaluate $(MODELS_DIR) --config $(CONFIG) --split val --output runs/evaluate
 
 models-table: setup  ## rewrite README's Models table from the bundles' measured metrics
 	$(PY) -c 'import re, subprocess, pathlib; \

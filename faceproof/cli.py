@@ -136,23 +136,42 @@ def cmd_models(args) -> int:
     return 0
 
 
+def _auc(value) -> str:
+    return "-" if value is None or value != value else f"{value:.4f}"
+
+
+def _share(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"
+
+
 def markdown_table(configs, ensemble=None) -> str:
-    """The README's "Models" table, from the bundles' (and the ensemble's) measured metrics."""
-    lines = ["| model | arch | input | validation images | ROC-AUC | accuracy | F1 | EER "
-             "| UNCERTAIN share | accuracy when decided |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    rows = [(c.name, f"`{c.arch}`", c.input_size, c.metrics) for c in configs]
+    """The README's "Models" table, from the bundles' (and the ensemble's) measured metrics:
+    pooled and per data set on the validation split, the worst share of genuine faces called
+    FAKE among the genuine sources, and the leave-one-source-out ROC-AUC."""
+    lines = ["| model | input | validation images | ROC-AUC pooled | per data set | genuine "
+             "called FAKE (worst source) | fakes called REAL | UNCERTAIN | data set never "
+             "trained on |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    rows = [(c.name, c.input_size, c.metrics) for c in configs]
     if ensemble is not None:
         weights = ", ".join(f"{n} {w:g}" for n, w in ensemble.weights.items())
-        rows.append(("ensemble", f"weights {weights}", "-", ensemble.metrics))
-    for name, arch, size, m in rows:
-        abstain = m.get("abstain", {})
+        rows.append((f"ensemble ({weights})", "-", ensemble.metrics))
+    for name, size, m in rows:
+        report = m.get("by_source", {})
+        pooled = report.get("pooled", {})
+        datasets = ", ".join(f"{d} {_auc(f['roc_auc'])}" for d, f in
+                             report.get("datasets", {}).items() if f["roc_auc"] == f["roc_auc"])
+        rates = {src: f["real_called_fake"] for src, f in report.get("sources", {}).items()
+                 if f["real"] >= 20 and f["real_called_fake"] is not None}
+        worst = max(rates, key=rates.get) if rates else None
+        unsure = m.get("abstain", {}).get("fraction")
+        loo = ", ".join(f"{r['source']} {_auc(r['pooled']['roc_auc'])}"
+                        for r in m.get("leave_one_out", [])) or "-"
         lines.append(
-            f"| {name} | {arch} | {size} | {m.get('samples', '-')} "
-            f"| {m.get('roc_auc', float('nan')):.4f} | {100 * m.get('accuracy', 0):.2f} % "
-            f"| {m.get('f1', float('nan')):.4f} | {100 * m.get('eer', 0):.2f} % "
-            f"| {100 * abstain.get('fraction', 0):.1f} % "
-            f"| {100 * abstain.get('decided_accuracy', 0):.2f} % |")
+            f"| {name} | {size} | {m.get('samples', '-')} | {_auc(m.get('roc_auc'))} "
+            f"| {datasets or '-'} "
+            f"| {f'{_share(rates[worst])} ({worst})' if worst else '-'} "
+            f"| {_share(pooled.get('fake_called_real'))} | {_share(unsure)} | {loo} |")
     return "\n".join(lines)
 
 

@@ -1,10 +1,10 @@
 # Speed: the benchmark against a reference measured in the same run, and the check that the
-# fast path keeps the validation figures. Included by the main Makefile (PY, MODELS_DIR, DATA_DIR).
+# fast path keeps the validation figures. Included by the main Makefile (PY, MODELS_DIR, CONFIG).
 
 .PHONY: bench fast-path-check
 
 bench: setup  ## service speed vs the plain fp32 reference, same run (~6 min); rewrites README's Performance table
 	$(PY) -m bench.benchmark --models-dir $(MODELS_DIR) --readme README.md
 
-fast-path-check: setup data  ## bf16/channels-last vs fp32 on the validation split; records it in the model cards
-	$(PY) -m training.fast_path $(MODELS_DIR) --data $(DATA_DIR)/metadata.csv
+fast-path-check: setup data  ## bf16/channels-last vs fp32 on every source's validation split; records it in the model cards
+	$(PY) -m training.fast_path $(MODELS_DIR) --config $(CONFIG)

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Reproduce the default bundles in models/ (make train-default runs this): the Lite0 bundle on
-# the four-source mix, the ResNet-50 distilled from it, two leave-one-source-out Lite0 runs
-# (their held-out figures go into the Lite0 card), the Lite0 bundle re-exported with them,
-# and the ensemble fitted on the validation split. Every run resumes from its last epoch.
+# the four-source mix, the ResNet-50 distilled from it, two shorter leave-one-source-out Lite0
+# runs (their held-out figures go into the Lite0 card), the Lite0 bundle re-exported with
+# them, the ensemble fitted on the validation split, and the fast-path check. Every run
+# resumes from its last epoch; a finished run only exports again. SKIP_MAIN=1 starts after
+# the Lite0 run (its bundle must exist).
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 LITE=training/configs/efficientnet_lite0.yaml
 export OMP_WAIT_POLICY=PASSIVE
-$PY -m training.train --config $LITE
+if [ -z "${SKIP_MAIN:-}" ]; then
+  $PY -m training.train --config $LITE
+fi
 $PY -m training.train --config training/configs/resnet50.yaml
 for held in generated-faces faceswap-faces; do
   run=runs/lite0_without_${held%-faces}
-  $PY -m training.train --config $LITE hold_out_source=$held epochs=2 samples_per_epoch=10000 \
+  $PY -m training.train --config $LITE hold_out_source=$held epochs=2 samples_per_epoch=7000 \
     output=$run export=$run/bundle "leave_one_out_runs=[]"
 done
 $PY -m training.export runs/efficientnet_lite0/best.pt models/efficientnet_lite0
 $PY -m training.ensemble models --config $LITE
+$PY -m training.fast_path models --config $LITE

@@ -1,9 +1,13 @@
-"""Evaluate bundles on a folder or CSV data set: metrics, CSV/JSON and figures.
+"""Evaluate bundles on a training mix or a data set: per-source metrics, CSV/JSON, figures.
 
-`python -m training.evaluate models/ --data data/dfdc-faces/metadata.csv --split val`
-scores every bundle in `models/` (and their ensemble) the way the service does: each model's
-own preprocessing, float32 weights as loaded from the bundle, temperature-calibrated.
-Images are taken as face crops (the data sets are crops), so no face detection runs here.
+`python -m training.evaluate models/ --config training/configs/efficientnet_lite0.yaml`
+scores every bundle in `models/` (and their ensemble) on the config's validation split (or
+`--split held_out|train|all`), the way the service does: faces cut by the serving detector
+with the bundle's margin, each model's own preprocessing, float32 weights as loaded from the
+bundle, temperature-calibrated, decided by the served rule. Every figure is given per source
+and pooled; for a source with only genuine faces, the share called FAKE and UNCERTAIN.
+
+`--data x.csv` evaluates a plain data set instead (images taken as they are, as face crops).
 """
 
 from __future__ import annotations
@@ -112,6 +116,14 @@ def evaluate_bundles(bundles: list[Bundle], samples: list[Sample], indices: np.n
     `samples[indices]`; write reports per bundle under `out_dir` when given."""
     size = max(224, *(b.config.input_size for b in bundles))
     images = open_image_cache(samples, cache_dir, size)
+    return evaluate_cached(bundles, images, samples, indices, out_dir=out_dir,
+                           ensemble=ensemble)
+
+
+def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sample],
+                    indices: np.ndarray, *, out_dir: Path | None = None,
+                    ensemble: bool = True) -> list[Evaluation]:
+    """`evaluate_bundles` on already cached images (aligned with `samples`)."""
     labels = np.array([samples[i].label for i in indices])
     results = []
     for bundle in bundles:
@@ -153,6 +165,66 @@ def ensemble_config(configs: list[BundleConfig]) -> BundleConfig:
                                     "temperature": 1.0})
 
 
+def evaluate_mix(bundles: list[Bundle], config, split: str = "val", *,
+                 out_dir: Path | None = None, ensemble: bool = True) -> tuple[list, dict]:
+    """Evaluate on a training config's mix; returns the evaluations and the per-source report
+    {model: by_source(...)} (also written to `out_dir/by_source.json`)."""
+    from faceproof.ensemble import read_ensemble
+    from faceproof.verdict import DecisionRule
+    from training.mix import load_mix
+    from training.source_metrics import by_source
+    from training.train import open_training_data
+
+    mix = load_mix(config)
+    indices = {"val": mix.val_idx, "train": mix.train_idx, "held_out": mix.held_out_idx,
+               "all": np.arange(len(mix.samples))}[split]
+    if not len(indices):
+        raise ValueError(f"the {split} split of this config is empty")
+    margins = {b.config.face_margin for b in bundles}
+    if config.face_crops and len(margins) > 1:
+        raise ValueError(f"bundles cut faces with different margins {sorted(margins)}: "
+                         "evaluate them one at a time")
+    if config.face_crops:
+        config.face_margin = margins.pop()
+    data = open_training_data(config, mix.samples)
+    results = evaluate_cached(bundles, data.images, mix.samples, indices, out_dir=out_dir,
+                              ensemble=ensemble)
+    fitted = read_ensemble(bundles[0].path.parent)
+    report = {}
+    for r in results:
+        if r.name == "ensemble" and fitted is not None:
+            rule = fitted.rule
+        else:
+            cfg = next(b.config for b in bundles if b.name == r.name) if r.name != "ensemble" \
+                else ensemble_config([b.config for b in bundles])
+            rule = DecisionRule.from_config(cfg)
+        report[r.name] = by_source(mix.samples, indices, r.probs, rule)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "by_source.json").write_text(json.dumps(report, indent=2) + "\n",
+                                                encoding="utf-8")
+    return results, report
+
+
+def print_by_source(report: dict) -> None:
+    """One table per model: every data set and source, pooled last."""
+    def pct(x):
+        return "    -" if x is None else f"{100 * x:5.1f}"
+    for model, rep in report.items():
+        print(f"\n{model}: ROC-AUC and verdicts at the served rule "
+              f"(%: REAL faces called FAKE / UNCERTAIN, fakes called REAL / UNCERTAIN)")
+        print(f"  {'source':<26}{'real':>6}{'fake':>6}{'AUC':>8}{'R->F%':>7}{'R->?%':>7}"
+              f"{'F->R%':>7}{'F->?%':>7}")
+        rows = [(f"[{n}]", f) for n, f in rep["datasets"].items()]
+        rows += [(f"  {n}", f) for n, f in rep["sources"].items()]
+        rows.append(("pooled", rep["pooled"]))
+        for name, f in rows:
+            auc = "     -" if f["roc_auc"] != f["roc_auc"] else f"{f['roc_auc']:.4f}"
+            print(f"  {name:<26}{f['real']:>6}{f['fake']:>6}{auc:>8}"
+                  f"{pct(f['real_called_fake']):>7}{pct(f['real_uncertain']):>7}"
+                  f"{pct(f['fake_called_real']):>7}{pct(f['fake_uncertain']):>7}")
+
+
 def split_indices(samples: list[Sample], split: str, val_fraction: float,
                   seed: int) -> np.ndarray:
     if split == "all":
@@ -164,11 +236,13 @@ def split_indices(samples: list[Sample], split: str, val_fraction: float,
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundles", help="a bundle folder, or a folder of bundles")
-    parser.add_argument("--data", required=True, help="folder with Real/ and Fake/, or a CSV")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="a training config: its mix and group splits")
+    source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
     parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
-    parser.add_argument("--split", choices=["all", "val", "train"], default="all",
-                        help="which part of the data set: 'val' rebuilds the group split "
-                             "training used (same fraction and seed)")
+    parser.add_argument("--split", choices=["all", "val", "train", "held_out"], default="val",
+                        help="which part: 'val' rebuilds the group split training used (same "
+                             "fraction and seed); 'held_out' the config's hold_out_source")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--split-seed", type=int, default=42)
     parser.add_argument("--output", default="runs/evaluate", help="reports folder")
@@ -181,11 +255,21 @@ def main(argv: list[str] | None = None) -> None:
     if not folders:
         parser.error(f"no bundle (folder with model.json) in {args.bundles}")
     bundles = [load_bundle(f) for f in folders]
-    samples = load_samples(args.data, args.image_root)
-    indices = split_indices(samples, args.split, args.val_fraction, args.split_seed)
     out = Path(args.output)
-    results = evaluate_bundles(bundles, samples, indices, cache_dir=args.cache_dir, out_dir=out,
-                               ensemble=not args.no_ensemble)
+    report = None
+    if args.config:
+        from training.config import load_config
+
+        config = load_config(args.config, [f"cache_dir={args.cache_dir}"])
+        results, report = evaluate_mix(bundles, config, args.split, out_dir=out,
+                                       ensemble=not args.no_ensemble)
+    else:
+        if args.split == "held_out":
+            parser.error("--split held_out needs --config")
+        samples = load_samples(args.data, args.image_root)
+        indices = split_indices(samples, args.split, args.val_fraction, args.split_seed)
+        results = evaluate_bundles(bundles, samples, indices, cache_dir=args.cache_dir,
+                                   out_dir=out, ensemble=not args.no_ensemble)
     print(f"{'model':<22}{'samples':>8}{'ROC-AUC':>9}{'acc':>8}{'F1':>8}{'EER':>8}"
           f"{'abstain':>9}{'acc(decided)':>14}")
     for r in results:
@@ -193,6 +277,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{r.name:<22}{m['samples']:>8}{m['roc_auc']:>9.4f}{m['accuracy']:>8.2%}"
               f"{m['f1']:>8.4f}{m['eer']:>8.4f}{m['abstain']['fraction']:>9.1%}"
               f"{m['abstain']['decided_accuracy']:>14.2%}")
+    if report is not None:
+        print_by_source(report)
     print(f"reports in {out}/")
 
 

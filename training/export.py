@@ -45,7 +45,7 @@ from training.datasets import Sample, describe
 from training.degrade import Degradations
 from training.evaluate import Evaluation, bundle_logits, verdict_metrics, write_reports
 from training.face_margin import measure_face_margin
-from training.mix import Mix, describe_by_source, load_mix
+from training.mix import Mix, describe_by_source, load_mix, regression_sample
 from training.model_card import render_model_card
 from training.source_metrics import by_source
 from training.train import open_training_data
@@ -129,6 +129,11 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         "calibration": calibration,
         "by_source": by_source(samples, val_idx, probs, rule),
     })
+    sample = regression_sample(mix)
+    position = {int(r): k for k, r in enumerate(val_idx)}
+    metrics["regression_sample"] = {
+        "per_source": 30, "seed": 0,
+        **by_source(samples, sample, probs[[position[int(r)] for r in sample]], rule)}
     if len(mix.held_out_idx):
         held_logits = bundle_logits(bundle.model, bundle.config, images, mix.held_out_idx)
         held = by_source(samples, mix.held_out_idx, sigmoid(held_logits / temperature), rule)

@@ -173,3 +173,21 @@ def describe_by_source(samples: list[Sample], indices: np.ndarray) -> dict[str, 
         datasets[s.source] = s.dataset
     return {src: {"dataset": datasets[src], "real": counts[(src, 0)], "fake": counts[(src, 1)]}
             for src in sorted(datasets, key=lambda x: (datasets[x], x))}
+
+
+def regression_sample(mix: Mix, per_source: int = 30, seed: int = 0) -> np.ndarray:
+    """A fixed sample of the validation split: up to `per_source` images of every source
+    (half of each class where it has both), for the default bundles' regression test."""
+    rng = np.random.default_rng(seed)
+    picked: list[int] = []
+    by_cell: dict[tuple[str, int], list[int]] = {}
+    for i in mix.val_idx:
+        s = mix.samples[int(i)]
+        by_cell.setdefault((s.source or s.dataset, s.label), []).append(int(i))
+    sources = sorted({source for source, _ in by_cell})
+    for source in sources:
+        cells = [by_cell[(source, label)] for label in (0, 1) if (source, label) in by_cell]
+        for idx in cells:
+            want = min(len(idx), per_source // len(cells))
+            picked += sorted(rng.choice(idx, size=want, replace=False).tolist())
+    return np.array(sorted(picked), dtype=np.int64)

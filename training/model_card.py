@@ -39,6 +39,151 @@ def _fast_path_lines(fast: dict | None) -> list[str]:
     ]
 
 
+def _opt_pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.1f} %"
+
+
+def _auc(x) -> str:
+    return "-" if x is None or x != x else f"{x:.4f}"
+
+
+def _sources_lines(data: dict) -> list[str]:
+    """The training mix: every source with its counts per split and its terms."""
+    sources = data.get("sources")
+    if not sources:
+        return [
+            f"- Source: {data.get('description', '')} (`{data.get('source', '')}`); "
+            f"terms: {data.get('terms', 'see source')}.",
+        ]
+    framing = data.get("face_framing", {}).get("by_source", {})
+    lines = [
+        f"- Mix: {data.get('description', '')}; split by group within each source "
+        f"({data.get('split', {}).get('val_fraction', 0):.0%} validation, seed "
+        f"{data.get('split', {}).get('seed')}): no identity or source video is on both sides.",
+        "",
+        "| data set | source | train real / fake | validation real / fake | held out | "
+        "faces found | what it is | terms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, e in sources.items():
+        tr, va, ho = e.get("train", {}), e.get("validation", {}), e.get("held_out")
+        f = framing.get(name, {})
+        found = f"{f['face_found']} / {f['images']}" if f else "-"
+        held = f"{ho['real']} / {ho['fake']}" if ho else "-"
+        lines.append(
+            f"| {e.get('dataset', '')} | {name} | {tr.get('real', 0)} / {tr.get('fake', 0)} | "
+            f"{va.get('real', 0)} / {va.get('fake', 0)} | "
+            f"{held} | {found} | "
+            f"{e.get('description', '')} | {e.get('terms', 'see source')} |")
+    lines.append("")
+    sbi = data.get("self_blended")
+    if sbi:
+        lines.append(
+            f"- Self-blended fakes: {sbi['share_of_draws']:.0%} of the training draws are "
+            f"{sbi['method']}; {sbi['real_training_faces_with_landmarks']:.1%} of the genuine "
+            f"training faces have landmarks and can be blended "
+            f"({sbi['skipped_without_landmarks']} without are skipped).")
+    degrade = data.get("degradations")
+    if degrade:
+        lines.append(
+            f"- Degradations on both classes alike: JPEG quality {degrade['jpeg_min']}-100 "
+            f"(p {degrade['jpeg_p']}), down-scaling to {degrade['scale_min']}-1x and back "
+            f"(p {degrade['scale_p']}), blur sigma up to {degrade['blur_sigma']} "
+            f"(p {degrade['blur_p']}), noise std up to {degrade['noise_std']} "
+            f"(p {degrade['noise_p']}); random framing around the detected box.")
+    fr = data.get("face_framing", {})
+    if fr.get("method"):
+        no_face = ("kept and scored whole, as the service scores an image where it finds no "
+                   "face" if fr.get("no_face") == "keep" else "left out of training")
+        lines.append(
+            f"- Crops: {fr['method']} ({fr.get('detector')}, margin {fr.get('face_margin')}); "
+            f"images where no face was found are {no_face}.")
+    return lines
+
+
+def _by_source_table(report: dict, title: str) -> list[str]:
+    if not report:
+        return []
+    lines = [
+        title, "",
+        "| data set / source | real | fake | ROC-AUC | genuine called FAKE | genuine "
+        "UNCERTAIN | fakes called REAL | fakes UNCERTAIN |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = []
+    for name, f in report.get("datasets", {}).items():
+        rows.append((f"**{name}**", f))
+        rows += [(f"{src}", g) for src, g in report.get("sources", {}).items()
+                 if g.get("dataset") == name and src != name]
+    rows.append(("**pooled**", report["pooled"]))
+    for name, f in rows:
+        lines.append(
+            f"| {name} | {f['real']} | {f['fake']} | {_auc(f['roc_auc'])} | "
+            f"{_opt_pct(f['real_called_fake'])} | {_opt_pct(f['real_uncertain'])} | "
+            f"{_opt_pct(f['fake_called_real'])} | {_opt_pct(f['fake_uncertain'])} |")
+    return [*lines, ""]
+
+
+def _calibration_lines(config: BundleConfig) -> list[str]:
+    cal = config.metrics.get("calibration")
+    if not cal or cal.get("method") != "false_accusation":
+        return []
+    worst = cal["false_fake_by_source"].get(cal["worst_real_source"], 0)
+    return [
+        "## Decision rule: calibrated against false accusations",
+        f"FAKE at or above {config.abstain_band.high:.3f}: the lowest cut at which at most "
+        f"{cal['max_false_fake_rate']:.0%} of the genuine faces of every source in validation "
+        f"are called FAKE (the worst, `{cal['worst_real_source']}`, {_pct(worst)}). REAL below "
+        f"{config.abstain_band.low:.3f}: the highest cut at which at most "
+        f"{cal['max_false_real_rate']:.0%} of the fakes of every source are called REAL (the "
+        f"worst, `{cal['worst_fake_source']}`), never above the FAKE cut. UNCERTAIN between. "
+        f"Sources with fewer than {cal.get('min_source_samples', 20)} validation faces of a "
+        "class count within their data set.",
+        "",
+    ]
+
+
+def _leave_one_out_lines(loo: list[dict]) -> list[str]:
+    if not loo:
+        return []
+    lines = [
+        "## Leave-one-source-out: data sets nobody trained on",
+        "Each row is a separate run of the same recipe with one data set kept out of "
+        "training and validation entirely (shorter: see `make train-default`), scored on all "
+        "of that data set at its own calibrated rule. These are the honest figures for media "
+        "unlike the training data.",
+        "",
+        "| held out | source | real | fake | ROC-AUC | genuine called FAKE | fakes called "
+        "REAL |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in loo:
+        for src, f in run["sources"].items():
+            lines.append(f"| {run['source']} | {src} | {f['real']} | {f['fake']} | "
+                         f"{_auc(f['roc_auc'])} | {_opt_pct(f['real_called_fake'])} | "
+                         f"{_opt_pct(f['fake_called_real'])} |")
+        f = run["pooled"]
+        lines.append(f"| {run['source']} | **all** | {f['real']} | {f['fake']} | "
+                     f"{_auc(f['roc_auc'])} | {_opt_pct(f['real_called_fake'])} | "
+                     f"{_opt_pct(f['fake_called_real'])} |")
+    return [*lines, ""]
+
+
+def _history_lines(history: list[dict]) -> list[str]:
+    if not history:
+        return []
+    lines = ["## History: the bundles this one replaced", "",
+             "| created | data | input | validation images | ROC-AUC | accuracy |",
+             "|---|---|---:|---:|---:|---:|"]
+    for h in history:
+        lines.append(f"| {h.get('created')} | {h.get('data')} | {h.get('input_size')} | "
+                     f"{h.get('validation_images')} | {_auc(h.get('roc_auc'))} | "
+                     f"{_opt_pct(h.get('accuracy'))} |")
+    lines += ["", "Their figures were measured on their own validation split (DFDC only), so "
+              "they compare with this bundle's `dfdc` row, not with the pooled one.", ""]
+    return lines
+
+
 def render_model_card(config: BundleConfig) -> str:
     m, data, train = config.metrics, config.data, config.training
     cfg = train.get("config", {})
@@ -61,8 +206,7 @@ def render_model_card(config: BundleConfig) -> str:
         "(REAL / UNCERTAIN / FAKE) to help a person decide, never a proof on its own.",
         "",
         "## Training data",
-        f"- Source: {data.get('description', '')} (`{data.get('source', '')}`); "
-        f"terms: {data.get('terms', 'see source')}.",
+        *_sources_lines(data),
         f"- {total.get('images')} images ({total.get('real')} real, {total.get('fake')} fake) "
         f"from {total.get('groups')} source groups.",
         f"- Split by source group (a fake and the real video it was made from share a group): "
@@ -106,6 +250,8 @@ def render_model_card(config: BundleConfig) -> str:
         f"UNCERTAIN on {_pct(abstain.get('fraction', 0))}; accuracy on the rest "
         f"{_pct(abstain.get('decided_accuracy', 0))} |",
         "",
+        *_by_source_table(m.get("by_source", {}), "Per data set and source, at the served "
+                          "rule (FAKE at or above the band's top, REAL below its bottom):"),
         f"Confusion matrix (rows true, columns predicted; REAL, FAKE): {cm}.",
         "The threshold, temperature and band were fitted on this same split, so accuracy here "
         "is slightly optimistic; ROC-AUC does not depend on them.",
@@ -113,19 +259,17 @@ def render_model_card(config: BundleConfig) -> str:
         "Figures: `reports/confusion_matrix.png`, `reports/roc.png`, "
         "`reports/training_curves.png`, `reports/samples.png`.",
         "",
+        *_calibration_lines(config),
+        *_leave_one_out_lines(m.get("leave_one_out", [])),
         *_fast_path_lines(m.get("fast_path")),
         "## Limits",
-        "- Trained on one data set (DFDC, 2019-2020 face-swap methods, mostly frontal faces of "
-        "paid actors, crops median 155 px upscaled to 224): newer generators, other "
-        "manipulations (lip-sync, full synthesis) and other populations are out of "
-        "distribution and may be missed or mislabelled.",
-        "- Scores faces, not images: a face the detector misses is not judged; with no face "
-        "found the whole image is scored, which the model was not trained for.",
+        *_limits(data),
         "- Heavy compression, resizing and filters shift the score; treat UNCERTAIN as "
         "'needs a human'.",
         "- The validation split is not a test set: a separate group-disjoint test set is kept "
         "outside the project and was not used.",
         "",
+        *_history_lines(train.get("history", [])),
         "## Training log (last lines)",
         "```",
         *train.get("log_tail", []),
@@ -133,3 +277,25 @@ def render_model_card(config: BundleConfig) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _limits(data: dict) -> list[str]:
+    if not data.get("sources"):
+        return [
+            "- Trained on one data set (DFDC, 2019-2020 face-swap methods, mostly frontal "
+            "faces of paid actors, crops median 155 px upscaled to 224): newer generators, "
+            "other manipulations (lip-sync, full synthesis) and other populations are out of "
+            "distribution and may be missed or mislabelled.",
+            "- Scores faces, not images: a face the detector misses is not judged; with no "
+            "face found the whole image is scored, which the model was not trained for.",
+        ]
+    return [
+        "- Trained on the sources above only: a generator or manipulation none of them "
+        "contains may be missed; the leave-one-source-out figures show how far the recipe "
+        "carries to a data set it never saw.",
+        "- Small sources (a few dozen validation faces) give noisy rates; the decision rule "
+        "pools them within their data set.",
+        "- Scores faces, not images: a face the detector misses is not judged; with no face "
+        "found the whole image is scored (training kept such images, so this is seen but "
+        "less reliable).",
+    ]

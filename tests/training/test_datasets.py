@@ -58,18 +58,29 @@ def test_from_csv_with_groups_resolves_against_the_csv_folder(tmp_path: Path) ->
                           "img/c.jpg,1, \nimg/d.jpg,0,v2\n")
     samples = from_csv(csv_path)
     assert samples == [
-        Sample(tmp_path / "data" / "img" / "a.jpg", 0, "v1"),
-        Sample(tmp_path / "data" / "img" / "b.jpg", 1, "v1"),
-        Sample(tmp_path / "data" / "img" / "c.jpg", 1, None),  # blank group: none
-        Sample(tmp_path / "data" / "img" / "d.jpg", 0, "v2"),
+        # no source column: the source is the data set, named after the CSV's folder
+        Sample(tmp_path / "data" / "img" / "a.jpg", 0, "v1", "data", "data"),
+        Sample(tmp_path / "data" / "img" / "b.jpg", 1, "v1", "data", "data"),
+        Sample(tmp_path / "data" / "img" / "c.jpg", 1, None, "data", "data"),  # blank: none
+        Sample(tmp_path / "data" / "img" / "d.jpg", 0, "v2", "data", "data"),
     ]
+
+
+def test_from_csv_keeps_the_source_column_and_a_given_data_set_name(tmp_path: Path) -> None:
+    csv_path = _write_csv(tmp_path / "faces" / "meta.csv",
+                          "file,label,group,source\na.jpg,REAL,g1,ffhq\nb.jpg,REAL,g2,\n")
+    samples = from_csv(csv_path, dataset="genuine")
+    assert [(s.source, s.dataset) for s in samples] == [("ffhq", "genuine"),
+                                                         ("genuine", "genuine")]
 
 
 def test_from_csv_without_group_column_and_with_image_root(tmp_path: Path) -> None:
     csv_path = _write_csv(tmp_path / "meta.csv", "label,file\nReal,a.jpg\nFAKE,b.jpg\n")
     root = tmp_path / "pixels"
     samples = from_csv(csv_path, image_root=root)
-    assert samples == [Sample(root / "a.jpg", 0, None), Sample(root / "b.jpg", 1, None)]
+    name = tmp_path.name  # the CSV's folder
+    assert samples == [Sample(root / "a.jpg", 0, None, name, name),
+                       Sample(root / "b.jpg", 1, None, name, name)]
 
 
 def test_from_csv_rejects_a_bad_label(tmp_path: Path) -> None:
@@ -89,7 +100,7 @@ def test_load_samples_dispatches_on_folder_and_csv(folder: Path, tmp_path: Path)
     assert load_samples(folder) == from_folder(folder)
     csv_path = _write_csv(tmp_path / "list.CSV", "file,label\na.jpg,fake\n")
     assert load_samples(csv_path, image_root=tmp_path / "r") == [
-        Sample(tmp_path / "r" / "a.jpg", 1, None)]
+        Sample(tmp_path / "r" / "a.jpg", 1, None, tmp_path.name, tmp_path.name)]
 
 
 def test_load_samples_on_a_missing_path_is_file_not_found(tmp_path: Path) -> None:

@@ -106,8 +106,9 @@ def test_learns_the_toy_task(trained):
 def test_evaluate_cli_writes_reports(trained, capsys):
     tmp, data, bundle_dir = trained
     out = tmp / "eval"
+    # --split all: the CLI's default is the validation split training used
     evaluate_main([str(bundle_dir.parent), "--data", str(data), "--output", str(out),
-                   "--cache-dir", str(tmp / "cache")])
+                   "--cache-dir", str(tmp / "cache"), "--split", "all"])
     printed = capsys.readouterr().out
     assert "tiny" in printed and "ROC-AUC" in printed
     metrics = json.loads((out / "tiny" / "metrics.json").read_text())

@@ -240,9 +240,10 @@ def main(argv: list[str] | None = None) -> None:
     source.add_argument("--config", help="a training config: its mix and group splits")
     source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
     parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
-    parser.add_argument("--split", choices=["all", "val", "train", "held_out"], default="val",
-                        help="which part: 'val' rebuilds the group split training used (same "
-                             "fraction and seed); 'held_out' the config's hold_out_source")
+    parser.add_argument("--split", choices=["all", "val", "train", "held_out"],
+                        help="which part (default: val with --config, all with --data): 'val' "
+                             "rebuilds the group split training used (same fraction and seed); "
+                             "'held_out' the config's hold_out_source")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--split-seed", type=int, default=42)
     parser.add_argument("--output", default="runs/evaluate", help="reports folder")
@@ -261,13 +262,14 @@ def main(argv: list[str] | None = None) -> None:
         from training.config import load_config
 
         config = load_config(args.config, [f"cache_dir={args.cache_dir}"])
-        results, report = evaluate_mix(bundles, config, args.split, out_dir=out,
+        results, report = evaluate_mix(bundles, config, args.split or "val", out_dir=out,
                                        ensemble=not args.no_ensemble)
     else:
         if args.split == "held_out":
             parser.error("--split held_out needs --config")
         samples = load_samples(args.data, args.image_root)
-        indices = split_indices(samples, args.split, args.val_fraction, args.split_seed)
+        indices = split_indices(samples, args.split or "all", args.val_fraction,
+                                args.split_seed)
         results = evaluate_bundles(bundles, samples, indices, cache_dir=args.cache_dir,
                                    out_dir=out, ensemble=not args.no_ensemble)
     print(f"{'model':<22}{'samples':>8}{'ROC-AUC':>9}{'acc':>8}{'F1':>8}{'EER':>8}"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.calibrate import abstain_band, best_threshold, fit_temperature, sigmoid
+from training.calibrate import (
+    _lowest_cut_at_most,
+    abstain_band,
+    best_threshold,
+    calibration_groups,
+    false_accusation_rule,
+    fit_temperature,
+    sigmoid,
+)
 
 
 def _noisy(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -92,3 +100,117 @@ def test_abstain_band_never_exceeds_max_fraction_with_tied_probabilities() -> No
     decided = (probs < band.low) | (probs > band.high)
     assert band.abstained == pytest.approx(1 - decided.mean())
     assert band.low <= 0.5 <= band.high
+
+
+# --------------------------------------------------------------------------- false accusation
+def _validation(seed: int = 0) -> dict[str, np.ndarray]:
+    """Validation scores of two data sets: `swaps` (genuine `swap_real` scoring low, fakes of
+    `swapA` scoring high, of `swapB` lower) and `genuine` (REAL only: `ffhq` scoring low,
+    `phone` higher, and two small sources `tinyA`, `tinyB` of 8 faces each)."""
+    rng = np.random.default_rng(seed)
+    parts = [  # (dataset, source, label, n, low, high)
+        ("swaps", "swap_real", 0, 200, 0.00, 0.55),
+        ("swaps", "swapA", 1, 150, 0.40, 1.00),
+        ("swaps", "swapB", 1, 100, 0.20, 0.90),
+        ("genuine", "ffhq", 0, 150, 0.00, 0.40),
+        ("genuine", "phone", 0, 100, 0.10, 0.80),
+        ("genuine", "tinyA", 0, 8, 0.00, 0.30),
+        ("genuine", "tinyB", 0, 8, 0.00, 0.50),
+    ]
+    cols = {k: [] for k in ("datasets", "sources", "labels", "probs")}
+    for dataset, source, label, n, lo, hi in parts:
+        cols["datasets"] += [dataset] * n
+        cols["sources"] += [source] * n
+        cols["labels"] += [label] * n
+        cols["probs"] += list(rng.uniform(lo, hi, n))
+    return {k: np.array(v) for k, v in cols.items()}
+
+
+def _rule(v: dict[str, np.ndarray], **kwargs):
+    return false_accusation_rule(v["labels"], v["probs"], v["sources"], v["datasets"],
+                                 **kwargs)
+
+
+@pytest.mark.parametrize("budget", [0.01, 0.03, 0.1])
+def test_false_accusation_rule_holds_the_budget_in_every_real_source(budget: float) -> None:
+    v = _validation()
+    rule = _rule(v, max_false_fake_rate=budget, max_false_real_rate=0.10)
+    assert 0 < rule.low <= rule.threshold <= rule.high < 1
+    real = v["labels"] == 0
+    for source in ("swap_real", "ffhq", "phone"):
+        rate = (v["probs"][real & (v["sources"] == source)] >= rule.high).mean()
+        assert rate <= budget, source
+        assert rule.false_fake[source] == pytest.approx(rate)
+    # `phone` scores highest among the genuine faces: it sets `high`, exactly at the lowest
+    # cut its budget allows (floor(budget * 100) faces may lie at or above it)
+    assert rule.worst_real_source == "phone"
+    phone = np.sort(v["probs"][real & (v["sources"] == "phone")])
+    allowed = int(np.floor(budget * len(phone) + 1e-9))
+    assert rule.high == np.nextafter(phone[len(phone) - allowed - 1], np.inf)
+    assert (phone >= rule.high).sum() == allowed
+    # pooled, the genuine faces would allow a lower `high`: the worst source decides
+    pooled = np.sort(v["probs"][real & (v["sources"] != "phone")])
+    assert rule.high > pooled[len(pooled) - int(budget * len(pooled)) - 1]
+
+
+def test_false_accusation_rule_holds_the_false_real_budget_per_fake_source() -> None:
+    v = _validation()
+    rule = _rule(v, max_false_fake_rate=0.03, max_false_real_rate=0.10)
+    fake = v["labels"] == 1
+    assert set(rule.false_real) == {"swapA", "swapB"}
+    for source in ("swapA", "swapB"):
+        rate = (v["probs"][fake & (v["sources"] == source)] < rule.low).mean()
+        assert rate <= 0.10 and rule.false_real[source] == pytest.approx(rate)
+    # `swapB` scores lower: it sets `low`, at the highest cut with 10 of 100 below it
+    assert rule.worst_fake_source == "swapB"
+    swap_b = np.sort(v["probs"][fake & (v["sources"] == "swapB")])
+    assert (swap_b < rule.low).sum() == 10
+    assert swap_b[10] - rule.low < 1e-9  # the 11th lowest fake is at the cut: not REAL
+
+
+def test_small_sources_count_within_their_data_set() -> None:
+    v = _validation()
+    rule = _rule(v, min_source_samples=20)
+    assert "tinyA" not in rule.false_fake and "tinyB" not in rule.false_fake
+    assert "genuine (other)" in rule.false_fake
+    small = (v["labels"] == 0) & np.isin(v["sources"], ["tinyA", "tinyB"])
+    assert rule.false_fake["genuine (other)"] == pytest.approx(
+        (v["probs"][small] >= rule.high).mean())
+    assert set(rule.false_fake) == {"swap_real", "ffhq", "phone", "genuine (other)"}
+    # with a lower minimum each counts on its own
+    alone = _rule(v, min_source_samples=5)
+    assert {"tinyA", "tinyB"} <= set(alone.false_fake)
+
+
+def test_calibration_groups_pool_small_sources_per_label() -> None:
+    sources = np.array(["a"] * 5 + ["b"] * 2 + ["c"] * 2 + ["a"] * 2)
+    datasets = np.array(["d1"] * 5 + ["d1"] * 2 + ["d2"] * 2 + ["d1"] * 2)
+    labels = np.array([0] * 9 + [1] * 2)
+    groups = calibration_groups(sources, datasets, labels, 0, min_samples=3)
+    assert {k: v.tolist() for k, v in groups.items()} == {
+        "a": [0, 1, 2, 3, 4], "d1 (other)": [5, 6], "d2 (other)": [7, 8]}
+    # counted per label: the two FAKE rows of `a` are too few on their own
+    fakes = calibration_groups(sources, datasets, labels, 1, min_samples=3)
+    assert {k: v.tolist() for k, v in fakes.items()} == {"d1 (other)": [9, 10]}
+
+
+def test_lowest_cut_at_most() -> None:
+    values = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+    assert _lowest_cut_at_most(values, 0.0) == np.nextafter(1.0, np.inf)
+    assert _lowest_cut_at_most(values, 0.2) == np.nextafter(0.8, np.inf)  # 0.9, 1.0 above
+    assert _lowest_cut_at_most(values, 0.25) == np.nextafter(0.8, np.inf)
+    assert _lowest_cut_at_most(values, 1.0) == 0.0
+    ties = np.array([0.5] * 5 + [0.1] * 5)
+    assert (ties >= _lowest_cut_at_most(ties, 0.3)).mean() == 0.0  # a tie cannot be split
+
+
+def test_false_accusation_rule_needs_both_classes_and_keeps_low_below_high() -> None:
+    with pytest.raises(ValueError, match="REAL and FAKE"):
+        false_accusation_rule(np.zeros(30), np.linspace(0, 1, 30), np.array(["s"] * 30),
+                              np.array(["d"] * 30))
+    # fakes score lower than genuine faces: the band collapses, low never above high
+    labels = np.r_[np.zeros(50), np.ones(50)].astype(int)
+    probs = np.r_[np.linspace(0.5, 0.9, 50), np.linspace(0.1, 0.6, 50)]
+    rule = false_accusation_rule(labels, probs, np.array(["r"] * 50 + ["f"] * 50),
+                                 np.array(["d"] * 100))
+    assert rule.low <= rule.threshold <= rule.high

@@ -70,7 +70,11 @@ def test_training_writes_run_outputs(trained):
     assert [r["epoch"] for r in rows] == ["0", "1"]
     # group-aware split: no group on both sides
     with (run / "split.csv").open() as fh:
-        split = list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        split = list(reader)
+    assert reader.fieldnames == ["file", "label", "group", "dataset", "source", "split"]
+    assert len(split) == 48 and {row["dataset"] for row in split} == {"data"}
+    assert {row["split"] for row in split} == {"train", "val"}
     sides: dict[str, set] = {}
     for row in split:
         sides.setdefault(row["group"], set()).add(row["split"])

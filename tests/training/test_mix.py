@@ -11,7 +11,13 @@ import pytest
 
 from training.config import load_config
 from training.datasets import Sample
-from training.mix import cap_samples, describe_by_source, draw_weights, load_mix
+from training.mix import (
+    cap_samples,
+    describe_by_source,
+    draw_weights,
+    load_mix,
+    regression_sample,
+)
 from training.train import TrainingData, training_indices, write_split
 
 
@@ -141,7 +147,7 @@ def test_hold_out_source_moves_exactly_its_samples_out(mix_files, held, expected
 
 
 def test_unknown_hold_out_source_is_an_error_naming_the_known_ones(mix_files) -> None:
-    with pytest.raises(ValueError, match="matches no sample.*swapA"):
+    with pytest.raises(ValueError, match=r"matches no sample.*swapA"):
         _two(mix_files, hold_out_source="celeb")
 
 
@@ -226,3 +232,12 @@ def test_no_face_drop_keeps_faceless_images_out_of_training(mix_files) -> None:
     assert set(drop.tolist()) == {i for i in mix.train_idx.tolist() if i % 3}
     with pytest.raises(ValueError, match="no_face"):
         training_indices(load_config(None, ["no_face=skip"]), mix, data)
+
+
+def test_regression_sample_is_fixed_and_covers_every_validation_source(mix_files) -> None:
+    mix = _two(mix_files)
+    first = regression_sample(mix, per_source=6)
+    assert np.array_equal(first, regression_sample(_two(mix_files), per_source=6))
+    assert set(first.tolist()) <= set(mix.val_idx.tolist())
+    assert {mix.samples[i].source for i in first} == {mix.samples[i].source
+                                                      for i in mix.val_idx}

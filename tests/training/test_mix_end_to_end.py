@@ -111,7 +111,7 @@ def test_the_bundle_card_is_per_source_with_terms_and_leave_one_out(trained):
 
 
 def test_the_held_out_source_is_scored_and_never_trained_on(trained):
-    tmp, _, held = trained
+    _, _, held = trained
     figures = json.loads((held / "held_out.json").read_text())
     assert figures["source"] == "genuine" and figures["pooled"]["real"] == 16
     with (held / "split.csv").open() as fh:

@@ -160,7 +160,7 @@ def markdown_table(configs, ensemble=None) -> str:
         report = m.get("by_source", {})
         pooled = report.get("pooled", {})
         datasets = ", ".join(f"{d} {_auc(f['roc_auc'])}" for d, f in
-                             report.get("datasets", {}).items() if f["roc_auc"] == f["roc_auc"])
+                             report.get("datasets", {}).items() if _auc(f["roc_auc"]) != "-")
         rates = {src: f["real_called_fake"] for src, f in report.get("sources", {}).items()
                  if f["real"] >= 20 and f["real_called_fake"] is not None}
         worst = max(rates, key=rates.get) if rates else None

@@ -39,8 +39,16 @@ def weight_grid(members: int, step: float = 0.05) -> list[tuple[float, ...]]:
             if sum(combo) <= n]
 
 
-def fit_weights(probs: np.ndarray, labels: np.ndarray, step: float = 0.05) -> tuple[float, ...]:
-    """The grid weights with the best ROC-AUC; ties go to the most even weights."""
+MIN_ENSEMBLE_GAIN = 0.005
+"""ROC-AUC a mix of members must gain over the best member alone to be used: below it the
+gain is within the noise of a few thousand validation images, and a weak member given weight
+would only blur the scores a user reads."""
+
+
+def fit_weights(probs: np.ndarray, labels: np.ndarray, step: float = 0.05,
+                min_gain: float = MIN_ENSEMBLE_GAIN) -> tuple[float, ...]:
+    """The grid weights with the best ROC-AUC (ties go to the most even weights), unless they
+    beat the best single member by less than `min_gain`: then that member alone."""
     members = probs.shape[1]
     if members == 1:
         return (1.0,)
@@ -50,6 +58,10 @@ def fit_weights(probs: np.ndarray, labels: np.ndarray, step: float = 0.05) -> tu
         key = (round(auc, 6), -float(np.std(weights)))
         if best_key is None or key > best_key:
             best, best_key = weights, key
+    singles = [safe_auc(labels, probs[:, j]) for j in range(members)]
+    top = int(np.argmax(singles))
+    if best_key[0] < singles[top] + min_gain:
+        return tuple(1.0 if j == top else 0.0 for j in range(members))
     return best
 
 

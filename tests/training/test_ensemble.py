@@ -53,3 +53,14 @@ def test_predictor_uses_ensemble_json(tiny_bundle_dir, tmp_path) -> None:
     assert predictor.rule(["a", "b"]).threshold == 0.6
     # a different selection falls back to equal weights and the mean rule
     assert predictor.rule(["a"]).threshold != 0.6
+
+
+def test_a_member_near_one_half_cannot_buy_weight_with_a_noise_gain() -> None:
+    # a member whose probabilities barely move from 0.5 changes the mean's ranking only
+    # slightly: whatever tiny AUC that buys, the best member alone is used
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 2, 3000)
+    good = np.clip(labels * 0.3 + 0.35 + rng.normal(0, 0.25, 3000), 0.01, 0.99)
+    flat = 0.5 + rng.normal(0, 0.001, 3000)
+    assert fit_weights(np.stack([good, flat], axis=1), labels) == (1.0, 0.0)
+    assert fit_weights(np.stack([flat, good], axis=1), labels) == (0.0, 1.0)

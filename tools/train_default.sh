@@ -15,7 +15,7 @@ fi
 $PY -m training.train --config training/configs/resnet50.yaml
 for held in generated-faces faceswap-faces; do
   run=runs/lite0_without_${held%-faces}
-  $PY -m training.train --config $LITE hold_out_source=$held epochs=2 samples_per_epoch=7000 \
+  $PY -m training.train --config $LITE hold_out_source=$held epochs=2 samples_per_epoch=5000 \
     output=$run export=$run/bundle "leave_one_out_runs=[]"
 done
 $PY -m training.export runs/efficientnet_lite0/best.pt models/efficientnet_lite0

@@ -26,11 +26,13 @@ log = logging.getLogger("backend")
 class APIError(Exception):
     """An error to report to the client as is."""
 
-    def __init__(self, status: int, code: str, detail: str):
+    def __init__(self, status: int, code: str, detail: str,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers
 
 
 # status of each core error; the code comes from the error class itself
@@ -60,7 +62,8 @@ def error_body(code: str, detail: str) -> dict:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_: Request, exc: APIError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status)
+        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status,
+                            headers=exc.headers)
 
     @app.exception_handler(HistoryUnavailableError)
     async def _history_unavailable(_: Request, exc: HistoryUnavailableError) -> JSONResponse:

@@ -17,6 +17,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from backend.errors import APIError
 from backend.history import HistoryUnavailableError
 from backend.schemas import ErrorBody, JobStatus, VideoResponse
 from faceproof.errors import FaceProofError
@@ -55,20 +56,30 @@ class Job:
                          finished_at=self.finished_at, result=self.result, error=self.error)
 
 
+class QueueFullError(Exception):
+    """`max_jobs` jobs are already queued or running."""
+
+    code = "job_queue_full"
+
+
 class JobManager:
-    def __init__(self, executor: Executor, ttl_s: float):
+    def __init__(self, executor: Executor, ttl_s: float, max_jobs: int | None = None):
         self.executor = executor
         self.ttl_s = ttl_s
+        self.max_jobs = max_jobs
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Future] = set()
         self.finish_listeners: list[Callable[[Job], None]] = []  # called as each job ends
 
     def submit(self, filename: str, work: Work, cleanup: Callable[[], None]) -> Job:
-        """Queue `work(progress)`; `cleanup` runs when it ends, however it ends."""
+        """Queue `work(progress)`; `cleanup` runs when it ends, however it ends. Raises
+        `QueueFullError` (and runs nothing) when `max_jobs` jobs are unfinished."""
         self.expire()
         job = Job(id=uuid.uuid4().hex, filename=filename)
         with self._lock:
+            if self.max_jobs is not None and self._unfinished() >= self.max_jobs:
+                raise QueueFullError(f"{self.max_jobs} jobs are queued or running")
             self._jobs[job.id] = job
         future = asyncio.get_running_loop().run_in_executor(self.executor, self._run, job, work,
                                                             cleanup)
@@ -78,6 +89,8 @@ class JobManager:
 
     def _update(self, job: Job, **changes) -> None:
         with self._lock:
+            if job.finished:
+                return  # late progress of a job shutdown already failed
             for key, value in changes.items():
                 setattr(job, key, value)
             job.version += 1
@@ -107,6 +120,9 @@ class JobManager:
         except (FaceProofError, HistoryUnavailableError) as exc:
             self._finish(job, status="failed", stage="failed",
                          error=ErrorBody(detail=str(exc), code=exc.code))
+        except APIError as exc:  # the upload could not be kept (storage_unavailable)
+            self._finish(job, status="failed", stage="failed",
+                         error=ErrorBody(detail=exc.detail, code=exc.code))
         except Exception as exc:  # a bug, but the job must still end as failed
             log.exception("job %s failed", job.id)
             self._finish(job, status="failed", stage="failed",
@@ -116,7 +132,15 @@ class JobManager:
             cleanup()
 
     def _finish(self, job: Job, **changes) -> None:
-        self._update(job, finished_at=_now(), finished_monotonic=time.monotonic(), **changes)
+        """End a job, once: a finished state is final (a job failed at shutdown stays
+        failed when its thread ends later)."""
+        with self._lock:
+            if job.finished:
+                return
+            for key, value in {"finished_at": _now(), "finished_monotonic": time.monotonic(),
+                               **changes}.items():
+                setattr(job, key, value)
+            job.version += 1
         ran_ms = (None if job.started_monotonic is None else
                   round((job.finished_monotonic - job.started_monotonic) * 1000, 2))
         verdict = job.result.prediction if job.result else None
@@ -142,10 +166,18 @@ class JobManager:
                            if j.finished_monotonic is not None and j.finished_monotonic < cutoff]:
                 del self._jobs[job_id]
 
+    def _unfinished(self) -> int:
+        return sum(1 for j in self._jobs.values() if not j.finished)
+
     @property
     def queue_depth(self) -> int:
+        """Jobs queued or running."""
         with self._lock:
-            return sum(1 for j in self._jobs.values() if not j.finished)
+            return self._unfinished()
+
+    @property
+    def full(self) -> bool:
+        return self.max_jobs is not None and self.queue_depth >= self.max_jobs
 
     async def shutdown(self, timeout_s: float = 60.0) -> None:
         """Let running jobs finish; mark whatever did not as failed."""

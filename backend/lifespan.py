@@ -16,6 +16,7 @@ from backend.history import HistoryStore
 from backend.jobs import JobManager
 from backend.request_log import ContextThreadPoolExecutor
 from backend.settings import Settings
+from backend.temp_space import TempSpace
 from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
 from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError
@@ -86,7 +87,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.inference_executor = ContextThreadPoolExecutor(settings.INFERENCE_WORKERS,
                                                              thread_name_prefix="inference")
     app.state.video_executor = ContextThreadPoolExecutor(1, thread_name_prefix="video")
-    app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS)
+    app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS,
+                                max_jobs=settings.MAX_QUEUED_JOBS)
+    app.state.temp_space = TempSpace(settings.MAX_VIDEO_TEMP_BYTES)
     if (metrics := getattr(app.state, "metrics", None)) is not None:
         metrics.watch(predictor, app.state.jobs)
     try:

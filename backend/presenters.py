@@ -11,6 +11,7 @@ from backend.schemas import (
     Box,
     DecisionBand,
     FaceResult,
+    FrameDownscale,
     ImageSize,
     Keyframe,
     PredictionResponse,
@@ -81,7 +82,16 @@ def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
                             thumbnail=jpeg_data_url(k.crop), box=box_of(k.box))
                    for k in result.keyframes],
         models_used=result.models_used, decision=decision(rule), duration_s=result.duration_s,
-        processing_time_ms=round(result.processing_time_ms, 2))
+        processing_time_ms=round(result.processing_time_ms, 2),
+        downscaled=downscale_of(result.extras.get("downscaled")))
+
+
+def downscale_of(extras: dict | None) -> FrameDownscale | None:
+    if not extras:
+        return None
+    (w, h), (aw, ah) = extras["from"], extras["to"]
+    return FrameDownscale(original=ImageSize(width=w, height=h),
+                          analysed=ImageSize(width=aw, height=ah))
 
 
 def face_summaries(result: ImagePrediction) -> list[dict]:

@@ -99,6 +99,11 @@ class Keyframe(BaseModel):
     box: Box
 
 
+class FrameDownscale(BaseModel):
+    original: ImageSize = Field(description="the video's own frame size")
+    analysed: ImageSize = Field(description="the size its frames were analysed at")
+
+
 class VideoResponse(BaseModel):
     analysis_id: str
     filename: str
@@ -116,6 +121,10 @@ class VideoResponse(BaseModel):
     decision: DecisionBand
     duration_s: float
     processing_time_ms: float
+    downscaled: FrameDownscale | None = Field(
+        None, description="set when frames were decoded smaller than the video's own size to "
+                          "bound memory (settings MAX_VIDEO_FRAME_PIXELS and "
+                          "MAX_VIDEO_TOTAL_PIXELS)")
 
 
 JobState = Literal["queued", "running", "done", "failed"]
@@ -175,6 +184,11 @@ class Limits(BaseModel):
     max_faces: int
 
 
+class ModelRuntime(BaseModel):
+    device: str
+    precision: str = Field(description="fp32 or bf16")
+
+
 class InfoResponse(BaseModel):
     name: str = "FaceProof"
     version: str
@@ -183,7 +197,9 @@ class InfoResponse(BaseModel):
     face_detector: str
     limits: Limits
     versions: dict[str, str]
-    device: str
+    device: str = Field(description="where the models run (the device in use, not merely one "
+                                    "that is present)")
+    runtime: dict[str, ModelRuntime] = Field(description="per model: device and precision")
     api_key_required: bool
 
 

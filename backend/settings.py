@@ -35,11 +35,23 @@ class Settings(BaseSettings):
     MAX_VIDEO_SECONDS: float = Field(300.0, gt=0, description="longest video accepted, s")
     VIDEO_FRAMES: int = Field(32, ge=1, description="frames sampled per video by default")
     MAX_VIDEO_FRAMES: int = Field(128, ge=1, description="frames a request may ask for")
+    MAX_VIDEO_FRAME_PIXELS: int = Field(
+        1920 * 1080, ge=64 * 64, description="frames with more pixels (4K, 8K) are downscaled "
+        "to this many as they are decoded")
+    MAX_VIDEO_TOTAL_PIXELS: int = Field(
+        32 * 1920 * 1080, ge=64 * 64, description="pixels of all frames one video analysis "
+        "keeps (about 3 bytes each): asking for more frames makes each smaller")
     HISTORY_URL: str = Field("sqlite:///data/history.db",
                              description="SQLAlchemy URL of the history store")
     KEEP_UPLOADS: bool = Field(False, description="keep uploaded media in UPLOADS_DIR")
     UPLOADS_DIR: Path = Field(Path("data/uploads"), description="where kept uploads go")
     JOB_TTL_SECONDS: int = Field(3600, ge=1, description="finished jobs are kept this long")
+    MAX_QUEUED_JOBS: int = Field(
+        16, ge=1, description="video jobs queued or running at once; past it 503 "
+        "job_queue_full with Retry-After")
+    MAX_VIDEO_TEMP_BYTES: int = Field(
+        2048 * MB, ge=1, description="bytes of video uploads held in temporary files at once "
+        "(queued jobs and synchronous videos); past it 503 temp_space_full")
     CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed by CORS, comma-separated")
     API_KEY: SecretStr | None = Field(

@@ -104,11 +104,28 @@ def sample_frame_indices(frame_count: int, num_frames: int) -> list[int]:
     return sorted({int(i) for i in np.clip(midpoints, 0, frame_count - 1)})
 
 
+def frame_scale(width: int, height: int, max_pixels: int | None) -> float:
+    """The factor (at most 1) that brings a width x height frame within `max_pixels`.
+
+    Args:
+        width: Frame width in pixels.
+        height: Frame height in pixels.
+        max_pixels: Most pixels a frame may keep; None for no bound.
+
+    Returns:
+        1.0 when the frame fits, else the square root of the pixel ratio.
+    """
+    if not max_pixels or width * height <= max_pixels:
+        return 1.0
+    return float(np.sqrt(max_pixels / (width * height)))
+
+
 def read_frames(
     path: str | Path,
     num_frames: int,
     *,
     max_duration_s: float | None = None,
+    max_pixels: int | None = None,
     seek_min_gap: int = SEEK_MIN_GAP,
 ) -> Iterator[VideoFrame]:
     """Reads `num_frames` frames spread evenly over a video, each decoded once.
@@ -122,6 +139,9 @@ def read_frames(
         num_frames: Frames wanted; all frames when the video has fewer.
         max_duration_s: Longest video accepted, in seconds; None for no limit. It cannot be
             enforced where the container gives no frame rate (duration 0.0).
+        max_pixels: Frames with more pixels are downscaled (area interpolation) to fit as
+            they are decoded, so a 4K or 8K clip costs no more memory per kept frame than
+            this; None keeps the decoded size.
         seek_min_gap: Gaps of at least this many frames are crossed by seeking, shorter ones
             by reading on (see `SEEK_MIN_GAP`).
 
@@ -141,11 +161,12 @@ def read_frames(
             f"The video lasts {info.duration_s:.1f} s; the limit is {max_duration_s:g} s."
         )
     indices = sample_frame_indices(info.frame_count, num_frames)
-    return _iter_frames(path, indices, info.fps, seek_min_gap)
+    return _iter_frames(path, indices, info.fps, seek_min_gap, max_pixels)
 
 
 def _iter_frames(
-    path: str | Path, indices: list[int], fps: float, seek_min_gap: int
+    path: str | Path, indices: list[int], fps: float, seek_min_gap: int,
+    max_pixels: int | None = None,
 ) -> Iterator[VideoFrame]:
     capture = _open(path)
     yielded = 0
@@ -165,6 +186,11 @@ def _iter_frames(
             if not ok or bgr is None:
                 continue
             time_s = index / fps if fps > 0 else capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            # the container's size may lie: bound what was actually decoded
+            scale = frame_scale(bgr.shape[1], bgr.shape[0], max_pixels)
+            if scale < 1.0:
+                size = (max(1, int(bgr.shape[1] * scale)), max(1, int(bgr.shape[0] * scale)))
+                bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             yielded += 1
             yield VideoFrame(index=index, time_s=time_s, image=rgb)

@@ -20,7 +20,13 @@ from faceproof.faces import crop_face, whole_image_face
 from faceproof.predictor import Predictor
 from faceproof.prefetch import prefetch
 from faceproof.verdict import Verdict
-from faceproof.video import read_frames
+from faceproof.video import probe_video, read_frames
+
+MAX_FRAME_PIXELS = 1920 * 1080
+"""Frames are decoded at most at 1080p: a face that fills a 4K frame still gives a crop far
+larger than the models' input."""
+MAX_TOTAL_PIXELS = 32 * MAX_FRAME_PIXELS
+"""Pixels of all kept frames together (about 200 MB of RGB): more frames, smaller frames."""
 
 Progress = Callable[[float, str], None]
 """Called with the share of work done (0-1) and what is happening."""
@@ -66,19 +72,27 @@ class VideoPrediction:
 def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 32,
                   models: Sequence[str] | None = None, tta: bool = False,
                   max_duration_s: float | None = None, keyframes: int = 4,
+                  max_frame_pixels: int | None = MAX_FRAME_PIXELS,
+                  max_total_pixels: int | None = MAX_TOTAL_PIXELS,
                   progress: Progress | None = None) -> VideoPrediction:
     """Sample `num_frames` frames, score their faces and aggregate.
 
-    With no face in any frame the whole frames are scored and the result says so.
+    With no face in any frame the whole frames are scored and the result says so. Frames are
+    downscaled as they are decoded to at most `max_frame_pixels`, and further so that the
+    frames kept for the analysis hold at most `max_total_pixels` together (memory stays
+    bounded whatever the resolution); the result's `extras` says when that happened.
     """
     start = time.perf_counter()
     names = predictor.select(models)
     report = progress or (lambda _done, _stage: None)
     report(0.0, "reading frames")
     frames, frame_faces, detected_any = [], [], False
+    bound = frame_pixel_bound(num_frames, max_frame_pixels, max_total_pixels)
+    info = probe_video(path)
     # decoding and detection are ~60 % of the work, scoring the rest
     # frames are decoded in a thread while faces are found in the ones already decoded
-    for frame in prefetch(read_frames(path, num_frames, max_duration_s=max_duration_s)):
+    for frame in prefetch(read_frames(path, num_frames, max_duration_s=max_duration_s,
+                                      max_pixels=bound)):
         faces = predictor.detector.detect(frame.image)[: predictor.max_faces]
         detected_any |= bool(faces)
         frames.append(frame)
@@ -124,11 +138,26 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     if not detected_any:
         reason = f"no face found in any sampled frame: whole frames were classified; {reason}"
     report(1.0, "done")
+    extras = {}
+    decoded = frames[0].image.shape
+    if (decoded[1], decoded[0]) != (info.width, info.height):
+        extras["downscaled"] = {"from": [info.width, info.height],
+                                "to": [int(decoded[1]), int(decoded[0])],
+                                "max_frame_pixels": bound}
     return VideoPrediction(
         frames_analyzed=len(frames), frames_with_faces=sum(1 for t in timeline if t.face_count),
         fake_probability=video_p, fake_percentage=float(fake_share), verdict=verdict,
         confidence=rule.confidence(video_p), reason=reason, face_detected=detected_any,
         timeline=timeline, keyframes=keys, models_used=names,
         duration_s=round(frames[-1].time_s, 3), threshold=rule.threshold,
-        processing_time_ms=(time.perf_counter() - start) * 1000)
+        processing_time_ms=(time.perf_counter() - start) * 1000, extras=extras)
+
+
+def frame_pixel_bound(num_frames: int, max_frame_pixels: int | None,
+                      max_total_pixels: int | None) -> int | None:
+    """Most pixels one decoded frame may keep when `num_frames` are kept together."""
+    bounds = [b for b in (max_frame_pixels,
+                          max_total_pixels // max(1, num_frames) if max_total_pixels else None)
+              if b]
+    return min(bounds) if bounds else None
 

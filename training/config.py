@@ -43,6 +43,8 @@ class TrainConfig:
     face_margin: float | str = "auto"  # margin for cropping faces at inference; "auto":
                                        # measured on the training crops at export
     freeze_stages: int = 0          # freeze the stem and this many early stages
+    init_from: str = ""             # warm start: a run's checkpoint (.pt) or a bundle folder
+                                    # of the same arch; "" starts from `pretrained`
     # --- augmentation
     aug_scale_min: float = 0.75     # random resized crop: smallest area fraction kept
     aug_rotation: float = 10.0      # degrees

@@ -96,7 +96,8 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     else:
         margin_card = {"face_margin": margin, "source": "training config"}
 
-    previous = _previous_figures(bundle_dir, cfg.output)
+    replaced = _read_bundle_json(bundle_dir)
+    previous = _previous_figures(replaced, state["config"])
     model = create_model(cfg.arch, pretrained=False, cbam=cfg.cbam, dropout=cfg.dropout)
     model.load_state_dict(state["model"])
     config = BundleConfig(
@@ -140,7 +141,9 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         metrics["held_out"] = {"source": cfg.hold_out_source, **held}
         (run_dir / "held_out.json").write_text(json.dumps(metrics["held_out"], indent=2) + "\n",
                                                encoding="utf-8")
-    loo = _leave_one_out(cfg.leave_one_out_runs)
+    loo = _leave_one_out(cfg.leave_one_out_runs,
+                         replaced.get("metrics", {}).get("leave_one_out", []),
+                         replaced.get("created"))
     if loo:
         metrics["leave_one_out"] = loo
     data_card = data_card_for(cfg, mix, margin_card, data)
@@ -246,15 +249,21 @@ def source_catalogue() -> dict[str, dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def _previous_figures(bundle_dir: Path, same_run: str = "") -> list[dict]:
-    """The history of the bundle being replaced, with its own figures added last."""
+def _read_bundle_json(bundle_dir: Path) -> dict:
+    """The model.json of the bundle about to be replaced ({} when there is none)."""
     path = bundle_dir / "model.json"
-    if not path.is_file():
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _previous_figures(old: dict, run_config: dict) -> list[dict]:
+    """The history of the bundle being replaced (`old`, its model.json), with its own
+    figures added last, unless it came from the same training run (`run_config`)."""
+    if not old:
         return []
-    old = json.loads(path.read_text(encoding="utf-8"))
     m, data = old.get("metrics", {}), old.get("data", {})
     history = list(old.get("training", {}).get("history", []))
-    if same_run and old.get("training", {}).get("config", {}).get("output") == same_run:
+    same = {k: v for k, v in run_config.items() if k != "notes"}
+    if old.get("training", {}).get("config") == same:
         return history  # a re-export of the same run replaces itself, not a predecessor
     entry = {
         "created": old.get("created"), "data": data.get("description", data.get("source")),
@@ -269,19 +278,41 @@ def _previous_figures(bundle_dir: Path, same_run: str = "") -> list[dict]:
     return history
 
 
-def _leave_one_out(run_dirs: list[str]) -> list[dict]:
-    """The held-out figures that leave-one-source-out runs wrote (`held_out.json`)."""
+def _leave_one_out(run_dirs: list[str], replaced: list[dict] | None = None,
+                   replaced_created: str | None = None) -> list[dict]:
+    """The held-out figures that leave-one-source-out runs wrote (`held_out.json`), with each
+    run's budget. A run whose folder is not on this machine keeps the figures the replaced
+    bundle's card measured for it (`replaced`), marked as carried over, never invented."""
+    earlier = {entry.get("run"): entry for entry in replaced or []}
     out = []
     for run in run_dirs:
         path = Path(run) / "held_out.json"
         if not path.is_file():
-            log.warning("leave-one-out run %s has no held_out.json yet: left out of the card",
-                        run)
+            if run in earlier:
+                log.warning("leave-one-out run %s is not here: its figures are carried over "
+                            "from the replaced bundle", run)
+                out.append({**earlier[run],
+                            "carried_from": earlier[run].get("carried_from", replaced_created)})
+            else:
+                log.warning("leave-one-out run %s has no held_out.json yet: left out of the "
+                            "card", run)
             continue
         held = json.loads(path.read_text(encoding="utf-8"))
         out.append({"run": str(run), "source": held["source"], "pooled": held["pooled"],
-                    "sources": held["sources"]})
+                    "sources": held["sources"], "recipe": _run_recipe(Path(run))})
     return out
+
+
+def _run_recipe(run: Path) -> str:
+    """A run's training budget in words, from its resolved config."""
+    path = run / "config.yaml"
+    if not path.is_file():
+        return ""
+    c = yaml.safe_load(path.read_text(encoding="utf-8"))
+    start = f"from {c['init_from']}" if c.get("init_from") else (
+        "from ImageNet" if c.get("pretrained") else "from scratch")
+    return (f"{c['arch']} {start}, {c['epochs']} x {c['samples_per_epoch']:,} draws, "
+            f"{c['freeze_stages']} stages frozen, lr {c['lr']}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -153,6 +153,12 @@ def _leave_one_out_lines(loo: list[dict]) -> list[str]:
         "of that data set at its own calibrated rule. These are the honest figures for media "
         "unlike the training data.",
         "",
+        *[f"- Without {run['source']}: `{run['run']}`"
+          + (f", {run['recipe']}" if run.get("recipe") else "")
+          + (f"; measured for the bundle of {run['carried_from']} and carried over (the run "
+             "was not re-trained for this bundle)" if run.get("carried_from") else "")
+          + "." for run in loo],
+        "",
         "| held out | source | real | fake | ROC-AUC | genuine called FAKE | fakes called "
         "REAL |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -219,6 +225,8 @@ def render_model_card(config: BundleConfig) -> str:
         f"- Input {config.input_size} px, mean {list(config.mean)}, std {list(config.std)}, "
         f"{config.interpolation} resize; detected faces are cropped with margin "
         f"{config.face_margin:g}{_framing(data.get('face_framing', {}))}.",
+        *([f"- Warm start from `{cfg['init_from']}` (an earlier stage of training), then:"]
+          if cfg.get("init_from") else []),
         f"- {cfg.get('epochs')} epochs planned, best at epoch {train.get('best_epoch')}; "
         f"{cfg.get('optimizer')} lr {cfg.get('lr')} (warm-up {cfg.get('warmup_epochs')} epochs, "
         f"cosine), weight decay {cfg.get('weight_decay')}, batch {cfg.get('batch_size')}, loss "

@@ -255,6 +255,38 @@ class TrainingData:
     face_stats: dict | None = None
 
 
+def rank_zero_first(rank: int, world: int, make):
+    """`make()` on rank 0, then on the other ranks once it is done: files it writes in the run
+    folder (data caches, the SBI bank, teacher logits) are written once and read by the rest."""
+    result = make() if rank == 0 else None
+    if world > 1:
+        dist.barrier()
+    return make() if rank != 0 else result
+
+
+def stop_everywhere(stop: bool, device: torch.device) -> bool:
+    """Rank 0's decision to stop training, sent to every rank (it alone validates), so no
+    rank is left waiting in the next epoch's all-reduce."""
+    if not dist.is_initialized():
+        return stop
+    flag = torch.tensor([int(stop)], device=device)
+    dist.broadcast(flag, src=0)
+    return bool(flag.item())
+
+
+def load_initial_weights(model: torch.nn.Module, source: str) -> None:
+    """Warm start: copy the weights of a run's checkpoint or of a bundle into `model`."""
+    path = Path(source)
+    if path.is_dir():
+        from faceproof.bundle import load_bundle
+
+        state = load_bundle(path).model.state_dict()
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    model.load_state_dict(state, strict=True)
+    log.info("warm start from %s", source)
+
+
 def open_training_data(config: TrainConfig, samples: list[Sample]) -> TrainingData:
     """The cached crops: served face crops with landmarks, or the images as they are."""
     size = max(config.cache_size, config.input_size or 0)
@@ -332,10 +364,7 @@ def run(config: TrainConfig) -> Path:
     if rank == 0:
         save_config(config, output / "config.yaml")
         write_split(output / "split.csv", mix)
-        data = open_training_data(config, samples)
-    if world > 1:
-        dist.barrier()
-    data = open_training_data(config, samples)
+    data = rank_zero_first(rank, world, lambda: open_training_data(config, samples))
     images = data.images
     train_idx = training_indices(config, mix, data)
     log.info("data: %s | train %d, val %d, held out %d (split by group within each source)",
@@ -348,6 +377,8 @@ def run(config: TrainConfig) -> Path:
     preprocess = Preprocessor(pre["input_size"], pre["mean"], pre["std"], pre["interpolation"])
     model = create_model(config.arch, pretrained=config.pretrained, cbam=config.cbam,
                          dropout=config.dropout).to(device)
+    if config.init_from:
+        load_initial_weights(model, config.init_from)
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
     frozen = early_stages(model.backbone, config.freeze_stages)
@@ -358,10 +389,10 @@ def run(config: TrainConfig) -> Path:
     teacher_logits = None
     if config.teacher and config.distill_weight > 0:
         if sbi_p > 0:
-            bank, bank_rows = sbi_bank(images, data.landmarks, labels, train_idx, output,
-                                       seed=config.seed)
-        teacher_logits = teacher_logits_for(config.teacher, images, output, device, amp_dtype,
-                                            bank=bank)
+            bank, bank_rows = rank_zero_first(rank, world, lambda: sbi_bank(
+                images, data.landmarks, labels, train_idx, output, seed=config.seed))
+        teacher_logits = rank_zero_first(rank, world, lambda: teacher_logits_for(
+            config.teacher, images, output, device, amp_dtype, bank=bank))
 
     dataset = MixDataset(images, labels, train_idx,
                          build_train_transform(config, pre["input_size"], pre["mean"],
@@ -427,7 +458,8 @@ def run(config: TrainConfig) -> Path:
             max_steps=config.max_steps_per_epoch, epoch=epoch, show_progress=rank == 0,
             frozen=frozen, cached_rows=len(images))
         if rank != 0:
-            dist.barrier()
+            if stop_everywhere(False, device):
+                break
             continue
         val, val_logits = validate(model, images, labels, val_idx, preprocess, device=device,
                                    amp_dtype=amp_dtype, channels_last=config.channels_last)
@@ -447,10 +479,10 @@ def run(config: TrainConfig) -> Path:
         if improved:
             torch.save({"model": model.state_dict(), "epoch": epoch, "config": asdict(config),
                         "preprocessing": pre, "val": val}, best_path)
-        if world > 1:
-            dist.barrier()
-        if config.early_stopping_patience and stale >= config.early_stopping_patience:
+        stop = bool(config.early_stopping_patience and stale >= config.early_stopping_patience)
+        if stop:
             log.info("early stopping: no val ROC-AUC gain for %d epochs", stale)
+        if stop_everywhere(stop, device):
             break
 
     if rank == 0 and config.export:

@@ -13,6 +13,7 @@ from backend.errors import APIError
 from backend.history import HistoryStore
 from backend.jobs import JobManager
 from backend.settings import Settings
+from backend.temp_space import TempSpace
 from faceproof.predictor import Predictor
 
 
@@ -35,6 +36,10 @@ def get_jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
+def get_temp_space(request: Request) -> TempSpace:
+    return request.app.state.temp_space
+
+
 def get_inference_executor(request: Request) -> ThreadPoolExecutor:
     return request.app.state.inference_executor
 
@@ -49,6 +54,7 @@ HistoryDep = Annotated[HistoryStore, Depends(get_history)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 InferenceExecutorDep = Annotated[ThreadPoolExecutor, Depends(get_inference_executor)]
 VideoExecutorDep = Annotated[ThreadPoolExecutor, Depends(get_video_executor)]
+TempSpaceDep = Annotated[TempSpace, Depends(get_temp_space)]
 
 
 async def require_api_key(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
+
+from backend.main import create_app
 
 
 @pytest.fixture
@@ -104,10 +107,16 @@ def test_invalid_queries(client, params) -> None:
     assert next(iter(params)) in response.json()["detail"]
 
 
-def test_the_history_survives_a_restart(make_client, face_jpeg) -> None:
-    first = make_client()
-    made = first.post("/api/predict", files={"file": ("a.jpg", face_jpeg)}).json()
+def test_the_history_survives_a_restart(make_settings, face_jpeg) -> None:
+    """The first app is stopped (lifespan ended, engine disposed) before the second starts
+    on the same database."""
+    settings = make_settings()
+    with TestClient(create_app(settings)) as first:
+        made = first.post("/api/predict", files={"file": ("a.jpg", face_jpeg)}).json()
+        assert first.get("/api/history").json()["total"] == 1
 
-    second = make_client()  # same HISTORY_URL
-
-    assert second.get(f"/api/history/{made['analysis_id']}").status_code == 200
+    with TestClient(create_app(make_settings())) as second:  # same HISTORY_URL
+        item = second.get(f"/api/history/{made['analysis_id']}")
+        assert item.status_code == 200
+        assert item.json()["prediction"] == made["prediction"]
+        assert second.get("/api/history").json()["total"] == 1

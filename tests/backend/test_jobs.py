@@ -286,3 +286,114 @@ def test_a_job_that_raises_a_bug_ends_failed() -> None:
     assert (bad.status, bad.error.code) == ("failed", "unreadable_video")
     assert bad.progress <= 1.0
 
+
+
+# ------------------------------------------------------------------ bounds and final states
+def _refused(response, code: str) -> None:
+    response.read()
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == code
+    assert response.headers["retry-after"].isdigit()
+
+
+def _allow_503(client) -> None:
+    client.event_hooks = {"request": [], "response": []}
+
+
+def test_the_job_queue_is_bounded(make_client, face_video, temp_files) -> None:
+    """MAX_QUEUED_JOBS unfinished jobs: the next one is refused with 503 and Retry-After, and
+    its upload is not left on disk; once the queue drains a job is accepted again."""
+    client = make_client(MAX_QUEUED_JOBS=2)
+    _allow_503(client)
+    release = threading.Event()
+    client.app.state.video_executor.submit(release.wait, WAIT_S)
+    try:
+        accepted = [_start(client, face_video) for _ in range(2)]
+        assert [r.status_code for r in accepted] == [202, 202]
+        refused = _start(client, face_video)
+        _refused(refused, "job_queue_full")
+        assert "2" in refused.json()["detail"]
+    finally:
+        release.set()
+    for response in accepted:
+        assert _wait(client, response.json()["status_url"])["status"] == "done"
+    assert _start(client, face_video).status_code == 202
+    assert len(temp_files) == 2 + 1  # the refused upload was never written
+    assert client.app.state.temp_space.used >= 0
+
+
+def test_temporary_upload_space_is_bounded(make_client, face_video, temp_files) -> None:
+    client = make_client(MAX_VIDEO_TEMP_BYTES=len(face_video) - 1)
+    _allow_503(client)
+
+    _refused(_start(client, face_video), "temp_space_full")
+    _refused(client.post("/api/predict/video", params={"frames": 2},
+                         files={"file": ("v.avi", face_video, "video/x-msvideo")}),
+             "temp_space_full")
+
+    assert temp_files and not any(p.exists() for p in temp_files)
+    assert client.app.state.temp_space.used == 0
+    assert client.app.state.jobs.queue_depth == 0
+
+
+def test_uploads_give_their_space_back(make_client, face_video) -> None:
+    client = make_client(MAX_VIDEO_TEMP_BYTES=len(face_video))
+    for _ in range(3):  # each fits alone; the space of the last is back before the next
+        job = _start(client, face_video).json()
+        assert _wait(client, job["status_url"])["status"] == "done"
+        assert client.post("/api/predict/video", params={"frames": 2}, files={
+            "file": ("v.avi", face_video, "video/x-msvideo")}).status_code == 200
+    assert client.app.state.temp_space.used == 0
+
+
+def test_a_job_failed_at_shutdown_stays_failed() -> None:
+    """The service stopped before the job ended: it is failed/service_stopped, and when its
+    thread finishes later it neither turns `done` nor reports progress."""
+    release, started = threading.Event(), threading.Event()
+    finished: list[str] = []
+    executor = ThreadPoolExecutor(1)
+
+    def work(progress):
+        started.set()
+        release.wait(WAIT_S)
+        progress(0.9, "late progress")
+        return None
+
+    async def scenario():
+        manager = JobManager(executor, ttl_s=60)
+        manager.finish_listeners.append(lambda job: finished.append(job.status))
+        job = manager.submit("a.avi", work, cleanup=lambda: None)
+        await asyncio.to_thread(started.wait, WAIT_S)
+        await manager.shutdown(timeout_s=0.05)
+        return job
+
+    try:
+        job = asyncio.run(scenario())
+        version = job.version
+    finally:
+        release.set()
+        executor.shutdown(wait=True)
+    assert (job.status, job.error.code, job.stage) == ("failed", "service_stopped", "failed")
+    assert job.version == version
+    assert finished == ["failed"]
+
+
+def test_job_manager_refuses_past_max_jobs() -> None:
+    release = threading.Event()
+    executor = ThreadPoolExecutor(1)
+
+    async def scenario():
+        manager = JobManager(executor, ttl_s=60, max_jobs=1)
+        manager.submit("a.avi", lambda progress: release.wait(WAIT_S), cleanup=lambda: None)
+        assert manager.full
+        with pytest.raises(backend.jobs.QueueFullError):
+            manager.submit("b.avi", lambda progress: None, cleanup=lambda: None)
+        release.set()
+        await manager.shutdown(timeout_s=WAIT_S)
+        assert not manager.full
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        release.set()
+        executor.shutdown(wait=True)

@@ -85,7 +85,9 @@ def test_info(make_client) -> None:
     assert info["ensemble"] == {"threshold": 0.5, "low": 0.5, "high": 0.5}
     assert info["face_detector"] == "haar"
     assert info["api_key_required"] is False
-    assert info["device"] in {"cpu", "cuda"}
+    assert info["device"] == "cpu"  # TORCH/DEVICE auto on a machine without a GPU
+    assert info["runtime"] == {name: {"device": "cpu", "precision": precision}
+                               for name, precision in client.app.state.predictor.precision.items()}
     limits = info["limits"]
     assert limits["max_image_bytes"] == 1234
     assert limits["max_batch_files"] == 3
@@ -113,3 +115,13 @@ def test_only_the_named_models_are_loaded(make_client) -> None:
 
     assert [m["name"] for m in client.get("/api/models").json()] == ["real"]
     assert client.get("/api/info").json()["models"] == ["real"]
+
+
+def test_info_reports_the_device_in_use_not_the_one_present(make_client, monkeypatch) -> None:
+    """CUDA importable and even available, but the models were put on the CPU: the answer is
+    the CPU (it used to be `cuda` whenever CUDA could be imported)."""
+    client = make_client(DEVICE="cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    info = client.get("/api/info").json()
+    assert info["device"] == "cpu"
+    assert {r["device"] for r in info["runtime"].values()} == {"cpu"}

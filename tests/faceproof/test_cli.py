@@ -156,3 +156,14 @@ def test_setup_errors_are_messages_not_tracebacks(
     err = capsys.readouterr().err
     assert err.startswith("faceproof predict: error: ")
     assert f"({code})" in err
+
+
+def test_python_dash_m_faceproof(models_dir: Path) -> None:
+    """Users type `python -m faceproof ...`: it is the same command line."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "faceproof", "models", "--models-dir",
+                           str(models_dir)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "tiny_fake" in done.stdout

@@ -13,7 +13,8 @@ import pytest
 from faceproof.errors import VideoError
 from faceproof.predictor import Predictor
 from faceproof.verdict import Verdict
-from faceproof.video_analysis import analyze_video
+from faceproof.video import frame_scale, read_frames
+from faceproof.video_analysis import analyze_video, frame_pixel_bound
 
 SIDE, FRAMES, FPS = 256, 8, 4.0
 LOGIT = 2.0
@@ -133,3 +134,34 @@ def test_not_a_video(predictor: Predictor, tmp_path: Path) -> None:
 def test_missing_video(predictor: Predictor, tmp_path: Path) -> None:
     with pytest.raises(VideoError):
         analyze_video(predictor, tmp_path / "missing.mp4", num_frames=4)
+
+
+def test_large_frames_are_downscaled_as_they_are_decoded(
+        predictor: Predictor, astronaut: np.ndarray, tmp_path: Path) -> None:
+    """A 4K clip keeps no frame above the bound, and the result says it was downscaled."""
+    w, h = 3840, 2160
+    frame = np.full((h, w, 3), 90, np.uint8)
+    frame[540:1620, 1380:2460] = cv2.resize(astronaut, (1080, 1080))
+    path = tmp_path / "4k.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (w, h))
+    for _ in range(3):
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+
+    kept = [f.image.shape for f in read_frames(path, 3, max_pixels=1920 * 1080)]
+    assert kept == [(1080, 1920, 3)] * 3
+    assert [f.image.shape for f in read_frames(path, 1)] == [(h, w, 3)]
+
+    result = analyze_video(predictor, path, num_frames=3, max_frame_pixels=1920 * 1080,
+                           max_total_pixels=3 * 640 * 360)
+    assert result.extras["downscaled"] == {"from": [w, h], "to": [640, 360],
+                                           "max_frame_pixels": 640 * 360}
+    assert result.frames_analyzed == 3
+
+
+def test_frame_pixel_bound() -> None:
+    assert frame_pixel_bound(32, 1920 * 1080, 32 * 1920 * 1080) == 1920 * 1080
+    assert frame_pixel_bound(128, 1920 * 1080, 32 * 1920 * 1080) == 1920 * 1080 // 4
+    assert frame_pixel_bound(8, None, None) is None
+    assert frame_scale(3840, 2160, 1920 * 1080) == pytest.approx(0.5)
+    assert frame_scale(640, 480, 1920 * 1080) == 1.0

@@ -443,6 +443,14 @@ def hostile_corpus(face_rgb: np.ndarray, tmp: Path) -> list[Hostile]:
     video("video-one-frame", _video(tmp, "one.avi", "MJPG", face_frames[:1]), "one.avi", _set(OK))
     video("video-16px", _video(tmp, "tiny.avi", "MJPG", [np.full((16, 16, 3), 90, np.uint8)] * 3),
           "tiny.avi", _set(OK))
+    # 4K and 8K frames: each is decoded, then downscaled before it is kept (memory stays
+    # bounded however many frames are asked for)
+    for label, (w, h) in (("4k", (3840, 2160)), ("8k", (7680, 4320))):
+        frame = np.full((h, w, 3), 90, np.uint8)
+        side = h // 2
+        frame[h // 4:h // 4 + side, w // 3:w // 3 + side] = cv2.resize(face_rgb, (side, side))
+        clip = _video(tmp, f"{label}.avi", "MJPG", [frame] * 3)
+        video(f"video-{label}", clip, f"{label}.avi", _set(OK))
     video("video-no-frames-avi", _avi_without_frames(tmp), "none.avi", _set(UNREADABLE, EMPTY))
     video("video-no-frames-mp4", mp4[:mp4.index(b"mdat") + 4] if b"mdat" in mp4 else mp4[:48],
           "none.mp4", _set(UNREADABLE))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.analyses import KEPT_SUFFIXES
+from backend.kept_uploads import KEPT_SUFFIXES
 from backend.schemas import HistoryItem
 from tests.robustness.hostile_corpus import OK, STABLE_CODES, Hostile, hostile_corpus
 

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from backend.api.deps import HistoryDep
+from backend.api.deps import HistoryDep, SettingsDep
 from backend.errors import APIError
+from backend.kept_uploads import delete_kept
 from backend.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import HistoryItem, HistoryPage
 
@@ -38,7 +39,11 @@ async def read_analysis(analysis_id: str, history: HistoryDep) -> HistoryItem:
 
 @router.delete("/{analysis_id}", status_code=204, summary="Delete a past analysis",
                responses=NOT_FOUND)
-async def delete_analysis(analysis_id: str, history: HistoryDep) -> Response:
-    if not history.delete(analysis_id):
+async def delete_analysis(analysis_id: str, history: HistoryDep,
+                          settings: SettingsDep) -> Response:
+    """Deletes the record and the uploaded media kept with it (KEEP_UPLOADS)."""
+    found = history.delete(analysis_id)
+    removed = delete_kept(settings, analysis_id)  # also a file whose record is already gone
+    if not found and not removed:
         raise APIError(404, "analysis_not_found", f"no analysis {analysis_id}")
     return Response(status_code=204)

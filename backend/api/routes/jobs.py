@@ -8,15 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from sse_starlette.sse import EventSourceResponse
 
-from backend.analyses import analyse_video, clean_filename, remove_quietly, save_upload
-from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep
+from backend.analyses import analyse_video, clean_filename, save_upload
+from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep, TempSpaceDep
 from backend.api.routes.predict import ModelsOption, TtaOption, checked_frames, parse_models
 from backend.errors import APIError
+from backend.jobs import JobManager, QueueFullError
 from backend.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import JobCreated, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
 POLL_S = 0.1
+QUEUE_RETRY_AFTER_S = 30
 
 
 @router.post("/video", response_model=JobCreated, status_code=202,
@@ -32,21 +34,40 @@ async def create_video_job(
     history: HistoryDep,
     settings: SettingsDep,
     jobs: JobsDep,
+    temp_space: TempSpaceDep,
 ) -> JobCreated:
     """The upload is stored in a private temporary file that the job removes when it ends;
-    the job runs on whether or not the client stays connected."""
+    the job runs on whether or not the client stays connected. At most MAX_QUEUED_JOBS jobs
+    are unfinished at once and their uploads hold at most MAX_VIDEO_TEMP_BYTES: past either,
+    503 (`job_queue_full`, `temp_space_full`) with Retry-After."""
     names = parse_models(models, predictor)
     count = checked_frames(frames, settings)
-    path, size, sha = await save_upload(file, settings.MAX_VIDEO_BYTES)
+    refuse_when_full(jobs)  # before the upload is written
+    upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
     filename = clean_filename(file.filename)
-    job = jobs.submit(
-        filename,
-        lambda progress: analyse_video(predictor, history, settings, path, filename, size, sha,
-                                       frames=count, models=names, tta=tta, progress=progress),
-        cleanup=lambda: remove_quietly(path))
+    try:
+        job = jobs.submit(
+            filename,
+            lambda progress: analyse_video(predictor, history, settings, upload.path, filename,
+                                           upload.size, upload.sha256, frames=count,
+                                           models=names, tta=tta, progress=progress),
+            cleanup=upload.discard)
+    except QueueFullError:
+        upload.discard()
+        refuse_when_full(jobs)
+        raise
     base = str(request.url_for("read_job", job_id=job.id).path)
     return JobCreated(job_id=job.id, status=job.status, status_url=base,
                       events_url=f"{base}/events")
+
+
+def refuse_when_full(jobs: JobManager) -> None:
+    """503 `job_queue_full` with Retry-After while MAX_QUEUED_JOBS jobs are unfinished."""
+    if jobs.full:
+        raise APIError(503, QueueFullError.code,
+                       f"{jobs.queue_depth} video jobs are queued or running, the limit is "
+                       f"{jobs.max_jobs}; try again later",
+                       headers={"Retry-After": str(QUEUE_RETRY_AFTER_S)})
 
 
 def _job_or_404(jobs, job_id: str):

@@ -15,7 +15,7 @@ from backend.api.deps import PredictorDep, SettingsDep
 from backend.errors import APIError
 from backend.presenters import decision
 from backend.responses import ERROR_RESPONSES, NOT_FOUND
-from backend.schemas import DecisionBand, InfoResponse, Limits, ModelInfo
+from backend.schemas import DecisionBand, InfoResponse, Limits, ModelInfo, ModelRuntime
 from faceproof.bundle import REPORTS_DIR
 
 router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
@@ -69,5 +69,7 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
         versions={"faceproof": faceproof.__version__, "torch": torch.__version__,
                   "timm": timm.__version__, "opencv": cv2.__version__,
                   "python": platform.python_version()},
-        device="cuda" if torch.cuda.is_available() else "cpu",
+        device=", ".join(sorted({str(r.device) for r in predictor.runners.values()})),
+        runtime={name: ModelRuntime(device=str(runner.device), precision=runner.precision)
+                 for name, runner in predictor.runners.items()},
         api_key_required=settings.API_KEY is not None)

@@ -14,7 +14,6 @@ from backend.analyses import (
     analyse_video,
     clean_filename,
     read_upload,
-    remove_quietly,
     save_upload,
 )
 from backend.api.deps import (
@@ -22,9 +21,11 @@ from backend.api.deps import (
     InferenceExecutorDep,
     PredictorDep,
     SettingsDep,
+    TempSpaceDep,
     VideoExecutorDep,
 )
 from backend.errors import APIError
+from backend.history import HistoryUnavailableError
 from backend.memory import release_free_memory
 from backend.responses import ERROR_RESPONSES
 from backend.schemas import (
@@ -87,7 +88,10 @@ async def predict_batch(
     settings: SettingsDep,
     executor: InferenceExecutorDep,
 ) -> BatchResponse:
-    """One bad file never fails the batch: it is listed in `errors` with its reason."""
+    """One bad file never fails the batch: it is listed in `errors` with its reason. That
+    includes a file that could not be recorded (`history_unavailable`, `storage_unavailable`):
+    every file in `results` is recorded once, no file in `errors` is, so a client retries
+    exactly the files listed in `errors`."""
     if len(files) > settings.MAX_BATCH_FILES:
         raise APIError(400, "too_many_files", f"{len(files)} files sent; the limit is "
                                               f"{settings.MAX_BATCH_FILES} per batch")
@@ -109,7 +113,9 @@ async def predict_batch(
         except APIError as exc:
             return BatchItemError(index=index, filename=filename, code=exc.code,
                                   detail=exc.detail)
-        except FaceProofError as exc:
+        except (FaceProofError, HistoryUnavailableError) as exc:
+            # the history failing for one file fails that file alone: it is not recorded
+            # (nor its upload kept), so retrying the listed errors duplicates nothing
             return BatchItemError(index=index, filename=filename, code=exc.code,
                                   detail=str(exc))
 
@@ -141,19 +147,21 @@ async def predict_video(
     history: HistoryDep,
     settings: SettingsDep,
     executor: VideoExecutorDep,
+    temp_space: TempSpaceDep,
 ) -> VideoResponse:
     """Sample frames evenly, score their faces in batches, aggregate; for long videos use
     `POST /api/jobs/video`, which reports progress."""
     names = parse_models(models, predictor)
     count = checked_frames(frames, settings)
-    path, size, sha = await save_upload(file, settings.MAX_VIDEO_BYTES)
+    upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
     try:
         result = await asyncio.get_running_loop().run_in_executor(
-            executor, lambda: analyse_video(predictor, history, settings, path,
-                                            clean_filename(file.filename), size, sha,
-                                            frames=count, models=names, tta=tta))
+            executor, lambda: analyse_video(predictor, history, settings, upload.path,
+                                            clean_filename(file.filename), upload.size,
+                                            upload.sha256, frames=count, models=names,
+                                            tta=tta))
     finally:
-        remove_quietly(path)
+        upload.discard()
     request.state.verdict = result.prediction  # for the access log and metrics
     return result
 

@@ -106,32 +106,36 @@ async def save_upload(file: UploadFile, limit: int,
 
 def analyse_image(predictor: Predictor, history: HistoryStore, settings: Settings, data: bytes,
                   filename: str, *, models: list[str] | None, tta: bool, explain: bool,
-                  batch_id: str | None = None) -> PredictionResponse:
+                  batch_id: str | None = None, whole_image: bool = False) -> PredictionResponse:
     image = decode_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
-    result = predictor.predict_image(image, models=models, tta=tta, explain=explain)
+    result = predictor.predict_image(image, models=models, tta=tta, explain=explain,
+                                     whole_image=whole_image)
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
     response = image_response(result, analysis_id=analysis_id, filename=filename, rule=rule)
-    top = max(result.faces, key=lambda f: f.fake_probability)
+    top = max(result.faces, key=lambda f: f.fake_probability, default=None)
     record(history, settings, analysis_id, data=data, kind="image", filename=filename,
            size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
            prediction=result.verdict.value, confidence=result.confidence,
            fake_probability=result.fake_probability, models=result.models_used,
-           model_scores=top.model_probabilities, faces=face_summaries(result),
+           model_scores=top.model_probabilities if top else {},
+           faces=face_summaries(result),
            details={"face_detected": result.face_detected, "tta": tta,
-                    "width": result.width, "height": result.height, "reason": result.reason},
+                    "width": result.width, "height": result.height, "reason": result.reason,
+                    "whole_image": whole_image},
            duration_ms=result.processing_time_ms, batch_id=batch_id)
     return response
 
 
 def analyse_video(predictor: Predictor, history: HistoryStore, settings: Settings, path: Path,
                   filename: str, size: int, sha256: str, *, frames: int,
-                  models: list[str] | None, tta: bool,
+                  models: list[str] | None, tta: bool, whole_image: bool = False,
                   progress: Progress | None = None) -> VideoResponse:
     result = analyze_video(predictor, path, num_frames=frames, models=models, tta=tta,
                            max_duration_s=settings.MAX_VIDEO_SECONDS,
                            max_frame_pixels=settings.MAX_VIDEO_FRAME_PIXELS,
-                           max_total_pixels=settings.MAX_VIDEO_TOTAL_PIXELS, progress=progress)
+                           max_total_pixels=settings.MAX_VIDEO_TOTAL_PIXELS,
+                           whole_frames=whole_image, progress=progress)
     release_free_memory()  # the decoded frames (200 MB for 32 at 1080p) are garbage now
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)

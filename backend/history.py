@@ -32,6 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer's lock
+NO_FACE = "NO_FACE"  # faceproof.verdict.Verdict.NO_FACE
 
 
 class HistoryUnavailableError(Exception):
@@ -82,10 +83,13 @@ class Analysis(Base):
         created = self.created_at
         if created.tzinfo is None:  # SQLite drops the zone; we always store UTC
             created = created.replace(tzinfo=UTC)
-        return {c: getattr(self, c) for c in (
+        out = {c: getattr(self, c) for c in (
             "id", "kind", "filename", "size_bytes", "sha256", "prediction", "confidence",
             "fake_probability", "models", "model_scores", "faces", "details", "duration_ms",
             "batch_id")} | {"created_at": created.isoformat()}
+        if self.prediction == NO_FACE:  # stored as 0.0: see `HistoryStore.add`
+            out["confidence"] = out["fake_probability"] = None
+        return out
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -111,6 +115,10 @@ class HistoryStore:
 
     def add(self, **fields: Any) -> str:
         """Insert one record in its own transaction; returns its id."""
+        if fields.get("prediction") == NO_FACE:
+            # the columns are NOT NULL in databases made before NO_FACE existed and there are
+            # no migrations yet: a NO_FACE row stores 0.0 and reads back None
+            fields["confidence"] = fields["fake_probability"] = 0.0
         record = Analysis(id=fields.pop("id", None) or str(uuid.uuid4()),
                           created_at=fields.pop("created_at", None) or datetime.now(UTC),
                           **fields)

@@ -45,12 +45,17 @@ class ImageSize(BaseModel):
     height: int
 
 
+NO_FACE_NOTE = "null when `prediction` is NO_FACE (no face: the models have nothing to judge)"
+
+
 class PredictionResponse(BaseModel):
     analysis_id: str
     filename: str
-    prediction: Verdict
-    confidence: float = Field(ge=0, le=1, examples=[0.973])
-    fake_probability: float = Field(ge=0, le=1, examples=[0.973])
+    prediction: Verdict = Field(description="REAL, UNCERTAIN or FAKE for the most suspicious "
+                                            "face; NO_FACE when no face was found")
+    confidence: float | None = Field(ge=0, le=1, examples=[0.973], description=NO_FACE_NOTE)
+    fake_probability: float | None = Field(ge=0, le=1, examples=[0.973],
+                                           description=NO_FACE_NOTE)
     reason: str
     face_detected: bool
     faces: list[FaceResult]
@@ -66,6 +71,7 @@ class BatchSummary(BaseModel):
     real: int
     fake: int
     uncertain: int
+    no_face: int = Field(description="analysed, but no face was found (no verdict)")
     failed: int
     processing_time_ms: float
 
@@ -107,9 +113,10 @@ class FrameDownscale(BaseModel):
 class VideoResponse(BaseModel):
     analysis_id: str
     filename: str
-    prediction: Verdict
-    confidence: float
-    fake_probability: float
+    prediction: Verdict = Field(description="REAL, UNCERTAIN or FAKE from the frames with a "
+                                            "face; NO_FACE when no sampled frame has one")
+    confidence: float | None = Field(description=NO_FACE_NOTE)
+    fake_probability: float | None = Field(description=NO_FACE_NOTE)
     fake_percentage: float = Field(description="share of frames with a face judged FAKE, 0-100")
     frames_analyzed: int
     frames_with_faces: int
@@ -211,8 +218,8 @@ class HistoryItem(BaseModel):
     size_bytes: int
     sha256: str
     prediction: Verdict
-    confidence: float
-    fake_probability: float
+    confidence: float | None = Field(description=NO_FACE_NOTE)
+    fake_probability: float | None = Field(description=NO_FACE_NOTE)
     models: list[str]
     model_scores: dict[str, float]
     faces: list[dict]

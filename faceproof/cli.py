@@ -19,12 +19,20 @@ def default_models_dir() -> Path:
     return local if local.is_dir() else Path(__file__).resolve().parents[1] / "models"
 
 
-def verdict_text(verdict, confidence: float, fake_probability: float) -> str:
-    """"Fake – 97.3%", "Real – 88.0%", or "Uncertain (leans real, 79.4%)"."""
+def verdict_text(verdict, fake_probability: float | None) -> str:
+    """One number, the same way everywhere: the probability that the face is fake.
+    "Fake – 97.3 % fake", "Real – 4.1 % fake", "Uncertain – 38.0 % fake, leans real",
+    "No face found – no verdict"."""
+    if verdict.value == "NO_FACE" or fake_probability is None:
+        return "No face found – no verdict"
+    text = f"{verdict.value.title()} – {100 * fake_probability:.1f} % fake"
     if verdict.value == "UNCERTAIN":
-        lean = "fake" if fake_probability >= 0.5 else "real"
-        return f"Uncertain (leans {lean}, {100 * confidence:.1f}%)"
-    return f"{verdict.value.title()} – {100 * confidence:.1f}%"
+        text += f", leans {'fake' if fake_probability >= 0.5 else 'real'}"
+    return text
+
+
+def _rounded(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _build_predictor(args):
@@ -65,31 +73,34 @@ def cmd_predict(args) -> int:
         path = Path(raw)
         try:
             if path.suffix.lower() in VIDEO_SUFFIXES:
-                result = analyze_video(predictor, path, num_frames=args.frames, tta=args.tta)
+                result = analyze_video(predictor, path, num_frames=args.frames, tta=args.tta,
+                                       whole_frames=args.whole_image)
                 summary = {"file": str(path), "kind": "video",
                            "prediction": result.verdict.value,
-                           "confidence": round(result.confidence, 6),
-                           "fake_probability": round(result.fake_probability, 6),
+                           "confidence": _rounded(result.confidence),
+                           "fake_probability": _rounded(result.fake_probability),
                            "fake_percentage": round(result.fake_percentage, 2),
                            "frames_analyzed": result.frames_analyzed,
                            "reason": result.reason, "models_used": result.models_used,
                            "processing_time_ms": round(result.processing_time_ms, 1)}
-                verdict = verdict_text(result.verdict, result.confidence,
-                                       result.fake_probability)
+                verdict = verdict_text(result.verdict, result.fake_probability)
                 text = (f"{path}: {verdict}  ({result.frames_analyzed} frames, "
                         f"{result.fake_percentage:.0f}% judged fake; "
                         f"{result.processing_time_ms:.0f} ms)")
             else:
-                result = predictor.predict_path(path, tta=args.tta, explain=bool(args.explain))
+                result = predictor.predict_path(path, tta=args.tta, explain=bool(args.explain),
+                                                whole_image=args.whole_image)
                 summary = {"file": str(path), "kind": "image", **result.to_dict()}
-                scores = ", ".join(f"{k} {v:.3f}"
-                                   for k, v in result.faces[0].model_probabilities.items())
-                verdict = verdict_text(result.verdict, result.confidence,
-                                       result.fake_probability)
+                verdict = verdict_text(result.verdict, result.fake_probability)
                 faces = len(result.faces)
-                text = (f"{path}: {verdict}  ({faces} face{'s' * (faces != 1)}"
-                        f"{'' if result.face_detected else ', none detected: whole image'}; "
-                        f"{scores}; {result.processing_time_ms:.0f} ms)")
+                if not faces:
+                    text = f"{path}: {verdict}  ({result.processing_time_ms:.0f} ms)"
+                else:
+                    scores = ", ".join(f"{k} {v:.3f}" for k, v in
+                                       result.faces[0].model_probabilities.items())
+                    whole = "" if result.face_detected else ", none detected: whole image"
+                    text = (f"{path}: {verdict}  ({faces} face{'s' * (faces != 1)}{whole}; "
+                            f"{scores}; {result.processing_time_ms:.0f} ms)")
                 if args.explain:
                     out = _explain_path(args.explain, i, len(args.paths))
                     _explain_image(result, out)
@@ -205,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write Grad-CAM overlays (one row per face, a column per model)")
     predict.add_argument("--detector", default="haar", choices=["haar", "yunet"])
     predict.add_argument("--frames", type=int, default=32, help="frames sampled per video")
+    predict.add_argument("--whole-image", action="store_true",
+                         help="with no face found, score the whole image or frame (for tight "
+                              "face crops the detector missed) instead of answering NO_FACE")
     common(predict)
     predict.set_defaults(func=cmd_predict)
 

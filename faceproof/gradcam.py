@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import cv2
-import matplotlib
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -21,7 +20,7 @@ from torch import nn
 
 from faceproof.models import DeepfakeClassifier
 
-COLORMAP = "turbo"
+COLORMAP = cv2.COLORMAP_TURBO  # OpenCV's copy of Google's Turbo (matplotlib has the same)
 
 
 @contextmanager
@@ -97,7 +96,8 @@ def _resized(cam: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
 
 def _colorize(cam: np.ndarray) -> np.ndarray:
     """(H, W) map in [0, 1] -> (H, W, 3) uint8 RGB colours."""
-    return matplotlib.colormaps[COLORMAP](cam, bytes=True)[..., :3]
+    grey = np.rint(np.clip(cam, 0.0, 1.0) * 255).astype(np.uint8)
+    return cv2.cvtColor(cv2.applyColorMap(grey, COLORMAP), cv2.COLOR_BGR2RGB)
 
 
 def heatmap_rgba(

@@ -53,9 +53,9 @@ class FacePrediction:
 class ImagePrediction:
     faces: list[FacePrediction]
     face_detected: bool
-    fake_probability: float                   # of the most suspicious face
+    fake_probability: float | None            # of the most suspicious face; None: NO_FACE
     verdict: Verdict
-    confidence: float
+    confidence: float | None
     reason: str
     models_used: list[str]
     width: int
@@ -67,8 +67,9 @@ class ImagePrediction:
         """JSON-ready summary (no pixels)."""
         return {
             "prediction": self.verdict.value,
-            "confidence": round(self.confidence, 6),
-            "fake_probability": round(self.fake_probability, 6),
+            "confidence": None if self.confidence is None else round(self.confidence, 6),
+            "fake_probability": (None if self.fake_probability is None
+                                 else round(self.fake_probability, 6)),
             "reason": self.reason,
             "face_detected": self.face_detected,
             "faces": [{"box": f.face.to_dict(),
@@ -82,6 +83,14 @@ class ImagePrediction:
             "tta": self.tta,
             "processing_time_ms": round(self.processing_time_ms, 2),
         }
+
+
+def no_face_reason(detector, what: str = "image") -> str:
+    """The plain sentence of a NO_FACE outcome."""
+    smallest = getattr(detector, "min_size", None)
+    limit = f" (faces smaller than {smallest} pixels are not looked for)" if smallest else ""
+    return (f"No face was found{limit}. The models judge faces only, so there is no verdict "
+            f"for this {what}.")
 
 
 class Predictor:
@@ -278,12 +287,25 @@ class Predictor:
 
     # ---------------------------------------------------------------- images
     def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
-                      tta: bool = False, explain: bool = False) -> ImagePrediction:
-        """Classify every face of an RGB uint8 image."""
+                      tta: bool = False, explain: bool = False,
+                      whole_image: bool = False) -> ImagePrediction:
+        """Classify every face of an RGB uint8 image.
+
+        With no face found the answer is NO_FACE, with no probability: the models were
+        trained on faces and cannot judge anything else. `whole_image=True` scores the whole
+        image instead, for callers who know it is a tight face crop the detector missed.
+        """
         start = time.perf_counter()
         names = self.select(models)
         with self.session():
             faces, detected = self.detect(image)
+            if not detected and not whole_image:
+                return ImagePrediction(
+                    faces=[], face_detected=False, fake_probability=None,
+                    verdict=Verdict.NO_FACE, confidence=None,
+                    reason=no_face_reason(self.detector),
+                    models_used=names, width=int(image.shape[1]), height=int(image.shape[0]),
+                    tta=tta, processing_time_ms=(time.perf_counter() - start) * 1000)
             probs, crops = self.score_faces(image, faces, names, tta, detected)
         rule = self.rule(names)
         ensemble = self.combine(probs, names)
@@ -302,7 +324,7 @@ class Predictor:
             reason = (f"{len(results)} face{'s' if len(results) > 1 else ''} found; the most "
                       f"suspicious decides: {reason}")
         else:
-            reason = f"no face found: the whole image was classified instead; {reason}"
+            reason = f"no face found: the whole image was classified as asked; {reason}"
         return ImagePrediction(
             faces=results, face_detected=detected, fake_probability=top.fake_probability,
             verdict=top.verdict, confidence=top.confidence, reason=reason, models_used=names,

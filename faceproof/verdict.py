@@ -1,4 +1,5 @@
-"""From a calibrated FAKE probability to a verdict: REAL, UNCERTAIN or FAKE."""
+"""From a calibrated FAKE probability to a verdict: REAL, UNCERTAIN or FAKE; and NO_FACE,
+the outcome when there is no face to judge (the models were trained on faces only)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ class Verdict(StrEnum):
     REAL = "REAL"
     UNCERTAIN = "UNCERTAIN"
     FAKE = "FAKE"
+    NO_FACE = "NO_FACE"  # nothing the models can judge: no probability, no verdict
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 
 from faceproof.errors import VideoError
 from faceproof.faces import crop_face, whole_image_face
-from faceproof.predictor import Predictor
+from faceproof.predictor import Predictor, no_face_reason
 from faceproof.prefetch import prefetch
 from faceproof.verdict import Verdict
 from faceproof.video import probe_video, read_frames
@@ -54,10 +54,10 @@ class Keyframe:
 class VideoPrediction:
     frames_analyzed: int
     frames_with_faces: int
-    fake_probability: float
+    fake_probability: float | None    # None: NO_FACE (no face in any sampled frame)
     fake_percentage: float            # share of frames with a face judged FAKE, 0-100
     verdict: Verdict
-    confidence: float
+    confidence: float | None
     reason: str
     face_detected: bool
     timeline: list[FrameScore]
@@ -74,10 +74,12 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
                   max_duration_s: float | None = None, keyframes: int = 4,
                   max_frame_pixels: int | None = MAX_FRAME_PIXELS,
                   max_total_pixels: int | None = MAX_TOTAL_PIXELS,
+                  whole_frames: bool = False,
                   progress: Progress | None = None) -> VideoPrediction:
     """Sample `num_frames` frames, score their faces and aggregate.
 
-    With no face in any frame the whole frames are scored and the result says so. Frames are
+    With no face in any frame the answer is NO_FACE, with no probability (`whole_frames=True`
+    scores the whole frames instead, and the result says so). Frames are
     downscaled as they are decoded to at most `max_frame_pixels`, and further so that the
     frames kept for the analysis hold at most `max_total_pixels` together (memory stays
     bounded whatever the resolution); the result's `extras` says when that happened.
@@ -100,7 +102,24 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
         report(0.6 * len(frames) / num_frames, "detecting faces")
     if not frames:
         raise VideoError("no frame could be read")
-    if not detected_any:  # score whole frames rather than nothing, and say so
+    extras = {}
+    decoded = frames[0].image.shape
+    if (decoded[1], decoded[0]) != (info.width, info.height):
+        extras["downscaled"] = {"from": [info.width, info.height],
+                                "to": [int(decoded[1]), int(decoded[0])],
+                                "max_frame_pixels": bound}
+    if not detected_any and not whole_frames:  # nothing the models can judge
+        report(1.0, "done")
+        return VideoPrediction(
+            frames_analyzed=len(frames), frames_with_faces=0, fake_probability=None,
+            fake_percentage=0.0, verdict=Verdict.NO_FACE, confidence=None,
+            reason=no_face_reason(predictor.detector, f"video ({len(frames)} frames sampled)"),
+            face_detected=False,
+            timeline=[FrameScore(f.index, round(f.time_s, 3), 0, None, None) for f in frames],
+            keyframes=[], models_used=names, duration_s=round(frames[-1].time_s, 3),
+            threshold=predictor.rule(names).threshold,
+            processing_time_ms=(time.perf_counter() - start) * 1000, extras=extras)
+    if not detected_any:  # whole frames, as asked
         frame_faces = [[whole_image_face(f.image)] for f in frames]
     owners = [i for i, faces in enumerate(frame_faces) for _ in faces]
     all_faces = [face for faces in frame_faces for face in faces]
@@ -138,12 +157,6 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     if not detected_any:
         reason = f"no face found in any sampled frame: whole frames were classified; {reason}"
     report(1.0, "done")
-    extras = {}
-    decoded = frames[0].image.shape
-    if (decoded[1], decoded[0]) != (info.width, info.height):
-        extras["downscaled"] = {"from": [info.width, info.height],
-                                "to": [int(decoded[1]), int(decoded[0])],
-                                "max_frame_pixels": bound}
     return VideoPrediction(
         frames_analyzed=len(frames), frames_with_faces=sum(1 for t in timeline if t.face_count),
         fake_probability=video_p, fake_percentage=float(fake_share), verdict=verdict,

@@ -8,7 +8,10 @@ latest release is still audited. npm's advisory endpoint may be unreachable the 
 Whatever could not be audited is listed by name; `--strict` makes that a failure too.
 
 Exit status 1 when a known vulnerability is found that is not ignored (`--ignore ID`, each
-with its reason next to it in make/robustness.mk).
+with its reason next to it in make/robustness.mk); 2 when a tool itself fails (not installed,
+crashed, or gave no report), so an audit that did not run never passes as clean. An advisory
+service that refuses the tool (npm's bulk endpoint answering 405 behind a registry mirror) is
+not a tool failure: what it leaves unaudited is named, and `--strict` fails on it.
 """
 
 from __future__ import annotations
@@ -24,14 +27,32 @@ REPO = Path(__file__).resolve().parents[1]
 PYPI_JSON = "https://pypi.org/pypi/{name}/json"
 
 
-def audit_python(ignored: set[str]) -> tuple[list[str], list[str], int]:
+class ToolFailed(Exception):
+    """An audit tool did not run or gave no report."""
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    except OSError as exc:
+        raise ToolFailed(f"{cmd[0]} could not be started: {exc}") from exc
+
+
+def audit_python(ignored: set[str], command: list[str] | None = None
+                 ) -> tuple[list[str], list[str], int]:
     """(vulnerabilities found, packages not audited, packages audited)."""
-    run = subprocess.run([sys.executable, "-m", "pip_audit", "--skip-editable", "--format",
-                          "json", "--progress-spinner", "off"], capture_output=True, text=True)
-    if not run.stdout.strip():
-        return [], [f"pip-audit failed: {run.stderr.strip()[-500:]}"], 0
+    run = _run(command or [sys.executable, "-m", "pip_audit", "--skip-editable", "--format",
+                           "json", "--progress-spinner", "off"])
+    try:
+        report = json.loads(run.stdout)
+        dependencies = report["dependencies"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ToolFailed(f"pip-audit gave no report (exit {run.returncode}): "
+                         f"{(run.stderr or run.stdout).strip()[-500:]}") from exc
+    if not dependencies:
+        raise ToolFailed("pip-audit reported no installed package at all")
     found, unaudited, audited = [], [], 0
-    for dep in json.loads(run.stdout)["dependencies"]:
+    for dep in dependencies:
         name, version = dep["name"], dep.get("version")
         if "skip_reason" in dep:
             if "editable" in dep["skip_reason"]:
@@ -66,16 +87,20 @@ def _latest_release_vulns(name: str, version: str) -> list[dict] | None:
     return [v for v in project.get("vulnerabilities") or [] if not v.get("withdrawn")]
 
 
-def audit_npm(folder: Path) -> tuple[list[str], list[str]]:
+def audit_npm(folder: Path, command: list[str] | None = None) -> tuple[list[str], list[str]]:
     """(high or critical advisories, what could not be audited)."""
-    run = subprocess.run(["npm", "audit", "--json", "--audit-level=high"], cwd=folder,
-                         capture_output=True, text=True)
+    if not (folder / "package-lock.json").is_file():
+        raise ToolFailed(f"npm audit needs {folder / 'package-lock.json'}")
+    run = _run(command or ["npm", "audit", "--json", "--audit-level=high"], cwd=folder)
     try:
         report = json.loads(run.stdout)
-    except ValueError:
-        return [], [f"npm audit gave no report: {run.stderr.strip()[-300:]}"]
+    except ValueError as exc:
+        raise ToolFailed(f"npm audit gave no report (exit {run.returncode}): "
+                         f"{run.stderr.strip()[-300:]}") from exc
     if "vulnerabilities" not in report:
-        return [], [f"npm audit: {report.get('message') or report.get('error') or 'failed'}"]
+        if "security/advisories" in str(report.get("uri", "")):  # the service refused
+            return [], [f"npm's advisory endpoint refused the audit ({report.get('message')})"]
+        raise ToolFailed(f"npm audit failed: {report.get('message') or report.get('error')}")
     found = [f"{name}: {v['severity']} ({', '.join(_advisory(x) for x in v.get('via', []))})"
              for name, v in report["vulnerabilities"].items()
              if v.get("severity") in {"high", "critical"}]
@@ -96,8 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frontend", type=Path, default=REPO / "frontend")
     args = parser.parse_args(argv)
 
-    py_found, py_unaudited, py_audited = audit_python(set(args.ignore))
-    npm_found, npm_unaudited = audit_npm(args.frontend)
+    try:
+        py_found, py_unaudited, py_audited = audit_python(set(args.ignore))
+        npm_found, npm_unaudited = audit_npm(args.frontend)
+    except ToolFailed as exc:
+        print(f"AUDIT DID NOT RUN: {exc}")
+        return 2
     print(f"Python: {py_audited} packages audited, {len(py_found)} known vulnerabilities, "
           f"{len(py_unaudited)} not audited")
     for line in py_found:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
 
 @dataclass
@@ -23,9 +24,10 @@ class TrainConfig:
                                     # {data, name, max, weight} (see training.mix)
     hold_out_source: str = ""       # a data set or source kept out entirely (leave-one-out)
     face_crops: bool = True         # cut training crops with the serving face detector
-    face_detector: str = "haar"     # the detector that cuts them (as the service's setting)
-    no_face: str = "keep"           # keep | drop: training images where no face is found
-                                    # (kept: scored whole, as the service does)
+    face_detector: Literal["haar", "yunet"] = "haar"  # the detector that cuts them (as the
+                                    # service's setting)
+    no_face: Literal["keep", "drop"] = "keep"  # training images where no face is found: kept
+                                    # (scored whole, as the service does) or dropped
     val_fraction: float = 0.15      # share of samples (by whole groups) held out
     split_seed: int = 42            # seed of the group split
     folds: int = 0                  # >1: k-fold cross-validation by group; 0/1: one split
@@ -67,18 +69,18 @@ class TrainConfig:
     # --- optimisation
     epochs: int = 10
     batch_size: int = 32
-    optimizer: str = "adamw"        # adamw | sgd
+    optimizer: Literal["adamw", "sgd"] = "adamw"    # adamw | sgd
     lr: float = 1e-3
     weight_decay: float = 0.02
     momentum: float = 0.9           # sgd only
     warmup_epochs: float = 0.5
     min_lr_ratio: float = 0.01      # cosine decays to lr * this
-    loss: str = "bce"               # bce | focal
+    loss: Literal["bce", "focal"] = "bce"    # bce | focal
     focal_alpha: float = 0.5
     focal_gamma: float = 2.0
     label_smoothing: float = 0.0
     grad_clip: float = 2.0          # max gradient norm; 0 disables
-    amp: str = "auto"               # auto | bf16 | fp16 | off
+    amp: Literal["auto", "bf16", "fp16", "off"] = "auto"    # auto | bf16 | fp16 | off
     channels_last: bool = True
     early_stopping_patience: int = 4  # epochs without val ROC-AUC improvement; 0 disables
     # --- distillation (optional): soft targets from a teacher bundle
@@ -95,7 +97,8 @@ class TrainConfig:
     max_steps_per_epoch: int = 0    # >0: cut epochs short (smoke tests)
     abstain_target_accuracy: float = 0.95  # accuracy wanted outside the abstain band
     abstain_max_fraction: float = 0.2      # never abstain on more than this share
-    calibration: str = "accuracy"          # accuracy (the band above) | false_accusation
+    calibration: Literal["accuracy", "false_accusation"] = "accuracy"  # accuracy: the band
+                                           # above; false_accusation: the rates below
     max_false_fake_rate: float = 0.03      # false_accusation: genuine faces called FAKE, at
                                            # most, in the worst real source of validation
     max_false_real_rate: float = 0.10      # ... and fakes called REAL, in the worst fake source
@@ -132,14 +135,15 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     if unknown:
         raise ValueError(f"unknown config keys: {', '.join(unknown)}; "
                          f"known: {', '.join(sorted(known))}")
-    config = TrainConfig(**values)
-    defaults = TrainConfig()
-    for f in dataclasses.fields(TrainConfig):  # coerce YAML ints given for float fields etc.
-        default = getattr(defaults, f.name)
-        value = getattr(config, f.name)
-        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-            setattr(config, f.name, float(value))
-    return config
+    try:  # types and choices checked before any work: `epochs=abc` is an error here
+        return _VALIDATOR.validate_python(values)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} "
+                             f"(got {e.get('input')!r})" for e in exc.errors())
+        raise ValueError(f"invalid training config: {problems}") from None
+
+
+_VALIDATOR = TypeAdapter(TrainConfig)
 
 
 def save_config(config: TrainConfig, path: str | Path) -> None:

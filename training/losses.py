@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.ops import sigmoid_focal_loss
 
 
 class FocalLoss(nn.Module):
@@ -21,12 +22,10 @@ class FocalLoss(nn.Module):
         self.gamma = gamma
 
     def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        ce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
-        p = torch.sigmoid(logits)
-        p_t = p * targets + (1 - p) * (1 - targets)
-        alpha_t = self.alpha * targets + (1 - self.alpha) * (1 - targets)
-        # 2 * alpha_t keeps the scale of plain BCE when alpha = 0.5
-        return (2 * alpha_t * (1 - p_t) ** self.gamma * ce).mean()
+        # torchvision's loss weighs FAKE by alpha and REAL by 1 - alpha; twice it keeps the
+        # scale of plain BCE when alpha = 0.5
+        return 2 * sigmoid_focal_loss(logits, targets, alpha=self.alpha, gamma=self.gamma,
+                                      reduction="mean")
 
 
 class SmoothedBCE(nn.Module):

@@ -49,7 +49,8 @@ def test_results_keep_the_upload_order(client, face_jpeg, blank_png) -> None:
 
     assert [r["filename"] for r in body["results"]] == ["1.png", "2.jpg", "3.png"]
     assert [r["face_detected"] for r in body["results"]] == [False, True, False]
-    assert body["summary"]["real"] == 3
+    assert [r["prediction"] for r in body["results"]] == ["NO_FACE", "REAL", "NO_FACE"]
+    assert (body["summary"]["real"], body["summary"]["no_face"]) == (1, 2)
     assert all(r["models_used"] == ["real"] for r in body["results"])
 
 

@@ -10,7 +10,7 @@ from backend.main import create_app
 
 @pytest.fixture
 def analyses(client, face_jpeg, blank_png, face_video) -> list[dict]:
-    """Four analyses, oldest first: FAKE image, REAL image, FAKE image, FAKE video."""
+    """Four analyses, oldest first: FAKE image, REAL image, NO_FACE image, FAKE video."""
     def image(data: bytes, name: str, **form) -> dict:
         return client.post("/api/predict", files={"file": (name, data, "image/png")},
                            data=form).json()
@@ -49,10 +49,15 @@ def test_filter_by_prediction(client, analyses) -> None:
     real = client.get("/api/history", params={"prediction": "REAL"}).json()
     uncertain = client.get("/api/history", params={"prediction": "UNCERTAIN"}).json()
 
-    assert fake["total"] == 3
+    no_face = client.get("/api/history", params={"prediction": "NO_FACE"}).json()
+
+    assert fake["total"] == 2
     assert {i["prediction"] for i in fake["items"]} == {"FAKE"}
     assert [i["id"] for i in real["items"]] == [analyses[1]["analysis_id"]]
     assert (uncertain["total"], uncertain["items"]) == (0, [])
+    [blank] = no_face["items"]
+    assert blank["id"] == analyses[2]["analysis_id"]
+    assert (blank["fake_probability"], blank["confidence"], blank["faces"]) == (None, None, [])
 
 
 def test_filter_by_kind(client, analyses) -> None:
@@ -61,8 +66,8 @@ def test_filter_by_kind(client, analyses) -> None:
 
     assert [i["id"] for i in videos["items"]] == [analyses[3]["analysis_id"]]
     assert videos["items"][0]["details"]["frames_analyzed"] == 2
-    assert [i["filename"] for i in images["items"]] == ["3.png", "1.jpg"]
-    assert images["total"] == 2
+    assert [i["filename"] for i in images["items"]] == ["1.jpg"]
+    assert images["total"] == 1
 
 
 def test_get_one(client, analyses) -> None:

@@ -105,8 +105,23 @@ def test_explain_gives_a_png_heatmap_per_model(client, face_jpeg, decode_data_ur
         assert image.shape == (160, 160, 4)
 
 
-def test_no_face_classifies_the_whole_image(client, blank_png) -> None:
+def test_no_face_gives_no_verdict(client, blank_png) -> None:
+    """No face: the models have nothing to judge; the answer says so and is recorded so."""
     body = _post(client, blank_png, "blank.png").json()
+
+    assert (body["prediction"], body["fake_probability"], body["confidence"]) == (
+        "NO_FACE", None, None)
+    assert body["face_detected"] is False and body["faces"] == []
+    assert body["reason"].startswith("No face was found")
+    item = client.get(f"/api/history/{body['analysis_id']}").json()
+    assert (item["prediction"], item["fake_probability"], item["confidence"]) == (
+        "NO_FACE", None, None)
+
+
+def test_no_face_classifies_the_whole_image_when_asked(client, blank_png) -> None:
+    response = client.post("/api/predict", data={"whole_image": "true"},
+                           files={"file": ("blank.png", blank_png, "image/png")})
+    body = response.json()
 
     assert body["face_detected"] is False
     assert "no face" in body["reason"]

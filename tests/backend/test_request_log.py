@@ -111,7 +111,7 @@ def test_a_prediction_logs_its_verdict(client, logs, face_jpeg, face_png, blank_
     assert (single["route"], single["verdict"]) == ("/api/predict", "FAKE")
     assert single["msg"].endswith(" FAKE")
     assert batch["route"] == "/api/predict/batch"
-    assert batch["verdict"] == {"REAL": 0, "FAKE": 2, "UNCERTAIN": 0}
+    assert batch["verdict"] == {"REAL": 0, "FAKE": 2, "UNCERTAIN": 0, "NO_FACE": 0}
 
 
 def test_a_job_logs_with_the_id_of_the_request_that_started_it(client, logs,

@@ -112,7 +112,8 @@ def test_a_blank_video(client, blank_video) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["face_detected"] is False
-    assert "no face" in body["reason"]
+    assert (body["prediction"], body["fake_probability"]) == ("NO_FACE", None)
+    assert body["reason"].startswith("No face was found")
     assert body["frames_analyzed"] == 3
     assert body["frames_with_faces"] == 0
     assert [t["face_count"] for t in body["timeline"]] == [0, 0, 0]

@@ -47,11 +47,12 @@ def test_predict_json(models_dir: Path, face_png: Path, capsys) -> None:
 def test_predict_text(models_dir: Path, face_png: Path, capsys) -> None:
     assert main(["predict", str(face_png), "--models-dir", str(models_dir)]) == 0
     out = capsys.readouterr().out
-    assert f"{face_png}: Fake – {100 * P_FAKE:.1f}%" in out
+    assert f"{face_png}: Fake – {100 * P_FAKE:.1f} % fake" in out
     assert "1 face;" in out and "tiny_fake 0.818" in out
 
 
-@pytest.mark.parametrize(("logit", "word"), [(-2.0, "Real – "), (0.0, "Uncertain (leans ")])
+@pytest.mark.parametrize(("logit", "word"), [(-2.0, "Real – 11.9 % fake"),
+                                             (0.0, "Uncertain – 50.0 % fake, leans fake")])
 def test_predict_text_other_verdicts(
     tiny_bundle_dir, face_png: Path, capsys, logit: float, word: str
 ) -> None:
@@ -167,3 +168,17 @@ def test_python_dash_m_faceproof(models_dir: Path) -> None:
                            str(models_dir)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "tiny_fake" in done.stdout
+
+
+def test_predict_without_a_face_gives_no_verdict(models_dir: Path, tmp_path: Path,
+                                                 capsys) -> None:
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((96, 128, 3), 128, np.uint8))
+    assert main(["predict", str(blank), "--models-dir", str(models_dir)]) == 0
+    assert f"{blank}: No face found – no verdict" in capsys.readouterr().out
+    assert main(["predict", str(blank), "--models-dir", str(models_dir), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["prediction"], data["fake_probability"], data["faces"]) == ("NO_FACE", None, [])
+    assert main(["predict", str(blank), "--models-dir", str(models_dir), "--json",
+                 "--whole-image"]) == 0
+    assert json.loads(capsys.readouterr().out)["prediction"] == "FAKE"

@@ -102,9 +102,24 @@ def test_unknown_model(predictor: Predictor, astronaut: np.ndarray) -> None:
         predictor.predict_image(astronaut, models=["lite", "nope"])
 
 
-def test_no_face_classifies_the_whole_image(predictor: Predictor) -> None:
+def test_no_face_gives_no_verdict(predictor: Predictor) -> None:
+    """The models judge faces: with none there is no probability and no verdict, and no
+    model runs."""
     blank = np.full((96, 128, 3), 128, np.uint8)
+    seen: list[int] = []
+    predictor.add_batch_listener(lambda model, faces, seconds: seen.append(faces))
     result = predictor.predict_image(blank)
+    assert (result.verdict, result.fake_probability, result.confidence) == (
+        Verdict.NO_FACE, None, None)
+    assert result.faces == [] and not result.face_detected
+    assert "No face was found (faces smaller than 40 pixels" in result.reason
+    assert result.to_dict()["prediction"] == "NO_FACE"
+    assert seen == []
+
+
+def test_no_face_classifies_the_whole_image_when_asked(predictor: Predictor) -> None:
+    blank = np.full((96, 128, 3), 128, np.uint8)
+    result = predictor.predict_image(blank, whole_image=True)
     assert not result.face_detected
     assert len(result.faces) == 1
     box = result.faces[0].face
@@ -189,6 +204,6 @@ def test_duplicate_names_are_rejected(models_dir: Path) -> None:
 
 def test_no_face_scores_the_unpadded_whole_image(predictor: Predictor) -> None:
     blank = np.full((90, 150, 3), 128, dtype=np.uint8)
-    result = predictor.predict_image(blank)
+    result = predictor.predict_image(blank, whole_image=True)
     assert not result.face_detected
     assert result.faces[0].crop.shape == blank.shape

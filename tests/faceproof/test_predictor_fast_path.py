@@ -67,13 +67,15 @@ def test_micro_batched_concurrent_calls_equal_sequential_ones(bundles):
     seen: list[tuple[str, int]] = []
     fast.add_batch_listener(lambda model, faces, seconds: seen.append((model, faces)))
     inputs = images(8)
-    expected = [plain.predict_image(im).faces[0].model_probabilities for im in inputs]
+    expected = [plain.predict_image(im, whole_image=True).faces[0].model_probabilities
+                for im in inputs]
     got: list = [None] * len(inputs)
     barrier = threading.Barrier(len(inputs))
 
     def call(i):
         barrier.wait()
-        got[i] = fast.predict_image(inputs[i]).faces[0].model_probabilities
+        result = fast.predict_image(inputs[i], whole_image=True)
+        got[i] = result.faces[0].model_probabilities
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(len(inputs))]
     for t in threads:

@@ -104,8 +104,18 @@ def test_a_real_verdict_gives_zero_percent(real_predictor: Predictor, face_video
     assert result.fake_probability == pytest.approx(1 - P_FAKE, abs=1e-6)
 
 
-def test_video_without_faces(predictor: Predictor, blank_video: Path) -> None:
+def test_video_without_faces_gives_no_verdict(predictor: Predictor, blank_video: Path) -> None:
     result = analyze_video(predictor, blank_video, num_frames=3)
+    assert (result.verdict, result.fake_probability, result.confidence) == (
+        Verdict.NO_FACE, None, None)
+    assert result.frames_analyzed == 3 and result.frames_with_faces == 0
+    assert [t.fake_probability for t in result.timeline] == [None] * 3
+    assert result.keyframes == []
+    assert "No face was found" in result.reason and "3 frames sampled" in result.reason
+
+
+def test_video_without_faces_whole_frames(predictor: Predictor, blank_video: Path) -> None:
+    result = analyze_video(predictor, blank_video, num_frames=3, whole_frames=True)
     assert result.frames_analyzed == 3
     assert not result.face_detected
     assert result.frames_with_faces == 0

@@ -24,7 +24,8 @@ AFTER_KILL = 300  # requests of the second wave, cut by SIGKILL part-way
 
 @pytest.fixture(scope="module")
 def small_png() -> bytes:
-    """A 48 px face-less image: the cheapest full analysis (whole image, both models)."""
+    """A 48 px face-less image: the cheapest analysis (NO_FACE: decoded, searched, recorded;
+    no model runs)."""
     ok, data = cv2.imencode(".png", np.random.default_rng(0).integers(
         0, 255, (48, 48, 3), dtype=np.uint8))
     assert ok

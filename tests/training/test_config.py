@@ -70,3 +70,19 @@ def test_saved_config_loads_back_equal(tmp_path: Path) -> None:
     path = tmp_path / "resolved.yaml"
     save_config(config, path)
     assert load_config(path) == config
+
+
+@pytest.mark.parametrize(("override", "field"), [
+    ("epochs=abc", "epochs"), ("lr=fast", "lr"), ("loss=mse", "loss"), ("amp=fp8", "amp"),
+    ("optimizer=adam", "optimizer"), ("no_face=skip", "no_face"),
+    ("face_crops=maybe", "face_crops"),
+    ("calibration=best", "calibration"), ("sources=3", "sources"),
+])
+def test_a_mistyped_value_is_an_error_before_any_work(override: str, field: str) -> None:
+    with pytest.raises(ValueError, match=f"invalid training config: {field}"):
+        load_config(None, [override])
+
+
+def test_face_margin_takes_a_number_or_auto() -> None:
+    assert load_config(None, ["face_margin=0.25"]).face_margin == 0.25
+    assert load_config(None, ["face_margin=auto"]).face_margin == "auto"

@@ -20,7 +20,7 @@ async def read_history(
     history: HistoryDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
-    prediction: Annotated[Literal["REAL", "UNCERTAIN", "FAKE"] | None,
+    prediction: Annotated[Literal["REAL", "UNCERTAIN", "FAKE", "NO_FACE"] | None,
                           Query(description="only this verdict")] = None,
     kind: Annotated[Literal["image", "video"] | None, Query(description="only this kind")] = None,
 ) -> HistoryPage:

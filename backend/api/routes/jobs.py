@@ -10,7 +10,13 @@ from sse_starlette.sse import EventSourceResponse
 
 from backend.analyses import analyse_video, clean_filename, save_upload
 from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep, TempSpaceDep
-from backend.api.routes.predict import ModelsOption, TtaOption, checked_frames, parse_models
+from backend.api.routes.predict import (
+    ModelsOption,
+    TtaOption,
+    WholeImageOption,
+    checked_frames,
+    parse_models,
+)
 from backend.errors import APIError
 from backend.jobs import JobManager, QueueFullError
 from backend.responses import ERROR_RESPONSES, NOT_FOUND
@@ -30,6 +36,7 @@ async def create_video_job(
     frames: Annotated[int | None, Query(ge=1, description="frames to sample")] = None,
     models: ModelsOption = None,
     tta: TtaOption = False,
+    whole_image: WholeImageOption = False,
     predictor: PredictorDep,
     history: HistoryDep,
     settings: SettingsDep,
@@ -50,7 +57,8 @@ async def create_video_job(
             filename,
             lambda progress: analyse_video(predictor, history, settings, upload.path, filename,
                                            upload.size, upload.sha256, frames=count,
-                                           models=names, tta=tta, progress=progress),
+                                           models=names, tta=tta, whole_image=whole_image,
+                                           progress=progress),
             cleanup=upload.discard)
     except QueueFullError:
         upload.discard()

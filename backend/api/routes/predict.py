@@ -44,6 +44,10 @@ ModelsOption = Annotated[
                      examples=["efficientnet_lite0"])]
 TtaOption = Annotated[bool, Form(description="test-time augmentation (3 views, averaged)")]
 ExplainOption = Annotated[bool, Form(description="Grad-CAM heatmaps per face and model")]
+WholeImageOption = Annotated[bool, Form(
+    description="when no face is found, score the whole image (or video frame) as if it were "
+                "a face crop, instead of answering NO_FACE; only for tight face crops the "
+                "detector missed")]
 
 
 def parse_models(models: str | None, predictor) -> list[str] | None:
@@ -57,6 +61,7 @@ async def predict_image(
     file: Annotated[UploadFile, File(description="a JPEG, PNG, WebP or BMP image")],
     models: ModelsOption = None,
     tta: TtaOption = False,
+    whole_image: WholeImageOption = False,
     explain: ExplainOption = False,
     request: Request,
     predictor: PredictorDep,
@@ -71,7 +76,7 @@ async def predict_image(
     result = await asyncio.get_running_loop().run_in_executor(
         executor, lambda: analyse_image(predictor, history, settings, data,
                                         clean_filename(file.filename), models=names, tta=tta,
-                                        explain=explain))
+                                        explain=explain, whole_image=whole_image))
     request.state.verdict = result.prediction  # for the access log and metrics
     return result
 
@@ -82,6 +87,7 @@ async def predict_batch(
     files: Annotated[list[UploadFile], File(description="images, analysed in upload order")],
     models: ModelsOption = None,
     tta: TtaOption = False,
+    whole_image: WholeImageOption = False,
     request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
@@ -109,7 +115,7 @@ async def predict_batch(
                 return await loop.run_in_executor(
                     executor, lambda: analyse_image(
                         predictor, history, settings, data, filename, models=names, tta=tta,
-                        explain=False, batch_id=batch_id))
+                        explain=False, batch_id=batch_id, whole_image=whole_image))
         except APIError as exc:
             return BatchItemError(index=index, filename=filename, code=exc.code,
                                   detail=exc.detail)
@@ -127,10 +133,11 @@ async def predict_batch(
     errors = [o for o in outcomes if isinstance(o, BatchItemError)]
     await loop.run_in_executor(executor, release_free_memory)  # the files' decoded pixels
     counts = {v: sum(1 for r in results if r.prediction == v) for v in
-              ("REAL", "FAKE", "UNCERTAIN")}
+              ("REAL", "FAKE", "UNCERTAIN", "NO_FACE")}
     request.state.verdict = counts  # for the access log and metrics
     summary = BatchSummary(total=len(files), real=counts["REAL"], fake=counts["FAKE"],
-                           uncertain=counts["UNCERTAIN"], failed=len(errors),
+                           uncertain=counts["UNCERTAIN"], no_face=counts["NO_FACE"],
+                           failed=len(errors),
                            processing_time_ms=round((time.perf_counter() - start) * 1000, 2))
     return BatchResponse(summary=summary, results=results, errors=errors)
 
@@ -142,6 +149,7 @@ async def predict_video(
     frames: Annotated[int | None, Query(ge=1, description="frames to sample")] = None,
     models: ModelsOption = None,
     tta: TtaOption = False,
+    whole_image: WholeImageOption = False,
     request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
@@ -159,7 +167,7 @@ async def predict_video(
             executor, lambda: analyse_video(predictor, history, settings, upload.path,
                                             clean_filename(file.filename), upload.size,
                                             upload.sha256, frames=count, models=names,
-                                            tta=tta))
+                                            tta=tta, whole_image=whole_image))
     finally:
         upload.discard()
     request.state.verdict = result.prediction  # for the access log and metrics

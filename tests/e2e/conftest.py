@@ -75,8 +75,9 @@ def _get_json(url: str):
 
 @pytest.fixture(scope="session")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The files the tests upload: a face photo, a photo without a face, a broken file,
-    one over the size limit, and a short video of the face."""
+    """The files the tests upload: a face photo, two images without a face (a gradient, a
+    flat grey square), a broken file, one over the size limit, and a short video of the
+    face."""
     import cv2
     from PIL import Image
     from skimage import data
@@ -84,14 +85,15 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("media")
     face = np.ascontiguousarray(data.astronaut())
     files = {name: folder / name for name in (
-        "astronaut.jpg", "astronaut-copy.png", "landscape.jpg", "broken.jpg", "huge.jpg",
-        "clip.avi")}
+        "astronaut.jpg", "astronaut-copy.png", "landscape.jpg", "grey.png", "broken.jpg",
+        "huge.jpg", "clip.avi")}
     Image.fromarray(face).save(files["astronaut.jpg"], quality=90)
     Image.fromarray(face[::2, ::2]).save(files["astronaut-copy.png"])
     gradient = np.zeros((240, 320, 3), np.uint8)
     gradient[..., 0] = np.linspace(40, 200, 320, dtype=np.uint8)[None, :]
     gradient[..., 2] = np.linspace(220, 90, 240, dtype=np.uint8)[:, None]
     Image.fromarray(gradient).save(files["landscape.jpg"])
+    Image.fromarray(np.full((240, 320, 3), 128, np.uint8)).save(files["grey.png"])
     files["broken.jpg"].write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
     # a real JPEG padded past the limit (bytes after the end marker are ignored by decoders)
     buffer = io.BytesIO()

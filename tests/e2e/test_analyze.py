@@ -11,8 +11,9 @@ import pytest
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-# the verdict of the test bundles for the astronaut: mean of 0.982, 0.881 and 0.047
-FAKE_HEADLINE = "Fake – 63.7%"
+# the verdict of the test bundles for the astronaut: mean of 0.982, 0.881 and 0.047; the
+# one number shown is the probability that the face is fake
+FAKE_HEADLINE = "FAKE · 64 % likely fake"
 
 RECTS = """() => Object.fromEntries(['upload-area', 'preview', 'verdict'].map(id => {
   const r = document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect()
@@ -118,7 +119,7 @@ def test_a_real_verdict_glows_on_the_right(desktop, media, shoot):
     upload(page, media["astronaut.jpg"])
     verdict = page.get_by_role("status")
     expect(verdict).to_have_attribute("data-verdict", "REAL")
-    expect(verdict).to_contain_text("Real – 95.3%")
+    expect(verdict).to_contain_text("REAL · 5 % likely fake")  # real_c alone: 0.047
     glow = page.get_by_test_id("side-glow")
     expect(glow).to_have_attribute("data-side", "right")
     box = glow.bounding_box()
@@ -127,15 +128,51 @@ def test_a_real_verdict_glows_on_the_right(desktop, media, shoot):
     shoot(page, "analyze-desktop-real-glow", full=False)
 
 
-def test_no_face_is_said_plainly(desktop, media, shoot):
+def test_an_image_without_a_face_gives_no_verdict(desktop, media, shoot):
     page = desktop.page
     page.goto("/")
+    upload(page, media["grey.png"])
+    verdict = page.get_by_role("status")
+    expect(verdict).to_have_attribute("data-verdict", "NO_FACE")
+    expect(verdict).to_have_text(re.compile(r"^NO VERDICT · no face found"))
+    expect(verdict).not_to_contain_text("%")
+    expect(page.get_by_test_id("reason")).to_contain_text(
+        "No face was found (faces smaller than 40 pixels are not looked for). The models judge "
+        "faces only, so there is no verdict for this image.")
+    expect(page.get_by_test_id("no-face-hint")).to_contain_text("tight crop of a face")
+    expect(page.get_by_test_id("face-box")).to_have_count(0)
+    expect(page.get_by_test_id("face-card")).to_have_count(0)
+    # no verdict, no signal: no flash, no glow, not even after the animations would have run
+    page.wait_for_timeout(600)
+    expect(page.locator(".side-glow")).to_have_count(0)
+    expect(page.get_by_test_id("side-glow")).to_have_count(0)
+    shoot(page, "analyze-desktop-no-face")
+
+    page.get_by_role("link", name="History").click()
+    row = page.get_by_test_id("history-row").filter(has_text="grey.png").first
+    expect(row.locator(".badge")).to_have_text("No face found")
+    expect(row.locator(".badge")).to_have_class(re.compile(r"badge--no-face"))
+    expect(row).not_to_contain_text("%")
+    page.get_by_role("button", name="No face", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/history\?verdict=NO_FACE$"))
+    expect(page.locator('[data-testid="history-list"][aria-busy="false"]')).to_be_visible()
+    expect(page.get_by_test_id("history-list")).to_contain_text("grey.png")
+    expect(page.get_by_test_id("history-row").locator(".badge:not(.badge--no-face)")).to_have_count(0)
+
+
+def test_the_whole_image_is_scored_when_asked(desktop, media, shoot):
+    page = desktop.page
+    page.goto("/")
+    page.get_by_text("Options").click()
+    page.get_by_role("checkbox", name=re.compile("If no face is found, score the whole")).check()
     upload(page, media["landscape.jpg"])
     expect(page.get_by_test_id("no-face")).to_have_text(
-        "No face found — we analysed the whole image instead.")
+        "No face found — the whole image was scored as a face, as asked.")
+    expect(page.get_by_role("status")).to_contain_text(FAKE_HEADLINE)
     expect(page.get_by_test_id("face-box")).to_have_count(0)
     expect(page.get_by_text("Whole image", exact=True)).to_be_visible()
-    shoot(page, "analyze-desktop-no-face")
+    page.wait_for_timeout(600)  # the verdict fades in
+    shoot(page, "analyze-desktop-whole-image")
 
 
 def test_an_oversized_file_shows_the_error(desktop, media, shoot):

@@ -27,6 +27,7 @@ def test_a_batch_of_three_with_one_broken_file(desktop, media, shoot, tmp_path):
     expect(summary.get_by_test_id("summary-total")).to_contain_text("3")
     expect(summary.get_by_test_id("summary-fake")).to_contain_text("2")
     expect(summary.get_by_test_id("summary-real")).to_contain_text("0")
+    expect(summary.get_by_test_id("summary-no-face")).to_contain_text("0")
     expect(summary.get_by_test_id("summary-failed")).to_contain_text("1")
 
     cards = page.get_by_test_id("batch-card")
@@ -36,7 +37,7 @@ def test_a_batch_of_three_with_one_broken_file(desktop, media, shoot, tmp_path):
     expect(failed).to_contain_text("broken.jpg")
     expect(failed.get_by_test_id("batch-error")).to_contain_text(
         "This file is not an image we can read.")
-    expect(cards.nth(0)).to_contain_text("63.7%")
+    expect(cards.nth(0)).to_contain_text("64 % likely fake")
     shoot(page, "batch-desktop")
 
     page.get_by_test_id("sort").select_option("name")

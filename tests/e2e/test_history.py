@@ -43,7 +43,7 @@ def test_history_lists_filters_opens_and_deletes(desktop, analyses, shoot):
     page.get_by_role("link", name="clip.avi").first.click()
     detail = page.get_by_test_id("history-detail")
     expect(detail.get_by_role("heading", name="clip.avi")).to_be_visible()
-    expect(detail.get_by_role("status")).to_contain_text("Fake – 63.7%")
+    expect(detail.get_by_role("status")).to_contain_text("FAKE · 64 % likely fake")
     expect(detail.get_by_test_id("timeline")).to_be_visible()
     page.wait_for_timeout(600)  # the verdict fades in
     shoot(page, "history-detail-desktop")

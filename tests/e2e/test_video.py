@@ -30,7 +30,7 @@ def test_video_progress_reaches_100_then_the_timeline(desktop, media, shoot):
 
     verdict = page.get_by_role("status")
     expect(verdict).to_have_attribute("data-verdict", "FAKE", timeout=60_000)
-    expect(verdict).to_contain_text("Fake – 63.7%")
+    expect(verdict).to_contain_text("FAKE · 64 % likely fake")
     bar = page.get_by_role("progressbar")
     expect(bar).to_have_attribute("aria-valuenow", "100")
     expect(page.locator(".progress__value")).to_have_text("100 %")

@@ -1,5 +1,5 @@
 import type { DecisionBand, Verdict } from '@/lib/api-types'
-import { formatPercent } from '@/lib/format'
+import { formatFakeProbability, formatPercent } from '@/lib/format'
 
 function verdictOf(p: number, band: DecisionBand): Verdict {
   if (p >= band.high) return 'FAKE'
@@ -23,12 +23,12 @@ export function ScoreBar({ label, value, band, strong = false }: ScoreBarProps) 
     <div className={`score${strong ? ' score--strong' : ''}`} data-testid="score-bar">
       <div className="score__row">
         <span className="score__label">{label}</span>
-        <span className="score__value">{formatPercent(value)} fake</span>
+        <span className="score__value">{formatFakeProbability(value)}</span>
       </div>
       <div
         className="score__track"
         role="meter"
-        aria-label={`${label}: ${formatPercent(value)} probability of fake`}
+        aria-label={`${label}: ${formatFakeProbability(value)}`}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.round(value * 1000) / 10}

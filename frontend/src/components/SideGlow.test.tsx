@@ -26,6 +26,12 @@ describe('SideGlow', () => {
     expect(sides()).toEqual(['left', 'right'])
   })
 
+  it('does not fire when no face was found: no verdict, no signal', () => {
+    const { container } = render(<SideGlow verdict="NO_FACE" />)
+    expect(sides()).toEqual([])
+    expect(container).toBeEmptyDOMElement()
+  })
+
   it('is hidden from screen readers', () => {
     render(<SideGlow verdict="FAKE" />)
     expect(screen.getByTestId('side-glow')).toHaveAttribute('aria-hidden', 'true')

@@ -39,7 +39,7 @@ describe('TimelineChart', () => {
       />,
     )
     expect(screen.getByRole('img')).toHaveAccessibleName(
-      'Fake probability over 1:10: 2 of 2 frames with a face, highest 90.0% at 1:05; threshold 50.0%.',
+      'Fake probability over 1:10: 2 of 2 frames with a face, highest 90 % likely fake at 1:05; threshold 50 %.',
     )
   })
 

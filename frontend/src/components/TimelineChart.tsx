@@ -1,5 +1,5 @@
 import type { DecisionBand } from '@/lib/api-types'
-import { formatClock, formatPercent } from '@/lib/format'
+import { formatClock, formatFakePercent, formatFakeProbability, formatPercent } from '@/lib/format'
 
 export interface TimelineSample {
   time_s: number
@@ -44,8 +44,8 @@ export function TimelineChart({ samples, duration_s, decision }: TimelineChartPr
   )
   const summary = peak
     ? `Fake probability over ${formatClock(end)}: ${scored.length} of ${samples.length} frames ` +
-      `with a face, highest ${formatPercent(peak.p)} at ${formatClock(peak.time_s)}; ` +
-      `threshold ${formatPercent(decision.threshold)}.`
+      `with a face, highest ${formatFakeProbability(peak.p)} at ${formatClock(peak.time_s)}; ` +
+      `threshold ${formatFakePercent(decision.threshold)}.`
     : 'No frame showed a face.'
 
   return (

@@ -70,7 +70,10 @@ export interface paths {
         put?: never;
         /**
          * Analyse many images
-         * @description One bad file never fails the batch: it is listed in `errors` with its reason.
+         * @description One bad file never fails the batch: it is listed in `errors` with its reason. That
+         *     includes a file that could not be recorded (`history_unavailable`, `storage_unavailable`):
+         *     every file in `results` is recorded once, no file in `errors` is, so a client retries
+         *     exactly the files listed in `errors`.
          */
         post: operations["predict_batch_api_predict_batch_post"];
         delete?: never;
@@ -112,7 +115,9 @@ export interface paths {
         /**
          * Start a video analysis job
          * @description The upload is stored in a private temporary file that the job removes when it ends;
-         *     the job runs on whether or not the client stays connected.
+         *     the job runs on whether or not the client stays connected. At most MAX_QUEUED_JOBS jobs
+         *     are unfinished at once and their uploads hold at most MAX_VIDEO_TEMP_BYTES: past either,
+         *     503 (`job_queue_full`, `temp_space_full`) with Retry-After.
          */
         post: operations["create_video_job_api_jobs_video_post"];
         delete?: never;
@@ -234,7 +239,10 @@ export interface paths {
         get: operations["read_analysis_api_history__analysis_id__get"];
         put?: never;
         post?: never;
-        /** Delete a past analysis */
+        /**
+         * Delete a past analysis
+         * @description Deletes the record and the uploaded media kept with it (KEEP_UPLOADS).
+         */
         delete: operations["delete_analysis_api_history__analysis_id__delete"];
         options?: never;
         head?: never;
@@ -277,6 +285,11 @@ export interface components {
             fake: number;
             /** Uncertain */
             uncertain: number;
+            /**
+             * No Face
+             * @description analysed, but no face was found (no verdict)
+             */
+            no_face: number;
             /** Failed */
             failed: number;
             /** Processing Time Ms */
@@ -301,6 +314,12 @@ export interface components {
              * @default false
              */
             tta: boolean;
+            /**
+             * Whole Image
+             * @description when no face is found, score the whole image (or video frame) as if it were a face crop, instead of answering NO_FACE; only for tight face crops the detector missed
+             * @default false
+             */
+            whole_image: boolean;
         };
         /** Body_predict_batch_api_predict_batch_post */
         Body_predict_batch_api_predict_batch_post: {
@@ -321,6 +340,12 @@ export interface components {
              * @default false
              */
             tta: boolean;
+            /**
+             * Whole Image
+             * @description when no face is found, score the whole image (or video frame) as if it were a face crop, instead of answering NO_FACE; only for tight face crops the detector missed
+             * @default false
+             */
+            whole_image: boolean;
         };
         /** Body_predict_image_api_predict_post */
         Body_predict_image_api_predict_post: {
@@ -341,6 +366,12 @@ export interface components {
              * @default false
              */
             tta: boolean;
+            /**
+             * Whole Image
+             * @description when no face is found, score the whole image (or video frame) as if it were a face crop, instead of answering NO_FACE; only for tight face crops the detector missed
+             * @default false
+             */
+            whole_image: boolean;
             /**
              * Explain
              * @description Grad-CAM heatmaps per face and model
@@ -367,6 +398,12 @@ export interface components {
              * @default false
              */
             tta: boolean;
+            /**
+             * Whole Image
+             * @description when no face is found, score the whole image (or video frame) as if it were a face crop, instead of answering NO_FACE; only for tight face crops the detector missed
+             * @default false
+             */
+            whole_image: boolean;
         };
         /** Box */
         Box: {
@@ -434,6 +471,13 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /** FrameDownscale */
+        FrameDownscale: {
+            /** @description the video's own frame size */
+            original: components["schemas"]["ImageSize"];
+            /** @description the size its frames were analysed at */
+            analysed: components["schemas"]["ImageSize"];
+        };
         /** Health */
         Health: {
             /**
@@ -458,10 +502,16 @@ export interface components {
             /** Sha256 */
             sha256: string;
             prediction: components["schemas"]["Verdict"];
-            /** Confidence */
-            confidence: number;
-            /** Fake Probability */
-            fake_probability: number;
+            /**
+             * Confidence
+             * @description null when `prediction` is NO_FACE (no face: the models have nothing to judge)
+             */
+            confidence: number | null;
+            /**
+             * Fake Probability
+             * @description null when `prediction` is NO_FACE (no face: the models have nothing to judge)
+             */
+            fake_probability: number | null;
             /** Models */
             models: string[];
             /** Model Scores */
@@ -518,8 +568,18 @@ export interface components {
             versions: {
                 [key: string]: string;
             };
-            /** Device */
+            /**
+             * Device
+             * @description where the models run (the device in use, not merely one that is present)
+             */
             device: string;
+            /**
+             * Runtime
+             * @description per model: device and precision
+             */
+            runtime: {
+                [key: string]: components["schemas"]["ModelRuntime"];
+            };
             /** Api Key Required */
             api_key_required: boolean;
         };
@@ -632,23 +692,36 @@ export interface components {
              */
             reports: string[];
         };
+        /** ModelRuntime */
+        ModelRuntime: {
+            /** Device */
+            device: string;
+            /**
+             * Precision
+             * @description fp32 or bf16
+             */
+            precision: string;
+        };
         /** PredictionResponse */
         PredictionResponse: {
             /** Analysis Id */
             analysis_id: string;
             /** Filename */
             filename: string;
+            /** @description REAL, UNCERTAIN or FAKE for the most suspicious face; NO_FACE when no face was found */
             prediction: components["schemas"]["Verdict"];
             /**
              * Confidence
+             * @description null when `prediction` is NO_FACE (no face: the models have nothing to judge)
              * @example 0.973
              */
-            confidence: number;
+            confidence: number | null;
             /**
              * Fake Probability
+             * @description null when `prediction` is NO_FACE (no face: the models have nothing to judge)
              * @example 0.973
              */
-            fake_probability: number;
+            fake_probability: number | null;
             /** Reason */
             reason: string;
             /** Face Detected */
@@ -692,18 +765,25 @@ export interface components {
          * Verdict
          * @enum {string}
          */
-        Verdict: "REAL" | "UNCERTAIN" | "FAKE";
+        Verdict: "REAL" | "UNCERTAIN" | "FAKE" | "NO_FACE";
         /** VideoResponse */
         VideoResponse: {
             /** Analysis Id */
             analysis_id: string;
             /** Filename */
             filename: string;
+            /** @description REAL, UNCERTAIN or FAKE from the frames with a face; NO_FACE when no sampled frame has one */
             prediction: components["schemas"]["Verdict"];
-            /** Confidence */
-            confidence: number;
-            /** Fake Probability */
-            fake_probability: number;
+            /**
+             * Confidence
+             * @description null when `prediction` is NO_FACE (no face: the models have nothing to judge)
+             */
+            confidence: number | null;
+            /**
+             * Fake Probability
+             * @description null when `prediction` is NO_FACE (no face: the models have nothing to judge)
+             */
+            fake_probability: number | null;
             /**
              * Fake Percentage
              * @description share of frames with a face judged FAKE, 0-100
@@ -728,6 +808,8 @@ export interface components {
             duration_s: number;
             /** Processing Time Ms */
             processing_time_ms: number;
+            /** @description set when frames were decoded smaller than the video's own size to bound memory (settings MAX_VIDEO_FRAME_PIXELS and MAX_VIDEO_TOTAL_PIXELS) */
+            downscaled?: components["schemas"]["FrameDownscale"] | null;
         };
     };
     responses: never;
@@ -1540,7 +1622,7 @@ export interface operations {
                 page?: number;
                 page_size?: number;
                 /** @description only this verdict */
-                prediction?: ("REAL" | "UNCERTAIN" | "FAKE") | null;
+                prediction?: ("REAL" | "UNCERTAIN" | "FAKE" | "NO_FACE") | null;
                 /** @description only this kind */
                 kind?: ("image" | "video") | null;
             };

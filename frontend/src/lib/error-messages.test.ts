@@ -17,6 +17,10 @@ describe('describeError', () => {
     ['not_ready', 'The models are still loading.'],
     ['network_error', 'Cannot reach the FaceProof service.'],
     ['timeout', 'The service took too long to answer.'],
+    ['storage_unavailable', 'The service has no room to keep this file right now.'],
+    ['history_unavailable', 'The service could not record this analysis.'],
+    ['job_queue_full', 'Too many videos are being analysed right now.'],
+    ['temp_space_full', 'The service has no room for another upload right now.'],
   ])('puts %s in plain words', (code, title) => {
     expect(describeError(error(code)).title).toBe(title)
   })

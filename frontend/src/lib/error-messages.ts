@@ -79,6 +79,26 @@ export function describeError(error: unknown, context: Context = {}): ErrorMessa
       return { title: 'This analysis no longer exists.', hint: 'It may have been deleted.' }
     case 'job_not_found':
       return { title: 'This video job has expired.', hint: 'Upload the video again.' }
+    case 'storage_unavailable':
+      return {
+        title: 'The service has no room to keep this file right now.',
+        hint: 'Nothing was recorded. Try again in a minute.',
+      }
+    case 'history_unavailable':
+      return {
+        title: 'The service could not record this analysis.',
+        hint: 'Nothing was recorded. Try again in a minute.',
+      }
+    case 'job_queue_full':
+      return {
+        title: 'Too many videos are being analysed right now.',
+        hint: 'Try again in a minute.',
+      }
+    case 'temp_space_full':
+      return {
+        title: 'The service has no room for another upload right now.',
+        hint: 'Try again in a minute, or with a smaller file.',
+      }
     case 'invalid_request':
       return { title: 'The request was not accepted.', hint: error.detail }
     default:

@@ -43,16 +43,59 @@ const VERDICT_WORDS: Record<Verdict, string> = {
   FAKE: 'Fake',
   REAL: 'Real',
   UNCERTAIN: 'Uncertain',
+  NO_FACE: 'No face found',
 }
 
-/** "FAKE" -> "Fake" */
+/** "FAKE" -> "Fake", "NO_FACE" -> "No face found": the words of a badge. */
 export function verdictLabel(verdict: Verdict): string {
   return VERDICT_WORDS[verdict]
 }
 
-/** The headline: "Fake – 97.3%" */
-export function verdictHeadline(verdict: Verdict, confidence: number): string {
-  return `${verdictLabel(verdict)} – ${formatPercent(confidence)}`
+/** "NO_FACE" -> "no-face": the verdict as a CSS class or data attribute suffix. */
+export function verdictSlug(verdict: Verdict): string {
+  return verdict.toLowerCase().replace(/_/g, '-')
+}
+
+/**
+ * A FAKE probability as a whole percentage: 0.637 -> "64 %". Never rounds to a certainty
+ * the models did not give: 0.996 -> ">99 %", 0.003 -> "<1 %".
+ */
+export function formatFakePercent(p: number): string {
+  const percent = Math.round(p * 100)
+  if (percent >= 100 && p < 1) return '>99 %'
+  if (percent <= 0 && p > 0) return '<1 %'
+  return `${percent} %`
+}
+
+/**
+ * The one number FaceProof shows for a result, everywhere: the probability that the face is
+ * fake. "88 % likely fake"; an UNCERTAIN verdict also says which side of the decision
+ * threshold it falls on: "38 % likely fake, leans real".
+ */
+export function formatFakeProbability(p: number, verdict?: Verdict, threshold = 0.5): string {
+  const text = `${formatFakePercent(p)} likely fake`
+  if (verdict !== 'UNCERTAIN') return text
+  if (Math.abs(p - threshold) < 0.005) return `${text}, right on the line`
+  return `${text}, leans ${p > threshold ? 'fake' : 'real'}`
+}
+
+/**
+ * The headline of a result in two parts, the verdict and the number: "FAKE" and "88 % likely
+ * fake"; "NO VERDICT" and "no face found" when there was no face to judge.
+ */
+export function verdictHeadlineParts(
+  verdict: Verdict,
+  fakeProbability: number | null,
+  threshold = 0.5,
+): { word: string; detail: string } {
+  if (verdict === 'NO_FACE' || fakeProbability == null) return { word: 'NO VERDICT', detail: 'no face found' }
+  return { word: verdict, detail: formatFakeProbability(fakeProbability, verdict, threshold) }
+}
+
+/** The headline as one line: "FAKE · 88 % likely fake", "REAL · 4 % likely fake". */
+export function verdictHeadline(verdict: Verdict, fakeProbability: number | null, threshold = 0.5): string {
+  const { word, detail } = verdictHeadlineParts(verdict, fakeProbability, threshold)
+  return `${word} · ${detail}`
 }
 
 /** The service's lower-case reason as a sentence. */

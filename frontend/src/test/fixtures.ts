@@ -31,6 +31,7 @@ export const info: InfoResponse = {
   },
   versions: { faceproof: '0.1.0' },
   device: 'cpu',
+  runtime: { fake_a: { device: 'cpu', precision: 'fp32' }, real_c: { device: 'cpu', precision: 'fp32' } },
   api_key_required: false,
 }
 
@@ -67,9 +68,29 @@ export function prediction(overrides: Partial<PredictionResponse> = {}): Predict
   }
 }
 
+/** The reason the service gives when no face is found. */
+export const NO_FACE_REASON =
+  'No face was found (faces smaller than 40 pixels are not looked for). The models judge faces ' +
+  'only, so there is no verdict for this image.'
+
+/** No face found: no probability, no verdict. */
+export function noFacePrediction(overrides: Partial<PredictionResponse> = {}): PredictionResponse {
+  return prediction({
+    analysis_id: 'n1',
+    filename: 'grey.png',
+    prediction: 'NO_FACE',
+    confidence: null,
+    fake_probability: null,
+    reason: NO_FACE_REASON,
+    face_detected: false,
+    faces: [],
+    ...overrides,
+  })
+}
+
 export function batch(): BatchResponse {
   return {
-    summary: { total: 3, real: 1, fake: 1, uncertain: 0, failed: 1, processing_time_ms: 812 },
+    summary: { total: 3, real: 1, fake: 1, uncertain: 0, no_face: 0, failed: 1, processing_time_ms: 812 },
     results: [
       prediction({ analysis_id: 'b1', filename: 'one.jpg' }),
       prediction({
@@ -117,6 +138,32 @@ export function video(overrides: Partial<VideoResponse> = {}): VideoResponse {
     processing_time_ms: 1344,
     ...overrides,
   }
+}
+
+/** A video where no sampled frame shows a face. */
+export function noFaceVideo(overrides: Partial<VideoResponse> = {}): VideoResponse {
+  return video({
+    analysis_id: 'v2',
+    filename: 'empty-room.avi',
+    prediction: 'NO_FACE',
+    confidence: null,
+    fake_probability: null,
+    fake_percentage: 0,
+    frames_with_faces: 0,
+    face_detected: false,
+    reason:
+      'No face was found (faces smaller than 40 pixels are not looked for). The models judge ' +
+      'faces only, so there is no verdict for this video (4 frames sampled).',
+    timeline: [0, 1, 2, 3].map((i) => ({
+      frame: i * 10,
+      time_s: i,
+      fake_probability: null,
+      face_count: 0,
+      prediction: null,
+    })),
+    keyframes: [],
+    ...overrides,
+  })
 }
 
 export function job(overrides: Partial<JobStatus> = {}): JobStatus {

@@ -8,6 +8,8 @@ export interface PredictImageInput {
   tta?: boolean
   /** ask for Grad-CAM heatmaps */
   explain?: boolean
+  /** with no face found, score the whole image as a face crop instead of answering NO_FACE */
+  wholeImage?: boolean
   signal?: AbortSignal
 }
 
@@ -17,6 +19,7 @@ export function predictImage({
   models,
   tta = false,
   explain = false,
+  wholeImage = false,
   signal,
 }: PredictImageInput): Promise<PredictionResponse> {
   const body = new FormData()
@@ -24,6 +27,7 @@ export function predictImage({
   if (models && models.length > 0) body.append('models', models.join(','))
   body.append('tta', String(tta))
   body.append('explain', String(explain))
+  body.append('whole_image', String(wholeImage))
   return apiRequest<PredictionResponse>('/api/predict', {
     method: 'POST',
     body,

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { face, prediction } from '@/test/fixtures'
+import { face, noFacePrediction, prediction } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { imageFile, renderApp } from '@/test/render'
 import { AnalyzePage } from './AnalyzePage'
@@ -40,12 +40,14 @@ describe('AnalyzePage', () => {
     expect(screen.queryByTestId('side-glow')).not.toBeInTheDocument()
 
     answer.resolve(new Response(JSON.stringify(prediction()), { status: 200 }))
-    await waitFor(() => expect(status).toHaveTextContent('Fake – 97.3%'))
+    await waitFor(() => expect(status).toHaveTextContent('FAKE · 97 % likely fake'))
     expect(screen.getByTestId('reason')).toHaveTextContent('1 face found')
     // two models and their mean
     expect(screen.getAllByTestId('score-bar')).toHaveLength(3)
     expect(screen.getAllByTestId('face-box')).toHaveLength(1)
+    expect(screen.getByTestId('face-box')).toHaveTextContent('Fake · 97 % likely fake')
     expect(screen.getAllByTestId('face-card')).toHaveLength(1)
+    expect(screen.getByTestId('face-card')).toHaveTextContent('97 % likely fake')
     const glow = screen.getByTestId('side-glow')
     expect(glow).toHaveAttribute('data-side', 'left')
     expect(glow).toHaveAttribute('data-verdict', 'FAKE')
@@ -56,12 +58,38 @@ describe('AnalyzePage', () => {
     expect(body.get('models')).toBeNull()
   })
 
-  it('says so when no face was found', async () => {
+  it('gives no verdict when no face was found: grey, no number, no glow, the reason in words', async () => {
+    const calls = mockApi({ 'POST /api/predict': { body: noFacePrediction() } })
+    renderApp(<AnalyzePage />)
+    await upload()
+    const status = screen.getByRole('status')
+    await waitFor(() => expect(status).toHaveTextContent('NO VERDICT · no face found'))
+    expect(status).toHaveAttribute('data-verdict', 'NO_FACE')
+    expect(status).not.toHaveTextContent('%')
+    expect(screen.getByTestId('reason')).toHaveTextContent(
+      'No face was found (faces smaller than 40 pixels are not looked for). The models judge faces only',
+    )
+    expect(screen.queryByTestId('side-glow')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('face-box')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('face-card')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('score-bar')).not.toBeInTheDocument()
+
+    // the hint: a tight face crop can be scored as a whole image, this file only
+    const hint = screen.getByTestId('no-face-hint')
+    expect(hint).toHaveTextContent('tight crop of a face')
+    await userEvent.click(within(hint).getByRole('button', { name: 'Score the whole image' }))
+    await waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(2))
+    const [first, second] = calls.filter((c) => c.method === 'POST').map((c) => c.body as FormData)
+    expect(first?.get('whole_image')).toBe('false')
+    expect(second?.get('whole_image')).toBe('true')
+  })
+
+  it('says so when the whole image was scored as asked', async () => {
     mockApi({
       'POST /api/predict': {
         body: prediction({
           face_detected: false,
-          reason: 'no face found: the whole image was classified instead; fake probability 20.0% is below 40.0%',
+          reason: 'no face found: the whole image was classified as asked; fake probability 20.0% is below 40.0%',
           prediction: 'REAL',
           confidence: 0.8,
           fake_probability: 0.2,
@@ -72,8 +100,10 @@ describe('AnalyzePage', () => {
     renderApp(<AnalyzePage />)
     await upload()
     expect(await screen.findByTestId('no-face')).toHaveTextContent(
-      'No face found — we analysed the whole image instead.',
+      'No face found — the whole image was scored as a face, as asked.',
     )
+    expect(screen.getByRole('status')).toHaveTextContent('REAL · 20 % likely fake')
+    expect(screen.getByTestId('reason')).toHaveTextContent('Fake probability 20.0% is below 40.0%.')
     expect(screen.queryByTestId('face-box')).not.toBeInTheDocument()
     expect(screen.getByTestId('side-glow')).toHaveAttribute('data-side', 'right')
     expect(screen.getByText('Whole image')).toBeInTheDocument()
@@ -93,7 +123,7 @@ describe('AnalyzePage', () => {
     })
     renderApp(<AnalyzePage />)
     await upload()
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Uncertain – 55.0%'))
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('UNCERTAIN · 55 % likely fake, leans fake'))
     expect(screen.getByTestId('reason')).toHaveTextContent('lies in the abstain band')
     expect(screen.getAllByTestId('side-glow').map((g) => g.dataset.verdict)).toEqual(['UNCERTAIN', 'UNCERTAIN'])
   })
@@ -131,7 +161,7 @@ describe('AnalyzePage', () => {
     expect(alert).toHaveTextContent('Cannot reach the FaceProof service.')
     fail = false
     await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }))
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Fake – 97.3%'))
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('FAKE · 97 % likely fake'))
   })
 
   it('sends the chosen models and options', async () => {
@@ -145,5 +175,17 @@ describe('AnalyzePage', () => {
     const body = calls.find((c) => c.method === 'POST')?.body as FormData
     expect(body.get('models')).toBe('real_c')
     expect(body.get('tta')).toBe('true')
+    expect(body.get('whole_image')).toBe('false')
+  })
+
+  it('sends whole_image when asked to score the whole image without a face', async () => {
+    const calls = mockApi({ 'POST /api/predict': { body: prediction() } })
+    renderApp(<AnalyzePage />)
+    await userEvent.click(await screen.findByText('Options'))
+    await userEvent.click(screen.getByRole('checkbox', { name: /If no face is found, score the whole image/ }))
+    await upload()
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true))
+    const body = calls.find((c) => c.method === 'POST')?.body as FormData
+    expect(body.get('whole_image')).toBe('true')
   })
 })

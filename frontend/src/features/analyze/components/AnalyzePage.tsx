@@ -23,12 +23,20 @@ const STEPS = [
 /** The home screen: one image in, a verdict per face out. */
 export function AnalyzePage() {
   const info = useInfo()
-  const [options, setOptions] = useState<AnalyzeOptions>({ models: [], tta: false, explain: true })
+  const [options, setOptions] = useState<AnalyzeOptions>({
+    models: [],
+    tta: false,
+    explain: true,
+    wholeImage: false,
+  })
   const { state, analyze } = useAnalyzeImage()
   const file = state.status === 'loading' || state.status === 'success' ? state.file : null
   const url = useObjectUrl(file)
   const result = state.status === 'success' ? state.result : null
   const top = result ? decidingFace(result) : undefined
+  const noFace = result?.prediction === 'NO_FACE'
+  // this file only: the option in Options stays as the user set it
+  const scoreWholeImage = () => file && void analyze(file, { ...options, wholeImage: true })
 
   return (
     <div className="page page--analyze">
@@ -67,7 +75,8 @@ export function AnalyzePage() {
           <div className="analysis__verdict">
             <VerdictHeadline
               verdict={result?.prediction}
-              confidence={result?.confidence}
+              fakeProbability={result?.fake_probability}
+              threshold={result?.decision.threshold}
               pendingText="Analysing…"
             />
           </div>
@@ -79,11 +88,29 @@ export function AnalyzePage() {
             </p>
           </div>
           <div className="analysis__details">
-            {result && (
+            {result && noFace && (
+              <>
+                <p className="reason" data-testid="reason">
+                  {sentence(result.reason)}
+                </p>
+                <div className="notice notice--neutral" data-testid="no-face-hint">
+                  <div>
+                    <p>
+                      If this photo is a tight crop of a face that the detector missed, the whole
+                      image can be scored as a face instead.
+                    </p>
+                    <button type="button" className="button button--small" onClick={scoreWholeImage}>
+                      Score the whole image
+                    </button>
+                  </div>
+                </div>
+              </>
+            )}
+            {result && !noFace && (
               <>
                 {!result.face_detected && (
                   <p className="notice notice--info" data-testid="no-face">
-                    No face found — we analysed the whole image instead.
+                    No face found — the whole image was scored as a face, as asked.
                   </p>
                 )}
                 <p className="reason" data-testid="reason">
@@ -103,6 +130,7 @@ export function AnalyzePage() {
                         key={i}
                         face={face}
                         title={result.face_detected ? `Face ${i + 1}` : 'Whole image'}
+                        threshold={result.decision.threshold}
                       />
                     ))}
                   </div>

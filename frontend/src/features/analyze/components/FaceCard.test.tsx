@@ -21,6 +21,14 @@ describe('FaceCard', () => {
   it('has no toggle without heatmaps', () => {
     render(<FaceCard face={face({ heatmaps: null })} title="Face 1" />)
     expect(screen.queryByRole('group')).not.toBeInTheDocument()
-    expect(screen.getByText('97.3% fake')).toBeInTheDocument()
+    expect(screen.getByText('97 % likely fake')).toBeInTheDocument()
+  })
+
+  it('shows the probability that the face is fake, leaning for an uncertain face', () => {
+    render(
+      <FaceCard face={face({ prediction: 'UNCERTAIN', fake_probability: 0.45, confidence: 0.55 })} title="Face 1" threshold={0.5} />,
+    )
+    expect(screen.getByText('45 % likely fake, leans real')).toBeInTheDocument()
+    expect(screen.queryByText(/55/)).not.toBeInTheDocument()
   })
 })

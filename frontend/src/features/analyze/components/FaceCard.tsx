@@ -1,16 +1,18 @@
 import { useState } from 'react'
 import type { FaceResult } from '@/lib/api-types'
 import { VerdictBadge } from '@/components/VerdictBadge'
-import { formatPercent } from '@/lib/format'
+import { formatFakeProbability } from '@/lib/format'
 
 interface FaceCardProps {
   face: FaceResult
   /** "Face 1", or "Whole image" when no face was found */
   title: string
+  /** the decision threshold, for the side an UNCERTAIN face leans to */
+  threshold?: number
 }
 
 /** A face crop with a toggle to lay each model's Grad-CAM heatmap over it. */
-export function FaceCard({ face, title }: FaceCardProps) {
+export function FaceCard({ face, title, threshold }: FaceCardProps) {
   const models = Object.keys(face.heatmaps ?? {})
   const [shown, setShown] = useState<string | null>(null)
   const heatmap = shown ? face.heatmaps?.[shown] : undefined
@@ -33,7 +35,7 @@ export function FaceCard({ face, title }: FaceCardProps) {
       <figcaption className="face-card__caption">
         <span className="face-card__title">{title}</span>
         <VerdictBadge verdict={face.prediction} />
-        <span className="face-card__p">{formatPercent(face.fake_probability)} fake</span>
+        <span className="face-card__p">{formatFakeProbability(face.fake_probability, face.prediction, threshold)}</span>
       </figcaption>
       {models.length > 0 && (
         <div className="face-card__heatmaps">

@@ -1,6 +1,6 @@
 import { useState, type CSSProperties } from 'react'
 import type { FaceResult, PredictionResponse } from '@/lib/api-types'
-import { formatPercent, verdictLabel } from '@/lib/format'
+import { formatFakeProbability, verdictLabel, verdictSlug } from '@/lib/format'
 
 interface ImagePreviewProps {
   url: string
@@ -32,7 +32,7 @@ export function ImagePreview({ url, filename, result, decidingFace }: ImagePrevi
         {faces.map((face, i) => (
           <div
             key={i}
-            className={`face-box face-box--${face.prediction.toLowerCase()}${face === decidingFace && faces.length > 1 ? ' face-box--deciding' : ''}`}
+            className={`face-box face-box--${verdictSlug(face.prediction)}${face === decidingFace && faces.length > 1 ? ' face-box--deciding' : ''}`}
             style={{
               left: `${(face.box.x / width) * 100}%`,
               top: `${(face.box.y / height) * 100}%`,
@@ -43,7 +43,7 @@ export function ImagePreview({ url, filename, result, decidingFace }: ImagePrevi
           >
             <span className="face-box__label">
               {faces.length > 1 ? `${i + 1} · ` : ''}
-              {verdictLabel(face.prediction)} {formatPercent(face.confidence, 0)}
+              {verdictLabel(face.prediction)} · {formatFakeProbability(face.fake_probability)}
             </span>
           </div>
         ))}

@@ -9,6 +9,8 @@ export interface AnalyzeOptions {
   models: string[]
   tta: boolean
   explain: boolean
+  /** with no face found, score the whole image as a face crop (form field whole_image) */
+  wholeImage: boolean
 }
 
 const RETRYABLE = new Set(['network_error', 'timeout', 'not_ready'])

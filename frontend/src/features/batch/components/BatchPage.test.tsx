@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { batch } from '@/test/fixtures'
+import { batch, noFacePrediction } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { imageFile, renderApp } from '@/test/render'
 import { BatchPage } from './BatchPage'
@@ -21,7 +21,7 @@ describe('BatchPage', () => {
     expect(within(summary).getByTestId('summary-failed')).toHaveTextContent('1')
     expect(summary).toHaveTextContent('812 ms')
     expect(screen.getByRole('status')).toHaveTextContent(
-      '3 images analysed: 1 fake, 1 real, 0 uncertain, 1 failed.',
+      '3 images analysed: 1 fake, 1 real, 0 uncertain, 0 with no face found, 1 failed.',
     )
 
     const cards = screen.getAllByTestId('batch-card')
@@ -29,10 +29,32 @@ describe('BatchPage', () => {
     expect(within(cards[1] as HTMLElement).getByTestId('batch-error')).toHaveTextContent(
       'This file is not an image we can read.',
     )
-    expect(cards[0]).toHaveTextContent('97.3%')
+    expect(cards[0]).toHaveTextContent('97 % likely fake')
+    expect(cards[2]).toHaveTextContent('10 % likely fake')
+    expect(cards[2]).not.toHaveTextContent('90')
 
     const body = calls.find((c) => c.method === 'POST')?.body as FormData
     expect(body.getAll('files')).toHaveLength(3)
+  })
+
+  it('counts and shows a file with no face apart, without a number', async () => {
+    const response = batch()
+    response.results.push(noFacePrediction({ analysis_id: 'b4', filename: 'grey.png' }))
+    response.summary = { ...response.summary, total: 4, no_face: 1 }
+    mockApi({ 'POST /api/predict/batch': { body: response } })
+    renderApp(<BatchPage />)
+    await upload([imageFile('a.jpg')])
+    const summary = await screen.findByTestId('batch-summary')
+    expect(within(summary).getByTestId('summary-no-face')).toHaveTextContent('No face1')
+    expect(screen.getByRole('status')).toHaveTextContent('1 with no face found')
+    const card = screen.getAllByTestId('batch-card')[3] as HTMLElement
+    expect(card.dataset.state).toBe('no-face')
+    expect(card).toHaveTextContent('No face found')
+    expect(card).toHaveTextContent('No verdict')
+    expect(card).not.toHaveTextContent('%')
+    // most likely real first: the files with a probability, then the one without, then failures
+    await userEvent.selectOptions(screen.getByTestId('sort'), 'real-first')
+    expect(screen.getAllByTestId('batch-card').map((c) => c.dataset.state)).toEqual(['real', 'fake', 'no-face', 'failed'])
   })
 
   it('sorts the cards', async () => {

@@ -2,10 +2,16 @@ import { ApiError } from '@/lib/api-client'
 import type { Limits } from '@/lib/api-types'
 import { VerdictBadge } from '@/components/VerdictBadge'
 import { describeError } from '@/lib/error-messages'
-import { formatPercent, sentence } from '@/lib/format'
+import { formatFakeProbability, sentence, verdictSlug } from '@/lib/format'
 import type { BatchRow } from '../utils/batch-rows'
 
-/** One file of a batch: the deciding face, its verdict and confidence, or why it failed. */
+// a broken page: the file could not be analysed
+const FAILED_ICON = 'M6 3h8l4 4v14H6zM14 3v4h4M9 13l6 6m0-6-6 6'
+// a face outline, struck through: analysed, but no face in it
+const NO_FACE_ICON = 'M12 4a6 7 0 1 0 0.01 0M9.5 10h.01M14.5 10h.01M9.5 14.5h5M4 20 20 4'
+
+/** One file of a batch: the deciding face, its verdict and the probability that it is fake;
+ * that no face was found; or why it failed. */
 export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits | null }) {
   const { result, error } = row
   const top = result?.faces.reduce<(typeof result.faces)[number] | undefined>(
@@ -13,7 +19,8 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
     undefined,
   )
   const message = error ? describeError(new ApiError(0, error.code, error.detail), { limits }) : null
-  const state = result ? result.prediction.toLowerCase() : 'failed'
+  const state = result ? verdictSlug(result.prediction) : 'failed'
+  const noFace = result?.prediction === 'NO_FACE'
   return (
     <li className={`batch-card batch-card--${state}`} data-testid="batch-card" data-state={state}>
       <div className="batch-card__thumb">
@@ -22,10 +29,11 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
         ) : (
           <svg viewBox="0 0 24 24" aria-hidden="true">
             <path
-              d="M6 3h8l4 4v14H6zM14 3v4h4M9 13l6 6m0-6-6 6"
+              d={noFace ? NO_FACE_ICON : FAILED_ICON}
               fill="none"
               stroke="currentColor"
               strokeWidth="1.5"
+              strokeLinecap="round"
               strokeLinejoin="round"
             />
           </svg>
@@ -39,12 +47,20 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
           <>
             <p className="batch-card__verdict">
               <VerdictBadge verdict={result.prediction} />
-              <span className="batch-card__confidence">{formatPercent(result.confidence)}</span>
             </p>
+            {result.fake_probability != null && !noFace ? (
+              <p className="batch-card__probability" data-testid="batch-probability">
+                {formatFakeProbability(result.fake_probability, result.prediction, result.decision.threshold)}
+              </p>
+            ) : (
+              <p className="batch-card__probability batch-card__probability--none">No verdict</p>
+            )}
             <p className="batch-card__detail">
-              {result.face_detected
-                ? `${result.faces.length} face${result.faces.length > 1 ? 's' : ''} · ${formatPercent(result.fake_probability)} fake`
-                : 'No face found — whole image analysed'}
+              {noFace
+                ? 'The models judge faces only'
+                : result.face_detected
+                  ? `${result.faces.length} face${result.faces.length > 1 ? 's' : ''}`
+                  : 'No face found — whole image scored, as asked'}
             </p>
           </>
         ) : (
@@ -55,9 +71,7 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
             </div>
           )
         )}
-        {result && (
-          <p className="visually-hidden">{sentence(result.reason)}</p>
-        )}
+        {result && <p className="visually-hidden">{sentence(result.reason)}</p>}
       </div>
     </li>
   )

@@ -8,6 +8,7 @@ export function BatchSummaryCard({ summary }: { summary: BatchSummary }) {
     ['Real', summary.real, 'real'],
     ['Fake', summary.fake, 'fake'],
     ['Uncertain', summary.uncertain, 'uncertain'],
+    ['No face', summary.no_face, 'no-face'],
     ['Failed', summary.failed, 'failed'],
   ] as const
   return (
@@ -19,11 +20,10 @@ export function BatchSummaryCard({ summary }: { summary: BatchSummary }) {
             <dd>{value}</dd>
           </div>
         ))}
-        <div className="summary__item">
-          <dt>Time</dt>
-          <dd>{formatDuration(summary.processing_time_ms)}</dd>
-        </div>
       </dl>
+      <p className="summary__time" data-testid="summary-time">
+        Analysed in {formatDuration(summary.processing_time_ms)}
+      </p>
     </section>
   )
 }

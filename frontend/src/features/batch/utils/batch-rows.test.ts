@@ -1,4 +1,4 @@
-import { batch } from '@/test/fixtures'
+import { batch, noFacePrediction } from '@/test/fixtures'
 import { batchRows, sortRows } from './batch-rows'
 
 describe('batchRows', () => {
@@ -25,6 +25,17 @@ describe('sortRows', () => {
     expect(names('verdict')).toEqual(['one.jpg', 'three.jpg', 'broken.jpg'])
     expect(names('name')).toEqual(['broken.jpg', 'one.jpg', 'three.jpg'])
     expect(names('upload')).toEqual(['one.jpg', 'broken.jpg', 'three.jpg'])
+  })
+
+  it('puts files with no face after those with a probability, before failures', () => {
+    const response = batch()
+    response.results.push(noFacePrediction({ filename: 'grey.png' }))
+    response.summary = { ...response.summary, total: 4, no_face: 1 }
+    const withNoFace = batchRows(response)
+    const sorted = (key: Parameters<typeof sortRows>[1]) => sortRows(withNoFace, key).map((r) => r.filename)
+    expect(sorted('fake-first')).toEqual(['one.jpg', 'three.jpg', 'grey.png', 'broken.jpg'])
+    expect(sorted('real-first')).toEqual(['three.jpg', 'one.jpg', 'grey.png', 'broken.jpg'])
+    expect(sorted('verdict')).toEqual(['one.jpg', 'three.jpg', 'grey.png', 'broken.jpg'])
   })
 
   it('does not change the rows it sorts', () => {

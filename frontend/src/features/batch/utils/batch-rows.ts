@@ -36,19 +36,22 @@ export const SORT_LABELS: Record<SortKey, string> = {
   name: 'File name',
 }
 
-const VERDICT_ORDER: Record<Verdict, number> = { FAKE: 0, UNCERTAIN: 1, REAL: 2 }
+const VERDICT_ORDER: Record<Verdict, number> = { FAKE: 0, UNCERTAIN: 1, REAL: 2, NO_FACE: 3 }
 
-/** Sorted copy; failures always go last (except in upload order), ties keep upload order. */
+/** Sorted copy; by likelihood, files without a probability (no face found) come after those
+ * with one; failures always go last (except in upload order); ties keep upload order. */
 export function sortRows(rows: BatchRow[], key: SortKey): BatchRow[] {
-  const p = (r: BatchRow) => r.result?.fake_probability ?? -1
+  // 0: has a probability, 1: analysed without one (NO_FACE), 2: failed
+  const group = (r: BatchRow) => (r.result ? (r.result.fake_probability == null ? 1 : 0) : 2)
+  const p = (r: BatchRow) => r.result?.fake_probability ?? 0
   const compare: Record<SortKey, (a: BatchRow, b: BatchRow) => number> = {
     upload: (a, b) => a.index - b.index,
-    'fake-first': (a, b) => p(b) - p(a),
-    'real-first': (a, b) => (a.result ? p(a) : 2) - (b.result ? p(b) : 2),
+    'fake-first': (a, b) => group(a) - group(b) || p(b) - p(a),
+    'real-first': (a, b) => group(a) - group(b) || p(a) - p(b),
     name: (a, b) => a.filename.localeCompare(b.filename, undefined, { numeric: true }),
     verdict: (a, b) =>
-      (a.result ? VERDICT_ORDER[a.result.prediction] : 3) -
-      (b.result ? VERDICT_ORDER[b.result.prediction] : 3),
+      (a.result ? VERDICT_ORDER[a.result.prediction] : 4) -
+      (b.result ? VERDICT_ORDER[b.result.prediction] : 4),
   }
   return [...rows].sort((a, b) => compare[key](a, b) || a.index - b.index)
 }

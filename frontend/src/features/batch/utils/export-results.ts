@@ -6,7 +6,6 @@ const CSV_COLUMNS = [
   'filename',
   'status',
   'prediction',
-  'confidence',
   'fake_probability',
   'faces',
   'face_detected',
@@ -16,24 +15,29 @@ const CSV_COLUMNS = [
   'error_detail',
 ] as const
 
-function csvCell(value: string | number | boolean | undefined): string {
-  const text = value === undefined ? '' : String(value)
+type Cell = string | number | boolean | null | undefined
+
+function csvCell(value: Cell): string {
+  const text = value == null ? '' : String(value)
   // quote what needs it; a leading = + - @ could run as a formula in a spreadsheet
   const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
-/** One line per uploaded file, in upload order. */
+/**
+ * One line per uploaded file, in upload order. The one number is `fake_probability` (the
+ * probability that the face is fake); it is empty where the prediction is NO_FACE (no face
+ * found: no verdict) and for a failed file.
+ */
 export function rowsToCsv(rows: BatchRow[]): string {
   const lines = [CSV_COLUMNS.join(',')]
   for (const row of [...rows].sort((a, b) => a.index - b.index)) {
     const r = row.result
-    const record: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | undefined> = {
+    const record: Record<(typeof CSV_COLUMNS)[number], Cell> = {
       index: row.index,
       filename: row.filename,
       status: r ? 'ok' : 'failed',
       prediction: r?.prediction,
-      confidence: r?.confidence,
       fake_probability: r?.fake_probability,
       faces: r ? (r.face_detected ? r.faces.length : 0) : undefined,
       face_detected: r?.face_detected,

@@ -1,6 +1,6 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { historyItem } from '@/test/fixtures'
+import { historyItem, NO_FACE_REASON } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { renderApp } from '@/test/render'
 import { HistoryDetail } from './HistoryDetail'
@@ -17,12 +17,32 @@ describe('HistoryDetail', () => {
     const calls = mockApi({ 'GET /api/history/v9': { body: item }, 'DELETE /api/history/v9': { status: 204 } })
     renderApp(<HistoryDetail id="v9" />, { path: '/history/v9' })
     expect(await screen.findByRole('heading', { name: 'clip.avi' })).toBeInTheDocument()
-    expect(screen.getByRole('status')).toHaveTextContent('Fake – 97.3%')
+    expect(screen.getByRole('status')).toHaveTextContent('FAKE · 97 % likely fake')
     expect(screen.getByTestId('timeline')).toBeInTheDocument()
     await userEvent.click(screen.getByRole('button', { name: 'Delete clip.avi' }))
     await userEvent.click(screen.getByRole('button', { name: 'Confirm delete clip.avi' }))
     await waitFor(() => expect(window.location.pathname).toBe('/history'))
     expect(calls.some((c) => c.method === 'DELETE')).toBe(true)
+  })
+
+  it('shows a past image without a face as no verdict, with its reason', async () => {
+    const item = historyItem({
+      id: 'n1',
+      filename: 'grey.png',
+      prediction: 'NO_FACE',
+      confidence: null,
+      fake_probability: null,
+      model_scores: {},
+      details: { reason: NO_FACE_REASON, face_detected: false },
+    })
+    mockApi({ 'GET /api/history/n1': { body: item } })
+    renderApp(<HistoryDetail id="n1" />, { path: '/history/n1' })
+    expect(await screen.findByRole('heading', { name: 'grey.png' })).toBeInTheDocument()
+    const status = screen.getByRole('status')
+    expect(status).toHaveTextContent('NO VERDICT · no face found')
+    expect(status).toHaveClass('verdict--no-face')
+    expect(screen.getByText(/The models judge faces only, so there is no verdict/)).toBeInTheDocument()
+    expect(screen.queryByTestId('score-bar')).not.toBeInTheDocument()
   })
 
   it('says when the analysis is gone', async () => {

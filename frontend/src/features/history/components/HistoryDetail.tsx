@@ -5,7 +5,7 @@ import { TimelineChart, type TimelineSample } from '@/components/TimelineChart'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
 import type { DecisionBand, HistoryItem } from '@/lib/api-types'
 import { describeError } from '@/lib/error-messages'
-import { formatBytes, formatDate, formatDuration, formatPercent, sentence, verdictLabel } from '@/lib/format'
+import { formatBytes, formatDate, formatDuration, formatFakeProbability, sentence, verdictLabel } from '@/lib/format'
 import { Link, useRouter } from '@/lib/router'
 import { useAsync } from '@/lib/use-async'
 import { getAnalysis } from '../api/get-analysis'
@@ -58,7 +58,7 @@ export function HistoryDetail({ id }: { id: string }) {
             <h1 className="detail__title">{item.filename}</h1>
             <DeleteButton name={item.filename} busy={pending === item.id} onConfirm={() => void remove(item.id)} />
           </header>
-          <VerdictHeadline verdict={item.prediction} confidence={item.confidence} />
+          <VerdictHeadline verdict={item.prediction} fakeProbability={item.fake_probability} />
           {reason && <p className="reason">{sentence(reason)}</p>}
           <dl className="stats">
             <div className="stats__item">
@@ -106,7 +106,7 @@ export function HistoryDetail({ id }: { id: string }) {
                     {f.prediction === 'FAKE' || f.prediction === 'REAL' || f.prediction === 'UNCERTAIN'
                       ? verdictLabel(f.prediction)
                       : '?'}
-                    {typeof f.fake_probability === 'number' && `, ${formatPercent(f.fake_probability)} fake`}
+                    {typeof f.fake_probability === 'number' && ` · ${formatFakeProbability(f.fake_probability)}`}
                   </li>
                 ))}
               </ol>

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { historyItem } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
@@ -17,6 +17,39 @@ describe('HistoryPage', () => {
     expect(rows).toHaveLength(2)
     expect(screen.getByRole('link', { name: 'astronaut.jpg' })).toHaveAttribute('href', '/history/h1')
     expect(screen.getByText('2 analyses')).toBeInTheDocument()
+  })
+
+  it('shows the probability that the face is fake, and a file with no face as such', async () => {
+    mockApi({
+      'GET /api/history': page([
+        historyItem(),
+        historyItem({ id: 'h2', filename: 'calm.jpg', prediction: 'REAL', confidence: 0.96, fake_probability: 0.04 }),
+        historyItem({ id: 'h3', filename: 'maybe.jpg', prediction: 'UNCERTAIN', confidence: 0.607, fake_probability: 0.393 }),
+        historyItem({ id: 'h4', filename: 'grey.png', prediction: 'NO_FACE', confidence: null, fake_probability: null }),
+      ]),
+    })
+    renderApp(<HistoryPage />, { path: '/history' })
+    const rows = await screen.findAllByTestId('history-row')
+    expect(rows[0]).toHaveTextContent('Fake97 % likely fake')
+    expect(rows[1]).toHaveTextContent('Real4 % likely fake')
+    expect(rows[1]).not.toHaveTextContent('96')
+    expect(rows[2]).toHaveTextContent('Uncertain39 % likely fake, leans real')
+    expect(rows[3]).toHaveTextContent('No face found')
+    expect(rows[3]).not.toHaveTextContent('%')
+    expect(within(rows[3] as HTMLElement).getByText('No face found')).toHaveClass('badge--no-face')
+  })
+
+  it('filters the analyses without a face', async () => {
+    const calls = mockApi({ 'GET /api/history': page([]) })
+    renderApp(<HistoryPage />, { path: '/history' })
+    await screen.findByText(/Nothing analysed yet/)
+    await userEvent.click(screen.getByRole('button', { name: 'No face' }))
+    await waitFor(() =>
+      expect(calls.some((c) => c.url === '/api/history?page=1&page_size=10&prediction=NO_FACE')).toBe(true),
+    )
+    expect(window.location.search).toBe('?verdict=NO_FACE')
+    expect(screen.getByRole('button', { name: 'No face' })).toHaveAttribute('aria-pressed', 'true')
+    expect(await screen.findByText(/No analysis without a face yet/)).toBeInTheDocument()
   })
 
   it('filters by verdict through the query', async () => {

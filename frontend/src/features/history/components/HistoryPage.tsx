@@ -4,7 +4,7 @@ import { PageIntro } from '@/components/PageIntro'
 import { VerdictBadge } from '@/components/VerdictBadge'
 import type { Verdict } from '@/lib/api-types'
 import { describeError } from '@/lib/error-messages'
-import { formatDate, formatPercent } from '@/lib/format'
+import { formatDate, formatFakeProbability } from '@/lib/format'
 import { Link, useRouter } from '@/lib/router'
 import { useAsync } from '@/lib/use-async'
 import { getHistory } from '../api/get-history'
@@ -17,10 +17,11 @@ const FILTERS: { value: Verdict | ''; label: string }[] = [
   { value: 'FAKE', label: 'Fake' },
   { value: 'UNCERTAIN', label: 'Uncertain' },
   { value: 'REAL', label: 'Real' },
+  { value: 'NO_FACE', label: 'No face' },
 ]
 
 function isVerdict(value: string | null): value is Verdict {
-  return value === 'FAKE' || value === 'REAL' || value === 'UNCERTAIN'
+  return value === 'FAKE' || value === 'REAL' || value === 'UNCERTAIN' || value === 'NO_FACE'
 }
 
 /** Past analyses: paged, filtered by verdict (both kept in the URL), open or delete one. */
@@ -85,7 +86,11 @@ export function HistoryPage() {
 
       {data && data.items.length === 0 && (
         <p className="empty">
-          {verdict ? 'No analysis with this verdict yet.' : 'Nothing analysed yet.'}{' '}
+          {verdict === 'NO_FACE'
+            ? 'No analysis without a face yet.'
+            : verdict
+              ? 'No analysis with this verdict yet.'
+              : 'Nothing analysed yet.'}{' '}
           <Link to="/">Analyse a photo</Link>
         </p>
       )}
@@ -108,7 +113,10 @@ export function HistoryPage() {
               </Link>
               <span className="history__meta">
                 <span className="history__verdict">
-                  <VerdictBadge verdict={item.prediction} /> {formatPercent(item.confidence)}
+                  <VerdictBadge verdict={item.prediction} />
+                  {item.fake_probability != null && item.prediction !== 'NO_FACE' && (
+                    <span className="history__p">{formatFakeProbability(item.fake_probability, item.prediction)}</span>
+                  )}
                 </span>
                 <time className="history__date" dateTime={item.created_at}>
                   {formatDate(item.created_at)}

@@ -1,5 +1,5 @@
 import type { Keyframe } from '@/lib/api-types'
-import { formatPercent, formatTimestamp } from '@/lib/format'
+import { formatFakeProbability, formatTimestamp } from '@/lib/format'
 
 /** The most suspicious moments of a video: the face crop, when, how fake. */
 export function KeyframeList({ keyframes }: { keyframes: Keyframe[] }) {
@@ -10,7 +10,7 @@ export function KeyframeList({ keyframes }: { keyframes: Keyframe[] }) {
         <li key={k.frame} className="keyframe" data-testid="keyframe">
           <img src={k.thumbnail} alt={`Face at ${formatTimestamp(k.time_s)}`} width={120} height={120} />
           <span className="keyframe__time">{formatTimestamp(k.time_s)}</span>
-          <span className="keyframe__p">{formatPercent(k.fake_probability)} fake</span>
+          <span className="keyframe__p">{formatFakeProbability(k.fake_probability)}</span>
         </li>
       ))}
     </ol>

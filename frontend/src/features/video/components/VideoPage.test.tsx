@@ -1,6 +1,6 @@
 import { act, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { job, video } from '@/test/fixtures'
+import { job, noFaceVideo, video } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { imageFile, renderApp } from '@/test/render'
 import { VideoPage } from './VideoPage'
@@ -44,12 +44,57 @@ describe('VideoPage', () => {
 
     act(() => FakeEventSource.last.emit('done', job({ status: 'done', progress: 1, result: video() })))
     expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100')
-    expect(screen.getByRole('status')).toHaveTextContent('Fake – 80.0%')
+    expect(screen.getByRole('status')).toHaveTextContent('FAKE · 80 % likely fake')
     expect(screen.getByTestId('timeline')).toBeInTheDocument()
     expect(screen.getByTestId('threshold-line')).toBeInTheDocument()
     expect(screen.getAllByTestId('keyframe')).toHaveLength(1)
+    expect(screen.getByTestId('keyframe')).toHaveTextContent('90 % likely fake')
     expect(screen.getByText('75 %')).toBeInTheDocument()
     expect(screen.getByTestId('side-glow')).toHaveAttribute('data-side', 'left')
+  })
+
+  it('gives no verdict when no sampled frame shows a face: no number, no glow, no timeline', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource)
+    mockApi({
+      'POST /api/jobs/video': {
+        status: 202,
+        body: { job_id: 'j1', status: 'queued', status_url: '/api/jobs/j1', events_url: '/api/jobs/j1/events' },
+      },
+    })
+    renderApp(<VideoPage />)
+    await userEvent.upload(
+      document.querySelector('input[type=file]') as HTMLInputElement,
+      imageFile('empty-room.avi', 100, 'video/x-msvideo'),
+    )
+    await screen.findByRole('progressbar')
+    act(() => FakeEventSource.last.emit('done', job({ status: 'done', progress: 1, result: noFaceVideo() })))
+    const status = screen.getByRole('status')
+    expect(status).toHaveTextContent('NO VERDICT · no face found')
+    expect(status).toHaveAttribute('data-verdict', 'NO_FACE')
+    expect(screen.getByTestId('reason')).toHaveTextContent('no verdict for this video')
+    expect(screen.queryByTestId('side-glow')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('timeline')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('keyframe')).not.toBeInTheDocument()
+    expect(screen.getByText('Frames with a face').nextSibling).toHaveTextContent('0')
+  })
+
+  it('says when frames were analysed smaller than the video', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource)
+    mockApi({
+      'POST /api/jobs/video': {
+        status: 202,
+        body: { job_id: 'j1', status: 'queued', status_url: '/api/jobs/j1', events_url: '/api/jobs/j1/events' },
+      },
+    })
+    renderApp(<VideoPage />)
+    await userEvent.upload(
+      document.querySelector('input[type=file]') as HTMLInputElement,
+      imageFile('big.mp4', 100, 'video/mp4'),
+    )
+    await screen.findByRole('progressbar')
+    const downscaled = { original: { width: 3840, height: 2160 }, analysed: { width: 1280, height: 720 } }
+    act(() => FakeEventSource.last.emit('done', job({ status: 'done', progress: 1, result: video({ downscaled }) })))
+    expect(screen.getByText('Frames analysed at').nextSibling).toHaveTextContent('1280×720 (video 3840×2160)')
   })
 
   it('refuses a video over the limit', async () => {

@@ -72,7 +72,8 @@ export function VideoPage() {
           </div>
           <VerdictHeadline
             verdict={result?.prediction}
-            confidence={result?.confidence}
+            fakeProbability={result?.fake_probability}
+            threshold={result?.decision.threshold}
             pendingText={busy ? 'Analysing…' : ''}
           />
           {result && <VideoResult result={result} />}

@@ -31,7 +31,7 @@ from faceproof.ensemble import (
 from faceproof.errors import BundleError, UnknownModelError
 from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
 from faceproof.preprocess import make_preprocessor
-from faceproof.runtime import ModelRunner
+from faceproof.runtime import ModelRunner, precision_for_bundle
 from faceproof.tta import VIEWS, average_views, tta_views
 from faceproof.verdict import DecisionRule, Verdict
 
@@ -130,8 +130,11 @@ class Predictor:
         self.max_faces = max_faces
         self.max_pixels = max_pixels
         self.ensemble = ensemble
-        self.runners = {b.name: ModelRunner(b.model, precision, next(b.model.parameters()).device)
-                        for b in bundles}
+        self.runners = {}
+        for b in bundles:
+            device = next(b.model.parameters()).device
+            self.runners[b.name] = ModelRunner(
+                b.model, precision_for_bundle(precision, device, b.config.metrics), device)
         self.max_batch = max_batch
         self.batch_listeners: list[BatchListener] = []
         # one forward at a time per model (Grad-CAM included: it hooks the shared modules)

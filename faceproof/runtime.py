@@ -69,6 +69,33 @@ def resolve_precision(requested: str, device: torch.device | str = "cpu") -> str
     return "bf16" if cpu_has_native_bf16() else "fp32"
 
 
+FAST_PATH_TOLERANCE = 0.002
+"""Largest ROC-AUC change a fast path may make, pooled or on any data set (`make
+fast-path-check` measures it and writes it into the bundle's card)."""
+
+
+def fast_path_verified(metrics: dict) -> bool:
+    """Whether a bundle's card shows its bf16 path within `FAST_PATH_TOLERANCE` ROC-AUC of
+    fp32, pooled and on every data set large enough to enforce."""
+    check = (metrics or {}).get("fast_path")
+    if not check or check.get("precision") != "bf16":
+        return False  # never measured, or measured where bf16 was not the fast path
+    deltas = [check["roc_auc_delta"]] + [g["roc_auc_delta"] for g in
+                                         check.get("by_dataset", {}).values() if g["enforced"]]
+    return all(abs(d) <= FAST_PATH_TOLERANCE for d in deltas)
+
+
+def precision_for_bundle(requested: str, device: torch.device | str, metrics: dict) -> str:
+    """The precision a bundle runs at: as `resolve_precision`, except that "auto" takes bf16
+    only for a bundle whose card shows that bf16 gives fp32's answers (`fast_path_verified`);
+    the others stay on the fp32 reference."""
+    precision = resolve_precision(requested, device)
+    if requested == "auto" and precision == "bf16" and not fast_path_verified(metrics):
+        log.info("bf16 not verified against fp32 for this bundle: it runs in fp32")
+        return "fp32"
+    return precision
+
+
 class ModelRunner:
     """Calls one eval-mode model on preprocessed NCHW float batches; returns float32 logits.
 

@@ -26,7 +26,7 @@ import torch
 from faceproof.bundle import CARD_FILE, Bundle, find_bundles, load_bundle, write_config
 from faceproof.ensemble import ensemble_probability, member_weights, read_ensemble, write_ensemble
 from faceproof.preprocess import make_preprocessor
-from faceproof.runtime import ModelRunner, resolve_precision
+from faceproof.runtime import FAST_PATH_TOLERANCE, ModelRunner, resolve_precision
 from faceproof.verdict import DecisionRule
 from training.cache import open_image_cache
 from training.config import load_config
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split-seed", type=int, default=42)
     parser.add_argument("--cache-dir", default="data/cache")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--tolerance", type=float, default=0.002,
+    parser.add_argument("--tolerance", type=float, default=FAST_PATH_TOLERANCE,
                         help="largest ROC-AUC change accepted (either way)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

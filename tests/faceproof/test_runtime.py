@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import platform
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -37,8 +40,18 @@ def test_explicit_precision_is_kept_and_nonsense_refused(fake_flags):
 
 
 def test_cpu_flags_reads_this_machine():
+    """The flags of this machine's first CPU, as /proc/cpuinfo lists them."""
+    if not Path("/proc/cpuinfo").is_file():
+        assert runtime.cpu_flags() == frozenset()
+        return
+    text = Path("/proc/cpuinfo").read_text()
+    line = next(ln for ln in text.splitlines() if ln.split(":")[0].strip() in ("flags", "Features"))
+    listed = set(line.partition(":")[2].split())
     flags = runtime.cpu_flags()
-    assert isinstance(flags, frozenset)
+    assert listed and listed <= flags
+    basic = {"x86_64": "sse2", "aarch64": "fp"}.get(platform.machine())
+    if basic:
+        assert basic in flags
 
 
 def small_model():
@@ -69,3 +82,24 @@ def test_device_auto_is_the_cpu_without_a_gpu(monkeypatch):
         resolve_device("cuda")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert resolve_device("auto") == torch.device("cuda")
+
+
+def _check(delta: float, by_dataset: dict | None = None, precision: str = "bf16") -> dict:
+    return {"fast_path": {"precision": precision, "roc_auc_delta": delta,
+                          "by_dataset": by_dataset or {}}}
+
+
+def test_auto_takes_bf16_only_for_a_bundle_verified_against_fp32(fake_flags):
+    fake_flags("avx512_bf16")
+    ok = _check(-0.0015, {"dfdc": {"roc_auc_delta": 0.001, "enforced": True},
+                          "tiny": {"roc_auc_delta": 0.05, "enforced": False}})
+    assert runtime.fast_path_verified(ok)
+    assert runtime.precision_for_bundle("auto", "cpu", ok) == "bf16"
+    # one data set beyond the tolerance, no check at all, or a check of fp32 against itself
+    off = _check(-0.0015, {"faceswap": {"roc_auc_delta": 0.0034, "enforced": True}})
+    for metrics in (off, {}, _check(0.0, precision="fp32")):
+        assert not runtime.fast_path_verified(metrics)
+        assert runtime.precision_for_bundle("auto", "cpu", metrics) == "fp32"
+        assert runtime.precision_for_bundle("bf16", "cpu", metrics) == "bf16"  # asked for
+    fake_flags()
+    assert runtime.precision_for_bundle("auto", "cpu", ok) == "fp32"  # no native bf16

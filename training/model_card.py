@@ -93,8 +93,9 @@ def _sources_lines(data: dict) -> list[str]:
             f"(p {degrade['noise_p']}); random framing around the detected box.")
     fr = data.get("face_framing", {})
     if fr.get("method"):
-        no_face = ("kept and scored whole, as the service scores an image where it finds no "
-                   "face" if fr.get("no_face") == "keep" else "left out of training")
+        no_face = ("kept and trained on whole (the service answers NO_FACE for such an image "
+                   "unless asked to score it whole, for tight crops the detector missed)"
+                   if fr.get("no_face") == "keep" else "left out of training")
         lines.append(
             f"- Crops: {fr['method']} ({fr.get('detector')}, margin {fr.get('face_margin')}); "
             f"images where no face was found are {no_face}.")

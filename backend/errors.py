@@ -34,6 +34,11 @@ class APIError(Exception):
         self.detail = detail
         self.headers = headers
 
+    @classmethod
+    def retry_later(cls, code: str, detail: str, retry_after_s: int) -> APIError:
+        """A 503 for something the service cannot do now, with Retry-After."""
+        return cls(503, code, detail, headers={"Retry-After": str(retry_after_s)})
+
 
 # status of each core error; the code comes from the error class itself
 CORE_STATUS: dict[type[FaceProofError], int] = {

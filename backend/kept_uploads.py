@@ -61,10 +61,9 @@ def keep_upload(settings: Settings, analysis_id: str, *, data: bytes | None = No
         if partial is not None:
             partial.unlink(missing_ok=True)
         log.error("could not keep the upload of %s: %s", analysis_id, exc)
-        raise APIError(503, "storage_unavailable",
-                       f"the upload could not be stored ({exc.strerror or exc}); nothing was "
-                       "recorded, try again later",
-                       headers={"Retry-After": str(STORAGE_RETRY_AFTER_S)}) from exc
+        raise APIError.retry_later(
+            "storage_unavailable", f"the upload could not be stored ({exc.strerror or exc}); "
+            "nothing was recorded, try again later", STORAGE_RETRY_AFTER_S) from exc
     return target
 
 

@@ -27,10 +27,10 @@ class TempSpace:
         """Reserve `size` more bytes, or refuse the upload."""
         with self._lock:
             if self.used + size > self.limit:
-                raise APIError(503, "temp_space_full",
-                               f"the service holds {self.used:,} bytes of uploads waiting for "
-                               f"analysis, its limit is {self.limit:,}; try again later",
-                               headers={"Retry-After": str(RETRY_AFTER_S)})
+                raise APIError.retry_later(
+                    "temp_space_full", f"the service holds {self.used:,} bytes of uploads "
+                    f"waiting for analysis, its limit is {self.limit:,}; try again later",
+                    RETRY_AFTER_S)
             self.used += size
 
     def give_back(self, size: int) -> None:

@@ -33,11 +33,13 @@ class VideoFrame:
         index: Frame number, from 0.
         time_s: Time of the frame from the start, in seconds.
         image: RGB uint8 array of shape (height, width, 3).
+        decoded_size: (width, height) as decoded, before any downscaling to `max_pixels`.
     """
 
     index: int
     time_s: float
     image: np.ndarray
+    decoded_size: tuple[int, int] | None = None
 
 
 @dataclass
@@ -187,13 +189,14 @@ def _iter_frames(
                 continue
             time_s = index / fps if fps > 0 else capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
             # the container's size may lie: bound what was actually decoded
-            scale = frame_scale(bgr.shape[1], bgr.shape[0], max_pixels)
+            decoded_size = (int(bgr.shape[1]), int(bgr.shape[0]))
+            scale = frame_scale(*decoded_size, max_pixels)
             if scale < 1.0:
                 size = (max(1, int(bgr.shape[1] * scale)), max(1, int(bgr.shape[0] * scale)))
                 bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             yielded += 1
-            yield VideoFrame(index=index, time_s=time_s, image=rgb)
+            yield VideoFrame(index=index, time_s=time_s, image=rgb, decoded_size=decoded_size)
     finally:
         capture.release()
     if yielded == 0:

@@ -20,7 +20,7 @@ from faceproof.faces import crop_face, whole_image_face
 from faceproof.predictor import Predictor, no_face_reason
 from faceproof.prefetch import prefetch
 from faceproof.verdict import Verdict
-from faceproof.video import probe_video, read_frames
+from faceproof.video import read_frames
 
 MAX_FRAME_PIXELS = 1920 * 1080
 """Frames are decoded at most at 1080p: a face that fills a 4K frame still gives a crop far
@@ -90,7 +90,6 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     report(0.0, "reading frames")
     frames, frame_faces, detected_any = [], [], False
     bound = frame_pixel_bound(num_frames, max_frame_pixels, max_total_pixels)
-    info = probe_video(path)
     # decoding and detection are ~60 % of the work, scoring the rest
     # frames are decoded in a thread while faces are found in the ones already decoded
     for frame in prefetch(read_frames(path, num_frames, max_duration_s=max_duration_s,
@@ -103,10 +102,9 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     if not frames:
         raise VideoError("no frame could be read")
     extras = {}
-    decoded = frames[0].image.shape
-    if (decoded[1], decoded[0]) != (info.width, info.height):
-        extras["downscaled"] = {"from": [info.width, info.height],
-                                "to": [int(decoded[1]), int(decoded[0])],
+    kept = (int(frames[0].image.shape[1]), int(frames[0].image.shape[0]))
+    if kept != frames[0].decoded_size:
+        extras["downscaled"] = {"from": list(frames[0].decoded_size), "to": list(kept),
                                 "max_frame_pixels": bound}
     if not detected_any and not whole_frames:  # nothing the models can judge
         report(1.0, "done")

@@ -49,7 +49,8 @@ async def create_video_job(
     503 (`job_queue_full`, `temp_space_full`) with Retry-After."""
     names = parse_models(models, predictor)
     count = checked_frames(frames, settings)
-    refuse_when_full(jobs)  # before the upload is written
+    if jobs.full:  # refused before the upload is written
+        raise queue_full(jobs)
     upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
     filename = clean_filename(file.filename)
     try:
@@ -60,22 +61,19 @@ async def create_video_job(
                                            models=names, tta=tta, whole_image=whole_image,
                                            progress=progress),
             cleanup=upload.discard)
-    except QueueFullError:
+    except QueueFullError:  # filled while the upload streamed in
         upload.discard()
-        refuse_when_full(jobs)
-        raise
+        raise queue_full(jobs) from None
     base = str(request.url_for("read_job", job_id=job.id).path)
     return JobCreated(job_id=job.id, status=job.status, status_url=base,
                       events_url=f"{base}/events")
 
 
-def refuse_when_full(jobs: JobManager) -> None:
-    """503 `job_queue_full` with Retry-After while MAX_QUEUED_JOBS jobs are unfinished."""
-    if jobs.full:
-        raise APIError(503, QueueFullError.code,
-                       f"{jobs.queue_depth} video jobs are queued or running, the limit is "
-                       f"{jobs.max_jobs}; try again later",
-                       headers={"Retry-After": str(QUEUE_RETRY_AFTER_S)})
+def queue_full(jobs: JobManager) -> APIError:
+    """503 `job_queue_full` with Retry-After: MAX_QUEUED_JOBS jobs are unfinished."""
+    return APIError.retry_later(
+        QueueFullError.code, f"{jobs.queue_depth} video jobs are queued or running, the limit "
+        f"is {jobs.max_jobs}; try again later", QUEUE_RETRY_AFTER_S)
 
 
 def _job_or_404(jobs, job_id: str):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import uvicorn
 
+from backend.history import HistoryStore, HistoryUnavailableError
 from backend.memory import limit_malloc_arenas
+from backend.migrate import HistorySchemaError
 from backend.request_log import configure_logging
 from backend.settings import get_settings
 
@@ -20,6 +23,12 @@ def main() -> None:
     # uvicorn's lines go through our formatter (log_config=None: uvicorn installs no handler of
     # its own) and the access log is ours (backend/request_log.py), one line per request
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
+    # the history's schema upgraded (or the start refused) here, before the models load, so a
+    # database this code cannot use is one line, not uvicorn's traceback of the lifespan
+    try:
+        HistoryStore(settings.HISTORY_URL).close()
+    except (HistorySchemaError, HistoryUnavailableError) as exc:
+        sys.exit(f"cannot start: {exc}")
     uvicorn.run("backend.main:create_app", factory=True, host=settings.HOST, port=settings.PORT,
                 log_level=settings.LOG_LEVEL.lower(), log_config=None, access_log=False,
                 timeout_graceful_shutdown=60)

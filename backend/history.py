@@ -1,4 +1,5 @@
-"""The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode).
+"""The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode;
+PostgreSQL tested too), its schema brought up to date at start (backend/migrate.py).
 
 A database that cannot be read or written (locked past the busy timeout, read-only, full,
 gone, not a database) raises `HistoryUnavailableError`, which the service answers with 503
@@ -31,8 +32,9 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from backend.migrate import upgrade_database
+
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer's lock
-NO_FACE = "NO_FACE"  # faceproof.verdict.Verdict.NO_FACE
 
 
 class HistoryUnavailableError(Exception):
@@ -70,8 +72,8 @@ class Analysis(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     prediction: Mapped[str] = mapped_column(String(16), index=True)
-    confidence: Mapped[float] = mapped_column(Float)
-    fake_probability: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float | None] = mapped_column(Float)         # None: NO_FACE
+    fake_probability: Mapped[float | None] = mapped_column(Float)
     models: Mapped[list] = mapped_column(JSON)
     model_scores: Mapped[dict] = mapped_column(JSON)            # model -> probability
     faces: Mapped[list] = mapped_column(JSON)                    # per-face summary
@@ -83,13 +85,10 @@ class Analysis(Base):
         created = self.created_at
         if created.tzinfo is None:  # SQLite drops the zone; we always store UTC
             created = created.replace(tzinfo=UTC)
-        out = {c: getattr(self, c) for c in (
+        return {c: getattr(self, c) for c in (
             "id", "kind", "filename", "size_bytes", "sha256", "prediction", "confidence",
             "fake_probability", "models", "model_scores", "faces", "details", "duration_ms",
             "batch_id")} | {"created_at": created.isoformat()}
-        if self.prediction == NO_FACE:  # stored as 0.0: see `HistoryStore.add`
-            out["confidence"] = out["fake_probability"] = None
-        return out
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -110,15 +109,11 @@ class HistoryStore:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         with _unavailable_on_database_errors("opening it"):
-            Base.metadata.create_all(self.engine)
+            upgrade_database(self.engine)  # or HistorySchemaError: not a schema we can use
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, **fields: Any) -> str:
         """Insert one record in its own transaction; returns its id."""
-        if fields.get("prediction") == NO_FACE:
-            # the columns are NOT NULL in databases made before NO_FACE existed and there are
-            # no migrations yet: a NO_FACE row stores 0.0 and reads back None
-            fields["confidence"] = fields["fake_probability"] = 0.0
         record = Analysis(id=fields.pop("id", None) or str(uuid.uuid4()),
                           created_at=fields.pop("created_at", None) or datetime.now(UTC),
                           **fields)

@@ -1,0 +1,1 @@
+# a package so that a non-editable install (the image) carries the revisions

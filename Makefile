@@ -14,7 +14,7 @@ include make/bench.mk
 include make/docker.mk
 include make/robustness.mk
 
-.PHONY: help setup run test lint format train train-default evaluate data doctor models-table clean
+.PHONY: help setup run test lint format postgres train train-default evaluate data doctor models-table clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,9 +34,13 @@ run: setup frontend-build  ## the service and web app on http://127.0.0.1:8000 (
 doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
 	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)
 
-test: setup lint docker-check audit  ## lint, container files, the Python tests, the web app's tests and API types, e2e, the backend image's install steps
+test: setup lint docker-check audit postgres  ## lint, container files, the Python tests (history on SQLite and PostgreSQL), the web app's tests and API types, e2e, the backend image's install steps
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e
 	$(MAKE) --no-print-directory frontend-test api-types-check e2e docker-install
+
+postgres:  ## Debian's PostgreSQL, which tests/postgres.py starts for the history tests (CI fails without it)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  (apt-get update && apt-get install -y --no-install-recommends postgresql)
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check .

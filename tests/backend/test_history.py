@@ -1,11 +1,23 @@
-"""GET /api/history (paged, newest first, filters), GET and DELETE /api/history/{id}."""
+"""GET /api/history (paged, newest first, filters), GET and DELETE /api/history/{id}, on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
+
+import functools
 
 import pytest
 from fastapi.testclient import TestClient
 
 from backend.main import create_app
+
+pytest_plugins = ["tests.postgres"]
+pytestmark = pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def make_settings(make_settings, history_url):
+    """The service's settings, its history on this test's database."""
+    return functools.partial(make_settings, HISTORY_URL=history_url)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""History durability against a real process: 1,000 concurrent analyses are recorded exactly
-once, and a service killed with SIGKILL mid-load keeps every record it had answered for
-(SQLite WAL: a commit is in the log before the response leaves)."""
+"""History durability against a real process, on SQLite and on PostgreSQL: 1,000 concurrent
+analyses are recorded exactly once, and a service killed with SIGKILL mid-load keeps every
+record it had answered for (a commit is made before the response leaves: with SQLite it is
+then in the WAL, which outlives the process; PostgreSQL's server outlives it anyway)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import pytest
 from backend.schemas import HistoryItem
 from tests.robustness.live_service import LiveService
 
-pytestmark = pytest.mark.slow
+pytest_plugins = ["tests.postgres"]
+pytestmark = [pytest.mark.slow,
+              pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True)]
 ANALYSES = 1000
 CONCURRENCY = 32
 AFTER_KILL = 300  # requests of the second wave, cut by SIGKILL part-way
@@ -73,8 +76,9 @@ def _all_rows(base_url: str) -> list[dict]:
 
 
 def test_concurrent_analyses_recorded_once_and_kept_through_sigkill(models_dir, tmp_path,
-                                                                     small_png) -> None:
-    live = LiveService(tmp_path, MODELS_DIR=models_dir).start()
+                                                                     small_png,
+                                                                     history_url) -> None:
+    live = LiveService(tmp_path, MODELS_DIR=models_dir, HISTORY_URL=history_url).start()
     try:
         started = time.monotonic()
         ids, lost = asyncio.run(_analyse(live.base_url, small_png, ANALYSES))
@@ -91,7 +95,7 @@ def test_concurrent_analyses_recorded_once_and_kept_through_sigkill(models_dir, 
         live.kill()
 
     # restarted on the same database: every answered record is there, complete
-    with LiveService(tmp_path, MODELS_DIR=models_dir) as again:
+    with LiveService(tmp_path, MODELS_DIR=models_dir, HISTORY_URL=history_url) as again:
         rows = _all_rows(again.base_url)
     kept = {r["id"] for r in rows}
     answered = set(ids) | set(more_ids)
@@ -101,7 +105,8 @@ def test_concurrent_analyses_recorded_once_and_kept_through_sigkill(models_dir, 
     assert len(kept - answered) <= cut
     for row in rows:
         HistoryItem.model_validate(row)
-    print(f"\ndurability: {ANALYSES} concurrent analyses in {took:.1f} s recorded exactly once; "
+    print(f"\ndurability ({history_url.partition(':')[0]}): {ANALYSES} concurrent analyses "
+          f"in {took:.1f} s recorded exactly once; "
           f"SIGKILL after {len(more_ids)} more: {len(answered)} answered, {len(kept)} kept, "
           f"0 lost")
 

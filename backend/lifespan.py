@@ -57,7 +57,8 @@ def load_predictor(settings: Settings) -> Predictor:
                      ensemble=read_ensemble(settings.MODELS_DIR),
                      precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
                      micro_batching=settings.MICRO_BATCHING,
-                     batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING)
+                     batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING,
+                     runtime=settings.RUNTIME, cache_dir=settings.CACHE_DIR)
 
 
 def _configless(models_dir: Path) -> list[str]:
@@ -78,8 +79,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     torch.set_num_threads(settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2))
     predictor = app.state.predictor = load_predictor(settings)
     log.info("models loaded: %s", ", ".join(
-        f"{name} ({predictor.runners[name].device}, {precision})"
-        for name, precision in predictor.precision.items()))
+        f"{name} ({r.device}, {r.runtime}, {r.precision})"
+        for name, r in predictor.runners.items()))
     app.state.history = HistoryStore(settings.HISTORY_URL)
     # requests are decoded, detected and preprocessed in parallel; the models run one batch at
     # a time (the micro-batcher's worker), each forward on every core; the pools' tasks log

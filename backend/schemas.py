@@ -192,7 +192,9 @@ class Limits(BaseModel):
 
 
 class ModelRuntime(BaseModel):
-    device: str
+    device: str = Field(description="where the model runs: cpu, cuda:0, ...")
+    runtime: str = Field("torch", description="what runs it: torch (the reference), "
+                         "onnxruntime or openvino")
     precision: str = Field(description="fp32 or bf16")
 
 
@@ -206,7 +208,8 @@ class InfoResponse(BaseModel):
     versions: dict[str, str]
     device: str = Field(description="where the models run (the device in use, not merely one "
                                     "that is present)")
-    runtime: dict[str, ModelRuntime] = Field(description="per model: device and precision")
+    runtime: dict[str, ModelRuntime] = Field(description="per model: device, runtime and "
+                                                   "precision in use")
     api_key_required: bool
 
 

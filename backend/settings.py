@@ -63,8 +63,15 @@ class Settings(BaseSettings):
                         description="where the models run: auto (a CUDA GPU when there is "
                         "one), cpu, cuda or cuda:N")
     INFERENCE_PRECISION: Literal["auto", "fp32", "bf16"] = Field(
-        "auto", description="auto: bf16 with channels-last where the CPU/GPU has native bf16, "
-        "else fp32")
+        "auto", description="auto: fp32, or bf16 where the CPU/GPU has it natively and the "
+        "bundle's card shows bf16 keeps fp32's answers; fp32; bf16")
+    RUNTIME: Literal["auto", "torch", "onnxruntime", "openvino"] = Field(
+        "auto", description="what runs the models: auto (the fastest verified on this CPU, "
+        "measured at the first start and remembered in CACHE_DIR), torch (the reference), "
+        "onnxruntime or openvino; Grad-CAM always runs on torch")
+    CACHE_DIR: Path | None = Field(
+        None, description="where compiled models and the runtime choice are kept; empty: "
+        "$XDG_CACHE_HOME/faceproof or ~/.cache/faceproof")
     INFERENCE_WORKERS: int = Field(
         16, ge=1, description="threads decoding, detecting and preprocessing requests at once "
         "(the models themselves run one batch at a time)")

@@ -41,7 +41,8 @@ def _build_predictor(args):
 
     detector = create_face_detector(args.detector, model_path=args.yunet_model)
     names = [n for n in (args.models or "").split(",") if n]
-    return Predictor.from_dir(args.models_dir, names or None, detector=detector)
+    return Predictor.from_dir(args.models_dir, names or None, detector=detector,
+                              runtime=args.runtime, precision=args.precision)
 
 
 def _explain_image(prediction, path: Path) -> None:
@@ -216,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write Grad-CAM overlays (one row per face, a column per model)")
     predict.add_argument("--detector", default="haar", choices=["haar", "yunet"])
     predict.add_argument("--frames", type=int, default=32, help="frames sampled per video")
+    predict.add_argument("--runtime", default="auto",
+                         choices=["auto", "torch", "onnxruntime", "openvino"],
+                         help="what runs the models (auto: the fastest verified here)")
+    predict.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
     predict.add_argument("--whole-image", action="store_true",
                          help="with no face found, score the whole image or frame (for tight "
                               "face crops the detector missed) instead of answering NO_FACE")

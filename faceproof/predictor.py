@@ -31,7 +31,7 @@ from faceproof.ensemble import (
 from faceproof.errors import BundleError, UnknownModelError
 from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
 from faceproof.preprocess import make_preprocessor
-from faceproof.runtime import ModelRunner, precision_for_bundle
+from faceproof.runner_choice import choose_runner
 from faceproof.tta import VIEWS, average_views, tta_views
 from faceproof.verdict import DecisionRule, Verdict
 
@@ -101,8 +101,12 @@ class Predictor:
         detector: face detector; Haar by default.
         max_faces: at most this many faces per image are scored (largest scores first).
         ensemble: fitted ensemble weights and rule (`ensemble.json`); None: equal weights.
-        precision: "auto" (bf16 where the hardware has it natively, else fp32), "fp32" or
-            "bf16"; see `faceproof.runtime`.
+        precision: "auto" (fp32, or bf16 where the hardware has it natively and the card
+            shows it keeps the answers), "fp32" or "bf16"; see `faceproof.runtime`.
+        runtime: "torch" (the reference), "onnxruntime", "openvino", or "auto" (the fastest
+            verified on this CPU, measured at load); see `faceproof.runner_choice`.
+        cache_dir: where compiled models and the runtime choice are kept (default:
+            `faceproof.compiled.cache_dir()`).
         max_batch: faces per model forward at most (1: one face at a time, the reference).
         micro_batching: gather concurrent callers' faces into shared batches (a service);
             off, each call runs its own batches.
@@ -116,7 +120,8 @@ class Predictor:
                  max_faces: int = 16, max_pixels: int = DEFAULT_MAX_PIXELS,
                  ensemble: EnsembleConfig | None = None, precision: str = "auto",
                  max_batch: int = 32, micro_batching: bool = False,
-                 batch_wait_ms: float = 4.0, preprocessing: str = "opencv"):
+                 batch_wait_ms: float = 4.0, preprocessing: str = "opencv",
+                 runtime: str = "torch", cache_dir: str | Path | None = None):
         if not bundles:
             raise BundleError("no model bundle to load")
         names = [b.name for b in bundles]
@@ -133,8 +138,8 @@ class Predictor:
         self.runners = {}
         for b in bundles:
             device = next(b.model.parameters()).device
-            self.runners[b.name] = ModelRunner(
-                b.model, precision_for_bundle(precision, device, b.config.metrics), device)
+            self.runners[b.name] = choose_runner(b, runtime, precision, device=device,
+                                                 cache=cache_dir)
         self.max_batch = max_batch
         self.batch_listeners: list[BatchListener] = []
         # one forward at a time per model (Grad-CAM included: it hooks the shared modules)
@@ -193,6 +198,11 @@ class Predictor:
     def precision(self) -> dict[str, str]:
         """The precision each model runs at ("fp32" or "bf16")."""
         return {name: runner.precision for name, runner in self.runners.items()}
+
+    @property
+    def runtimes(self) -> dict[str, str]:
+        """The runtime serving each model ("torch", "onnxruntime" or "openvino")."""
+        return {name: runner.runtime for name, runner in self.runners.items()}
 
     def add_batch_listener(self, listener: BatchListener) -> None:
         """Call `listener(model, faces, seconds)` after every model forward."""
@@ -257,9 +267,10 @@ class Predictor:
         """Grad-CAM map (S, S) in [0, 1] of model `name` for one crop."""
         from faceproof.gradcam import grad_cam
 
-        runner = self.runners[name]
+        model = self.bundles[name].model  # torch, whatever serves the scores: it needs gradients
         with self._locks[name]:
-            return grad_cam(runner.model, self.preprocessors[name]([crop]).to(runner.device))[0]
+            return grad_cam(model, self.preprocessors[name]([crop]).to(
+                next(model.parameters()).device))[0]
 
     # ---------------------------------------------------------------- faces
     def detect(self, image: np.ndarray) -> tuple[list[Face], bool]:

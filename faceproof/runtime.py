@@ -2,23 +2,25 @@
 hardware supports (detected, not assumed), under `torch.inference_mode`.
 
 - fp32: plain eager float32, the reference path.
-- bf16: autocast to bfloat16 with channels-last tensors. Used by "auto" on CUDA GPUs that
-  support it and on CPUs with native bf16 dot products (AVX512-BF16 or AMX on x86, the BF16
-  extension on Arm); elsewhere bf16 is emulated and slower than fp32, so "auto" keeps fp32.
+- bf16: autocast to bfloat16 with channels-last tensors. A candidate for "auto" on CUDA GPUs
+  that support it and on CPUs with native bf16 dot products (AVX512-BF16 or AMX on x86, the
+  BF16 extension on Arm), for a bundle whose card shows it keeps fp32's answers; elsewhere
+  bf16 is emulated and slower than fp32.
+
+The cards' checks of every serving path against torch fp32 are read here
+(`fast_path_verified`); `faceproof.runner_choice` picks the runner, `faceproof.compiled`
+holds the ONNX Runtime and OpenVINO ones.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import platform
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import torch
-
-log = logging.getLogger(__name__)
 
 Precision = Literal["auto", "fp32", "bf16"]
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -74,26 +76,45 @@ FAST_PATH_TOLERANCE = 0.002
 fast-path-check` measures it and writes it into the bundle's card)."""
 
 
-def fast_path_verified(metrics: dict) -> bool:
-    """Whether a bundle's card shows its bf16 path within `FAST_PATH_TOLERANCE` ROC-AUC of
-    fp32, pooled and on every data set large enough to enforce."""
-    check = (metrics or {}).get("fast_path")
-    if not check or check.get("precision") != "bf16":
-        return False  # never measured, or measured where bf16 was not the fast path
+def path_key(runtime: str, precision: str) -> str:
+    """How a serving path is named in a card's `metrics.fast_paths`: "openvino-bf16"."""
+    return f"{runtime}-{precision}"
+
+
+def fast_path_check(metrics: dict, runtime: str = "torch", precision: str = "bf16") -> dict | None:
+    """The card's measured check of a serving path against the torch fp32 reference, if any
+    (`metrics.fast_paths[key]`; cards written before the compiled runtimes hold the torch
+    bf16 check alone, as `metrics.fast_path`)."""
+    metrics = metrics or {}
+    check = (metrics.get("fast_paths") or {}).get(path_key(runtime, precision))
+    legacy = metrics.get("fast_path")
+    if check is None and (runtime, precision) == ("torch", "bf16") and legacy \
+            and legacy.get("precision") == "bf16":
+        check = legacy
+    return check
+
+
+def within_tolerance(check: dict) -> bool:
+    """Whether a measured check kept ROC-AUC within `FAST_PATH_TOLERANCE`, pooled and on
+    every data set large enough to enforce."""
     deltas = [check["roc_auc_delta"]] + [g["roc_auc_delta"] for g in
                                          check.get("by_dataset", {}).values() if g["enforced"]]
     return all(abs(d) <= FAST_PATH_TOLERANCE for d in deltas)
 
 
-def precision_for_bundle(requested: str, device: torch.device | str, metrics: dict) -> str:
-    """The precision a bundle runs at: as `resolve_precision`, except that "auto" takes bf16
-    only for a bundle whose card shows that bf16 gives fp32's answers (`fast_path_verified`);
-    the others stay on the fp32 reference."""
-    precision = resolve_precision(requested, device)
-    if requested == "auto" and precision == "bf16" and not fast_path_verified(metrics):
-        log.info("bf16 not verified against fp32 for this bundle: it runs in fp32")
-        return "fp32"
-    return precision
+def fast_path_verified(metrics: dict, runtime: str = "torch", precision: str = "bf16") -> bool:
+    """Whether a bundle's card shows the path (`runtime` at `precision`) within
+    `FAST_PATH_TOLERANCE` ROC-AUC of torch fp32, pooled and on every data set large enough
+    to enforce."""
+    check = fast_path_check(metrics, runtime, precision)
+    return bool(check) and within_tolerance(check)
+
+
+def fast_path_refuted(metrics: dict, runtime: str, precision: str) -> bool:
+    """Whether the card holds a check of the path that failed (an fp32 compiled path is
+    served without a card's check, after its check at load, unless the card refutes it)."""
+    check = fast_path_check(metrics, runtime, precision)
+    return bool(check) and not within_tolerance(check)
 
 
 class ModelRunner:
@@ -104,6 +125,8 @@ class ModelRunner:
         precision: "auto", "fp32" or "bf16" (see the module text).
         device: where the model lives; inputs are moved there.
     """
+
+    runtime = "torch"
 
     def __init__(self, model: torch.nn.Module, precision: str = "auto",
                  device: torch.device | str = "cpu"):

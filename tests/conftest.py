@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,10 @@ BundleFactory = Callable[..., Path]
 # competing threads made a 64 px forward pass 50x slower. OMP_NUM_THREADS still overrides.
 if "OMP_NUM_THREADS" not in os.environ:
     torch.set_num_threads(1)
+
+# compiled models and runtime choices (faceproof/compiled.py) go to a throwaway cache, never
+# into the developer's ~/.cache; e2e's servers inherit it
+os.environ["FACEPROOF_CACHE_DIR"] = tempfile.mkdtemp(prefix="faceproof-test-cache-")
 
 
 @pytest.fixture(scope="session")

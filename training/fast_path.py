@@ -1,15 +1,21 @@
-"""Check that the fast serving path (bf16, channels-last, micro-batches) gives the fp32
-answers on the validation split, and record the check in each bundle's card.
+"""Check that every serving path (torch bf16, ONNX Runtime, OpenVINO fp32 and bf16) gives the
+torch fp32 answers on the validation split, and record the checks in each bundle's card.
 
 `python -m training.fast_path models --config training/configs/efficientnet_lite0.yaml`
-(or `--data x.csv` for a plain data set) scores the validation split twice per bundle, with
-the plain fp32 path the cards were measured with and with the precision the service picks on
-this machine ("auto", or `--precision`), in batches of the service's default size. It writes
-`metrics.fast_path` into each model.json (ROC-AUC both ways, pooled and per data set; the
-largest probability change, verdict agreement), re-renders MODEL_CARD.md, records the
-ensemble's figures in ensemble.json, and exits non-zero when ROC-AUC moved by more than
-`--tolerance` (0.002), pooled or on any data set with both classes and at least 100
-validation images.
+(or `--data x.csv` for a plain data set) scores the validation split with the plain torch fp32
+path the cards were measured with, then through each serving path this machine has (or those
+named by `--paths`), in batches of the service's default size. It writes
+`metrics.fast_paths` into each model.json (per path: ROC-AUC both ways, pooled and per data
+set; the largest probability change, verdict agreement, seconds), re-renders MODEL_CARD.md,
+records the ensemble's figures in ensemble.json, and reports each path within or beyond
+`--tolerance` (0.002 ROC-AUC, pooled or on any data set with both classes and at least 100
+validation images).
+
+What the service does with the checks (`faceproof.runner_choice`): a lower-precision path
+(bf16) is served by "auto" only where its check is within the tolerance; an fp32 compiled
+path is served unless its check is beyond it. The command exits non-zero when an fp32 path is
+beyond the tolerance (one that would be served otherwise), and names the bf16 paths that will
+not be served.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ import numpy as np
 import torch
 
 from faceproof.bundle import CARD_FILE, Bundle, find_bundles, load_bundle, write_config
+from faceproof.compiled import openvino_precisions
 from faceproof.ensemble import ensemble_probability, member_weights, read_ensemble, write_ensemble
 from faceproof.preprocess import make_preprocessor
-from faceproof.runtime import FAST_PATH_TOLERANCE, ModelRunner, resolve_precision
+from faceproof.runner_choice import Candidate, build_runner
+from faceproof.runtime import FAST_PATH_TOLERANCE, cpu_has_native_bf16
 from faceproof.verdict import DecisionRule
 from training.cache import open_image_cache
 from training.config import load_config
@@ -40,10 +48,36 @@ from training.train import open_training_data
 log = logging.getLogger("training.fast_path")
 
 
-def fast_logits(bundle: Bundle, images: np.ndarray, indices: np.ndarray, precision: str,
-                batch_size: int = 32) -> np.ndarray:
-    """Logits through the serving runner at `precision`, in batches of `batch_size`."""
-    runner = ModelRunner(bundle.model, precision, next(bundle.model.parameters()).device)
+def available_paths() -> list[Candidate]:
+    """The serving paths this machine can check: torch bf16 where the CPU has it natively,
+    ONNX Runtime fp32, OpenVINO at each precision its CPU plugin computes natively."""
+    paths = [Candidate("torch", "bf16")] if cpu_has_native_bf16() else []
+    try:
+        import onnxruntime  # noqa: F401
+
+        paths.append(Candidate("onnxruntime", "fp32"))
+    except ImportError:
+        pass
+    return paths + [Candidate("openvino", p) for p in openvino_precisions()]  # () without it
+
+
+def parse_paths(text: str) -> list[Candidate]:
+    """"openvino-bf16,onnxruntime-fp32" -> candidates."""
+    out = []
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        runtime, _, precision = item.rpartition("-")
+        if runtime not in ("torch", "onnxruntime", "openvino") or \
+                precision not in ("fp32", "bf16"):
+            raise SystemExit(f"unknown serving path {item!r}: RUNTIME-PRECISION, e.g. "
+                             "openvino-bf16")
+        out.append(Candidate(runtime, precision))
+    return out
+
+
+def fast_logits(bundle: Bundle, images: np.ndarray, indices: np.ndarray, path: Candidate,
+                batch_size: int = 32, threads: int | None = None) -> np.ndarray:
+    """Logits through the serving runner of `path`, in batches of `batch_size`."""
+    runner = build_runner(bundle, path, threads or torch.get_num_threads())
     preprocess = make_preprocessor(bundle.config)
     parts = [runner(preprocess([images[i] for i in indices[s:s + batch_size]]))
              for s in range(0, len(indices), batch_size)]
@@ -98,14 +132,15 @@ def worst_delta(result: dict) -> float:
 
 
 def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
-                    image_root: str | None = None, precision: str = "auto",
+                    image_root: str | None = None, paths: list[Candidate] | None = None,
                     val_fraction: float = 0.15, split_seed: int = 42,
                     cache_dir: str = "data/cache", batch_size: int = 32) -> dict[str, dict]:
-    """Measure every bundle in `models_dir` (and the fitted ensemble) and record the results,
-    on a training config's mix (served crops) or on a plain data set."""
+    """Measure every bundle in `models_dir` (and the fitted ensemble) through each of `paths`
+    (default: `available_paths()`) and record the results, on a training config's mix (served
+    crops) or on a plain data set. Returns {bundle or "ensemble": {path key: result}}."""
+    paths = available_paths() if paths is None else paths
     folders = find_bundles(models_dir)
     reference_bundles = [load_bundle(f) for f in folders]
-    fast_bundles = [load_bundle(f) for f in folders]  # own modules: channels-last changes them
     groups = None
     if config is not None:
         mix = load_mix(config)
@@ -120,45 +155,59 @@ def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
         size = max(224, *(b.config.input_size for b in reference_bundles))
         images = open_image_cache(samples, cache_dir, size)
     labels = np.array([samples[i].label for i in indices])
-    resolved = resolve_precision(precision)
     machine = f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}"
-    results, probs_ref, probs_fast = {}, [], []
-    for ref, fast in zip(reference_bundles, fast_bundles, strict=True):
+    split = f"validation, {val_fraction:.0%} by source group (seed {split_seed})"
+    results: dict[str, dict] = {}
+    probs_ref: list[np.ndarray] = []
+    probs_fast: dict[str, list[np.ndarray]] = {c.key: [] for c in paths}
+    for ref, folder in zip(reference_bundles, folders, strict=True):
         start = time.perf_counter()
         p_ref = calibrated_probs(bundle_logits(ref.model, ref.config, images, indices),
                                  ref.config.temperature)
         ref_s = time.perf_counter() - start
-        start = time.perf_counter()
-        p_fast = calibrated_probs(fast_logits(fast, images, indices, resolved, batch_size),
-                                  fast.config.temperature)
-        fast_s = time.perf_counter() - start
-        result = compare(labels, p_ref, p_fast, DecisionRule.from_config(ref.config), groups)
-        result.update({"precision": resolved, "batch_size": batch_size, "machine": machine,
-                       "seconds_fp32": round(ref_s, 1), "seconds_fast": round(fast_s, 1),
-                       "split": f"validation, {val_fraction:.0%} by source group "
-                                f"(seed {split_seed})"})
-        results[ref.name] = result
         probs_ref.append(p_ref)
-        probs_fast.append(p_fast)
-        config = ref.config.model_copy(update={"metrics": {**ref.config.metrics,
-                                                           "fast_path": result}})
-        write_config(config, ref.path)
-        (ref.path / CARD_FILE).write_text(render_model_card(config), encoding="utf-8")
-        log.info("%s: ROC-AUC fp32 %.4f, %s %.4f (delta %+.4f); verdicts agree on %.2f %%; "
-                 "%.1f s vs %.1f s", ref.name, result["roc_auc_fp32"], resolved,
-                 result["roc_auc_fast"], result["roc_auc_delta"],
-                 100 * result["verdict_agreement"], ref_s, fast_s)
+        rule = DecisionRule.from_config(ref.config)
+        checks = {}
+        for path in paths:
+            fast = load_bundle(folder)  # own modules: channels-last changes them
+            start = time.perf_counter()
+            p_fast = calibrated_probs(fast_logits(fast, images, indices, path, batch_size),
+                                      ref.config.temperature)
+            fast_s = time.perf_counter() - start
+            probs_fast[path.key].append(p_fast)
+            result = compare(labels, p_ref, p_fast, rule, groups)
+            result.update({"runtime": path.runtime, "precision": path.precision,
+                           "batch_size": batch_size, "machine": machine,
+                           "seconds_fp32": round(ref_s, 1), "seconds_fast": round(fast_s, 1),
+                           "split": split})
+            checks[path.key] = result
+            log.info("%s %s: ROC-AUC fp32 %.4f, fast %.4f (delta %+.4f); verdicts agree on "
+                     "%.2f %%; %.1f s vs %.1f s", ref.name, path.key, result["roc_auc_fp32"],
+                     result["roc_auc_fast"], result["roc_auc_delta"],
+                     100 * result["verdict_agreement"], ref_s, fast_s)
+        results[ref.name] = checks
+        metrics = {k: v for k, v in ref.config.metrics.items() if k != "fast_path"}
+        config_out = ref.config.model_copy(update={"metrics": {**metrics,
+                                                               "fast_paths": checks}})
+        write_config(config_out, ref.path)
+        (ref.path / CARD_FILE).write_text(render_model_card(config_out), encoding="utf-8")
     ensemble = read_ensemble(models_dir)
     names = [b.name for b in reference_bundles]
-    if ensemble is not None and ensemble.applies_to(names):
+    if ensemble is not None and ensemble.applies_to(names) and paths:
         weights = member_weights(ensemble, names)
-        result = compare(labels, ensemble_probability(np.stack(probs_ref, 1), weights),
-                         ensemble_probability(np.stack(probs_fast, 1), weights), ensemble.rule,
-                         groups)
-        result.update({"precision": resolved, "batch_size": batch_size, "machine": machine})
-        results["ensemble"] = result
-        write_ensemble(ensemble.model_copy(update={"metrics": {**ensemble.metrics,
-                                                               "fast_path": result}}),
+        reference = ensemble_probability(np.stack(probs_ref, 1), weights)
+        checks = {}
+        for path in paths:
+            result = compare(labels, reference,
+                             ensemble_probability(np.stack(probs_fast[path.key], 1), weights),
+                             ensemble.rule, groups)
+            result.update({"runtime": path.runtime, "precision": path.precision,
+                           "batch_size": batch_size, "machine": machine})
+            checks[path.key] = result
+        results["ensemble"] = checks
+        metrics = {k: v for k, v in ensemble.metrics.items() if k != "fast_path"}
+        write_ensemble(ensemble.model_copy(update={"metrics": {**metrics,
+                                                               "fast_paths": checks}}),
                        models_dir)
     return results
 
@@ -170,7 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     source.add_argument("--config", help="a training config: its mix's validation split")
     source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
     parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
-    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    parser.add_argument("--paths", help="comma-separated serving paths, e.g. "
+                        "openvino-bf16,onnxruntime-fp32 (default: all this machine has)")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--split-seed", type=int, default=42)
     parser.add_argument("--cache-dir", default="data/cache")
@@ -180,23 +230,33 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = load_config(args.config, [f"cache_dir={args.cache_dir}"]) if args.config else None
+    paths = parse_paths(args.paths) if args.paths else None
     results = check_fast_path(args.models_dir, args.data, config=config,
-                              image_root=args.image_root,
-                              precision=args.precision, val_fraction=args.val_fraction,
-                              split_seed=args.split_seed, cache_dir=args.cache_dir,
-                              batch_size=args.batch_size)
-    worst = max(worst_delta(r) for r in results.values())
-    for name, r in results.items():
-        print(f"{name}: ROC-AUC fp32 {r['roc_auc_fp32']:.4f}, {r['precision']} "
-              f"{r['roc_auc_fast']:.4f} ({r['roc_auc_delta']:+.4f}); verdicts agree "
-              f"{100 * r['verdict_agreement']:.2f} %; largest probability change "
-              f"{r['max_probability_change']:.4f}")
-        for group, g in r.get("by_dataset", {}).items():
-            print(f"  {group}: {g['roc_auc_fp32']:.4f} vs {g['roc_auc_fast']:.4f} "
-                  f"({g['roc_auc_delta']:+.4f}, {g['images']} images"
-                  f"{'' if g['enforced'] else ', too few to enforce'})")
-    if worst > args.tolerance:
-        raise SystemExit(f"the fast path moved ROC-AUC by {worst:.4f} > {args.tolerance}")
+                              image_root=args.image_root, paths=paths,
+                              val_fraction=args.val_fraction, split_seed=args.split_seed,
+                              cache_dir=args.cache_dir, batch_size=args.batch_size)
+    failed, unserved = [], []
+    for name, checks in results.items():
+        for key, r in checks.items():
+            worst = worst_delta(r)
+            ok = worst <= args.tolerance
+            print(f"{name} {key}: ROC-AUC fp32 {r['roc_auc_fp32']:.4f}, fast "
+                  f"{r['roc_auc_fast']:.4f} ({r['roc_auc_delta']:+.4f}); verdicts agree "
+                  f"{100 * r['verdict_agreement']:.2f} %; largest probability change "
+                  f"{r['max_probability_change']:.4f}; "
+                  f"{'within' if ok else 'BEYOND'} {args.tolerance}")
+            for group, g in r.get("by_dataset", {}).items():
+                print(f"  {group}: {g['roc_auc_fp32']:.4f} vs {g['roc_auc_fast']:.4f} "
+                      f"({g['roc_auc_delta']:+.4f}, {g['images']} images"
+                      f"{'' if g['enforced'] else ', too few to enforce'})")
+            if not ok and name != "ensemble":
+                (failed if r["precision"] == "fp32" else unserved).append(
+                    f"{name} {key} ({worst:.4f})")
+    if unserved:
+        print("not served by auto (beyond the tolerance): " + ", ".join(unserved))
+    if failed:
+        raise SystemExit("fp32 serving paths moved ROC-AUC beyond the tolerance: "
+                         + ", ".join(failed))
 
 
 if __name__ == "__main__":

@@ -97,6 +97,8 @@ def make_settings(models_dir: Path, tmp_path: Path) -> Callable[..., Settings]:
             "STATIC_DIR": tmp_path / "no-build",
             "UPLOADS_DIR": tmp_path / "uploads",
             "TORCH_THREADS": 1,   # the lifespan sets torch's threads for the whole process
+            "RUNTIME": "torch",   # the reference; test_models.py serves the compiled ones
+            "CACHE_DIR": tmp_path / "cache",
             "VIDEO_FRAMES": 4,
         }
         return Settings(_env_file=None, **(values | overrides))

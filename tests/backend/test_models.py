@@ -86,8 +86,9 @@ def test_info(make_client) -> None:
     assert info["face_detector"] == "haar"
     assert info["api_key_required"] is False
     assert info["device"] == "cpu"  # TORCH/DEVICE auto on a machine without a GPU
-    assert info["runtime"] == {name: {"device": "cpu", "precision": precision}
-                               for name, precision in client.app.state.predictor.precision.items()}
+    # the tests' default runtime; the tiny bundles' cards verify no bf16 path: fp32
+    assert info["runtime"] == {name: {"device": "cpu", "runtime": "torch", "precision": "fp32"}
+                               for name in ["fake", "real"]}
     limits = info["limits"]
     assert limits["max_image_bytes"] == 1234
     assert limits["max_batch_files"] == 3
@@ -125,3 +126,26 @@ def test_info_reports_the_device_in_use_not_the_one_present(make_client, monkeyp
     info = client.get("/api/info").json()
     assert info["device"] == "cpu"
     assert {r["device"] for r in info["runtime"].values()} == {"cpu"}
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
+def test_info_reports_the_compiled_runtime_in_use_and_the_answers_stay(
+        make_client, runtime, face_jpeg, tmp_path) -> None:
+    reference = make_client().post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
+    client = make_client(RUNTIME=runtime, CACHE_DIR=tmp_path / "compiled")
+
+    info = client.get("/api/info").json()
+    assert info["runtime"] == {name: {"device": "cpu", "runtime": runtime, "precision": "fp32"}
+                               for name in ["fake", "real"]}
+    assert list((tmp_path / "compiled" / "onnx").glob("*.onnx"))
+    answer = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
+    assert answer["prediction"] == reference["prediction"]
+    assert answer["fake_probability"] == pytest.approx(reference["fake_probability"], abs=1e-5)
+
+
+def test_auto_serves_a_verified_runtime_and_remembers_the_choice(make_client, tmp_path) -> None:
+    client = make_client(RUNTIME="auto", CACHE_DIR=tmp_path / "compiled")
+
+    served = {r["runtime"] for r in client.get("/api/info").json()["runtime"].values()}
+    assert served <= {"torch", "onnxruntime", "openvino"}
+    assert (tmp_path / "compiled" / "runtime-choices.json").is_file()

@@ -89,17 +89,20 @@ def _check(delta: float, by_dataset: dict | None = None, precision: str = "bf16"
                           "by_dataset": by_dataset or {}}}
 
 
-def test_auto_takes_bf16_only_for_a_bundle_verified_against_fp32(fake_flags):
-    fake_flags("avx512_bf16")
+def test_a_path_is_verified_only_within_the_tolerance_on_every_enforced_data_set():
     ok = _check(-0.0015, {"dfdc": {"roc_auc_delta": 0.001, "enforced": True},
                           "tiny": {"roc_auc_delta": 0.05, "enforced": False}})
-    assert runtime.fast_path_verified(ok)
-    assert runtime.precision_for_bundle("auto", "cpu", ok) == "bf16"
+    assert runtime.fast_path_verified(ok)  # a card from before the compiled runtimes
     # one data set beyond the tolerance, no check at all, or a check of fp32 against itself
     off = _check(-0.0015, {"faceswap": {"roc_auc_delta": 0.0034, "enforced": True}})
     for metrics in (off, {}, _check(0.0, precision="fp32")):
         assert not runtime.fast_path_verified(metrics)
-        assert runtime.precision_for_bundle("auto", "cpu", metrics) == "fp32"
-        assert runtime.precision_for_bundle("bf16", "cpu", metrics) == "bf16"  # asked for
-    fake_flags()
-    assert runtime.precision_for_bundle("auto", "cpu", ok) == "fp32"  # no native bf16
+    assert runtime.fast_path_refuted(off, "torch", "bf16")
+    assert not runtime.fast_path_refuted({}, "torch", "bf16")
+    # the checks of every path, by key; the legacy entry stands for torch bf16 only
+    paths = {"fast_paths": {"openvino-bf16": ok["fast_path"],
+                            "onnxruntime-fp32": off["fast_path"]}}
+    assert runtime.fast_path_verified(paths, "openvino", "bf16")
+    assert not runtime.fast_path_verified(paths, "torch", "bf16")
+    assert runtime.fast_path_refuted(paths, "onnxruntime", "fp32")
+    assert not runtime.fast_path_verified(ok, "openvino", "bf16")

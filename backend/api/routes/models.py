@@ -70,6 +70,7 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
                   "timm": timm.__version__, "opencv": cv2.__version__,
                   "python": platform.python_version()},
         device=", ".join(sorted({str(r.device) for r in predictor.runners.values()})),
-        runtime={name: ModelRuntime(device=str(runner.device), precision=runner.precision)
+        runtime={name: ModelRuntime(device=str(runner.device), runtime=runner.runtime,
+                                    precision=runner.precision)
                  for name, runner in predictor.runners.items()},
         api_key_required=settings.API_KEY is not None)

@@ -1,0 +1,201 @@
+"""Compiled CPU runtimes for the classifiers: ONNX Runtime and OpenVINO.
+
+torch stays the reference, the training path and the Grad-CAM path (Grad-CAM needs
+gradients); the compiled runtimes only serve scores. A bundle's classifier is exported to ONNX
+the first time it is served this way, into a cache outside the bundle (training writes
+bundles, nothing else does), named by a key over the weights' SHA-256, the architecture, the
+input size, the torch version and `EXPORT_VERSION`: new weights or a new exporter make a new
+file, never a stale one. OpenVINO keeps its compiled blobs in the same cache, so a restart
+compiles nothing.
+
+The cache is the `cache` argument (the service's `FACEPROOF_CACHE_DIR` setting), else the
+`FACEPROOF_CACHE_DIR` environment variable, else `$XDG_CACHE_HOME/faceproof`, else
+`~/.cache/faceproof`.
+
+Both runners have the torch `ModelRunner`'s interface: called on a preprocessed NCHW float
+batch, they return float32 logits, one per row; `.runtime`, `.precision`, `.device` say what
+runs. One forward at a time per runner (the predictor's per-model lock; each runner also
+guards its own request object).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from faceproof.bundle import WEIGHTS_FILE, Bundle
+
+log = logging.getLogger(__name__)
+
+EXPORT_VERSION = 1
+"""Bump when the export changes (opset, names, wrapper): the cache key changes with it."""
+OPSET = 17
+COMPILED_RUNTIMES = ("onnxruntime", "openvino")
+
+
+def cache_dir(override: str | Path | None = None) -> Path:
+    """Where exported models and compiled blobs are kept: `override`, else the default
+    above."""
+    if override:
+        return Path(override)
+    if os.environ.get("FACEPROOF_CACHE_DIR"):
+        return Path(os.environ["FACEPROOF_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "faceproof"
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def weights_digest(bundle: Bundle) -> str:
+    """SHA-256 of the bundle's weights file (hashed once per file version)."""
+    path = bundle.path / WEIGHTS_FILE
+    stat = path.stat()
+    return _file_digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def export_key(bundle: Bundle) -> str:
+    """What the exported graph depends on, hashed: weights, architecture, head, input size,
+    torch and the export's own version."""
+    c = bundle.config
+    what = {"weights": weights_digest(bundle), "arch": c.arch, "input_size": c.input_size,
+            "head": c.head.model_dump(mode="json"), "torch": torch.__version__,
+            "export": EXPORT_VERSION, "opset": OPSET}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def onnx_file(bundle: Bundle, cache: str | Path | None = None) -> Path:
+    """The bundle's classifier as ONNX (batch size free), exported on first use."""
+    path = cache_dir(cache) / "onnx" / f"{bundle.name}-{export_key(bundle)}.onnx"
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    model = bundle.model
+    size = bundle.config.input_size
+    example = torch.zeros(1, 3, size, size, device=next(model.parameters()).device)
+    was_channels_last = next(model.parameters()).is_contiguous(memory_format=torch.channels_last)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
+            model.to(memory_format=torch.contiguous_format)
+            torch.onnx.export(model, example, str(tmp), dynamo=False, opset_version=OPSET,
+                              input_names=["input"], output_names=["logit"],
+                              dynamic_axes={"input": {0: "n"}, "logit": {0: "n"}})
+        os.replace(tmp, path)  # atomic: a concurrent start sees the whole file or none
+    finally:
+        tmp.unlink(missing_ok=True)
+        if was_channels_last:
+            model.to(memory_format=torch.channels_last)
+    log.info("%s: exported to %s", bundle.name, path)
+    return path
+
+
+def _as_numpy(batch: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(batch.detach().to("cpu", torch.float32).numpy())
+
+
+class OnnxRuntimeRunner:
+    """ONNX Runtime on the CPU, fp32 (its CPU kernels have no bf16 path)."""
+
+    runtime = "onnxruntime"
+
+    def __init__(self, path: Path, threads: int):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # no busy-waiting between forwards: on 2 cores a spinning pool steals the core the
+        # other model's lane and the request threads need
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options,
+                                            providers=["CPUExecutionProvider"])
+        self.precision = "fp32"
+        self.device = torch.device("cpu")
+        self.threads = threads
+        self._lock = threading.Lock()
+
+    def __call__(self, batch: torch.Tensor) -> np.ndarray:
+        x = _as_numpy(batch)
+        with self._lock:
+            (logits,) = self.session.run(["logit"], {"input": x})
+        return logits.astype(np.float32).reshape(-1)
+
+
+@functools.lru_cache(maxsize=1)
+def openvino_core():
+    import openvino as ov
+
+    return ov.Core()
+
+
+def openvino_precisions() -> tuple[str, ...]:
+    """The precisions OpenVINO's CPU plugin computes natively here ("fp32", maybe "bf16")."""
+    try:
+        capabilities = openvino_core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    except Exception:  # no CPU plugin: nothing to offer
+        return ()
+    return ("fp32", "bf16") if "BF16" in capabilities else ("fp32",)
+
+
+class OpenVinoRunner:
+    """OpenVINO's CPU plugin at "fp32" or "bf16" (the precision is always set explicitly:
+    on a CPU with AMX or AVX512-BF16 the plugin's own default is bf16)."""
+
+    runtime = "openvino"
+
+    def __init__(self, path: Path, threads: int, precision: str = "fp32",
+                 cache: str | Path | None = None):
+        if precision not in ("fp32", "bf16"):
+            raise ValueError(f"OpenVINO precision must be fp32 or bf16, not {precision!r}")
+        blobs = cache_dir(cache) / "openvino"
+        blobs.mkdir(parents=True, exist_ok=True)
+        config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
+                  "PERFORMANCE_HINT": "LATENCY",
+                  "INFERENCE_PRECISION_HINT": "f32" if precision == "fp32" else "bf16",
+                  "CACHE_DIR": str(blobs)}
+        self.compiled = openvino_core().compile_model(str(path), "CPU", config)
+        self.request = self.compiled.create_infer_request()
+        self.precision = precision
+        self.device = torch.device("cpu")
+        self.threads = threads
+        self._lock = threading.Lock()
+
+    def __call__(self, batch: torch.Tensor) -> np.ndarray:
+        x = _as_numpy(batch)
+        with self._lock:
+            self.request.infer({0: x})
+            logits = np.array(self.request.get_output_tensor(0).data, dtype=np.float32)
+        return logits.reshape(-1)
+
+
+def compiled_runner(bundle: Bundle, runtime: str, precision: str, threads: int,
+                    cache: str | Path | None = None):
+    """A compiled runner for `bundle` (exporting it first when the cache lacks it)."""
+    path = onnx_file(bundle, cache)
+    if runtime == "onnxruntime":
+        if precision != "fp32":
+            raise ValueError("ONNX Runtime serves fp32 only on the CPU")
+        return OnnxRuntimeRunner(path, threads)
+    if runtime == "openvino":
+        return OpenVinoRunner(path, threads, precision, cache)
+    raise ValueError(f"not a compiled runtime: {runtime!r}; one of {COMPILED_RUNTIMES}")

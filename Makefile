@@ -14,7 +14,7 @@ include make/bench.mk
 include make/docker.mk
 include make/robustness.mk
 
-.PHONY: help setup run test lint format postgres train train-default evaluate data doctor models-table clean
+.PHONY: help setup run dev test lint format postgres train train-default evaluate data doctor models-table clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,19 @@ $(SETUP_STAMP): pyproject.toml
 
 run: setup frontend-build  ## the service and web app on http://127.0.0.1:8000 (FACEPROOF_HOST / FACEPROOF_PORT override)
 	FACEPROOF_MODELS_DIR=$(MODELS_DIR) $(PY) -m backend
+
+# `make dev`: the service restarted on every edit of backend/ or faceproof/ (uvicorn --reload),
+# the app from Vite's dev server with hot module reload, /api forwarded to the service
+# (frontend/vite.config.ts); docker-compose.dev.yml runs the same two in containers
+DEV_API_PORT ?= 8000
+DEV_WEB_PORT ?= 5173
+
+dev: setup frontend-setup  ## the app with hot reload on http://127.0.0.1:5173, the service with --reload on :8000
+	FACEPROOF_MODELS_DIR=$(MODELS_DIR) $(PY) -m uvicorn backend.main:create_app --factory --reload \
+	  --reload-dir backend --reload-dir faceproof --host 127.0.0.1 --port $(DEV_API_PORT) & \
+	api=$$!; trap 'kill $$api 2>/dev/null' EXIT; \
+	cd $(FRONTEND) && FACEPROOF_API_URL=http://127.0.0.1:$(DEV_API_PORT) \
+	  $(NPM) run dev -- --host 127.0.0.1 --port $(DEV_WEB_PORT) --strictPort
 
 doctor: setup  ## versions, CPU/GPU features, bundles, face detectors
 	$(VENV)/bin/faceproof doctor --models-dir $(MODELS_DIR)

@@ -21,6 +21,7 @@ docker-check: setup nginx  ## hadolint, compose config, COPY sources and RUN ste
 	$(VENV)/bin/hadolint --no-color --failure-threshold style $(DOCKERFILES)
 	$(COMPOSE) -f docker-compose.yml config -q
 	$(COMPOSE) -f docker-compose.yml -f docker-compose.gpu.yml config -q
+	$(COMPOSE) -f docker-compose.dev.yml config -q
 	$(PY) docker/check_dockerfiles.py $(DOCKERFILES)
 	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_nginx.py
 

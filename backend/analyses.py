@@ -28,6 +28,7 @@ from backend.settings import Settings
 from backend.temp_space import TempSpace
 from faceproof.decode import decode_image
 from faceproof.predictor import Predictor
+from faceproof.provenance import read_provenance
 from faceproof.video_analysis import Progress, analyze_video
 
 log = logging.getLogger("backend.analyses")
@@ -108,11 +109,13 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
                   filename: str, *, models: list[str] | None, tta: bool, explain: bool,
                   batch_id: str | None = None, whole_image: bool = False) -> PredictionResponse:
     image = decode_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
+    provenance = read_provenance(data, "image")  # beside the verdict, never an input to it
     result = predictor.predict_image(image, models=models, tta=tta, explain=explain,
                                      whole_image=whole_image)
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
-    response = image_response(result, analysis_id=analysis_id, filename=filename, rule=rule)
+    response = image_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
+                              provenance=provenance)
     top = max(result.faces, key=lambda f: f.fake_probability, default=None)
     record(history, settings, analysis_id, data=data, kind="image", filename=filename,
            size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
@@ -122,7 +125,7 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
            faces=face_summaries(result),
            details={"face_detected": result.face_detected, "tta": tta,
                     "width": result.width, "height": result.height, "reason": result.reason,
-                    "whole_image": whole_image},
+                    "whole_image": whole_image, "provenance": provenance.to_dict()},
            duration_ms=result.processing_time_ms, batch_id=batch_id)
     return response
 
@@ -139,7 +142,9 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
     release_free_memory()  # the decoded frames (200 MB for 32 at 1080p) are garbage now
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
-    response = video_response(result, analysis_id=analysis_id, filename=filename, rule=rule)
+    provenance = read_provenance(path, "video")  # beside the verdict, never an input to it
+    response = video_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
+                              provenance=provenance)
     record(history, settings, analysis_id, path=path, kind="video", filename=filename,
            size_bytes=size, sha256=sha256, prediction=result.verdict.value,
            confidence=result.confidence, fake_probability=result.fake_probability,
@@ -150,7 +155,8 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                     "face_detected": result.face_detected, "reason": result.reason,
                     "downscaled": result.extras.get("downscaled"),
                     "timeline": [{"time_s": t.time_s, "p": t.fake_probability}
-                                 for t in result.timeline]},
+                                 for t in result.timeline],
+                    "provenance": provenance.to_dict()},
            duration_ms=result.processing_time_ms)
     return response
 

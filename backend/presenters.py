@@ -15,11 +15,13 @@ from backend.schemas import (
     ImageSize,
     Keyframe,
     PredictionResponse,
+    Provenance,
     TimelinePoint,
     VideoResponse,
 )
 from faceproof.gradcam import encode_png, heatmap_rgba, png_data_url
 from faceproof.predictor import ImagePrediction
+from faceproof.provenance import Provenance as FileProvenance
 from faceproof.verdict import DecisionRule
 from faceproof.video_analysis import VideoPrediction
 
@@ -45,7 +47,7 @@ def box_of(face_dict: dict) -> Box:
 
 
 def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
-                   rule: DecisionRule) -> PredictionResponse:
+                   rule: DecisionRule, provenance: FileProvenance) -> PredictionResponse:
     faces = []
     for f in result.faces:
         heatmaps = None
@@ -64,11 +66,12 @@ def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
         reason=result.reason, face_detected=result.face_detected, faces=faces,
         models_used=result.models_used, decision=decision(rule), tta=result.tta,
         image=ImageSize(width=result.width, height=result.height),
-        processing_time_ms=round(result.processing_time_ms, 2))
+        processing_time_ms=round(result.processing_time_ms, 2),
+        provenance=provenance_of(provenance))
 
 
 def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
-                   rule: DecisionRule) -> VideoResponse:
+                   rule: DecisionRule, provenance: FileProvenance) -> VideoResponse:
     return VideoResponse(
         analysis_id=analysis_id, filename=filename, prediction=result.verdict,
         confidence=result.confidence, fake_probability=result.fake_probability,
@@ -83,7 +86,12 @@ def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
                    for k in result.keyframes],
         models_used=result.models_used, decision=decision(rule), duration_s=result.duration_s,
         processing_time_ms=round(result.processing_time_ms, 2),
-        downscaled=downscale_of(result.extras.get("downscaled")))
+        downscaled=downscale_of(result.extras.get("downscaled")),
+        provenance=provenance_of(provenance))
+
+
+def provenance_of(provenance: FileProvenance) -> Provenance:
+    return Provenance.model_validate(provenance.to_dict())
 
 
 def downscale_of(extras: dict | None) -> FrameDownscale | None:

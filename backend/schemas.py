@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from faceproof.provenance.report import CredentialsStatus, FindingLevel
 from faceproof.verdict import Verdict
 
 
@@ -48,6 +49,63 @@ class ImageSize(BaseModel):
 NO_FACE_NOTE = "null when `prediction` is NO_FACE (no face: the models have nothing to judge)"
 
 
+class ProvenanceFinding(BaseModel):
+    code: str = Field(examples=["no_credentials"], description="stable machine-readable name")
+    level: FindingLevel = Field(description="info: a plain fact; notice: worth a look; "
+                                            "warning: the file says it was generated or "
+                                            "altered, or its credentials fail")
+    text: str = Field(description="one line in plain words")
+
+
+class ContentCredentials(BaseModel):
+    status: CredentialsStatus = Field(
+        description="absent: no C2PA manifest (common, proves nothing); valid: signed, "
+                    "intact, signer trusted; untrusted: signed and intact, but the signer is on "
+                    "no trust list this service knows; invalid: changed after signing or a bad "
+                    "signature; unreadable: a manifest that could not be parsed; unsupported: "
+                    "a format that cannot carry one")
+    signer: str | None = Field(description="the signing certificate's name (and organisation)")
+    claim_generator: str | None = Field(description="the program that wrote the manifest")
+    signed_at: str | None
+    actions: list[str] = Field(description="actions of the active manifest (c2pa.created, ...)")
+    digital_source_types: list[str] = Field(
+        description="IPTC digital source types named in the manifests (trainedAlgorithmicMedia, "
+                    "compositeWithTrainedAlgorithmicMedia, digitalCapture, ...)")
+    ai_generated: bool = Field(description="a digital source type says a trained model made "
+                                           "the content or part of it")
+    validation_errors: list[str] = Field(description="the validator's failure codes")
+
+
+class MediaMetadata(BaseModel):
+    sources: list[str] = Field(description="blocks found: EXIF, XMP, IPTC, PNG text, container")
+    camera_make: str | None
+    camera_model: str | None
+    software: str | None
+    captured_at: str | None
+    modified_at: str | None
+    gps_present: bool = Field(description="whether a location is recorded (never its value)")
+    encoder: str | None = Field(description="video: the container's encoder tag")
+    created_at: str | None = Field(description="video: the container's creation time")
+    digital_source_type: str | None = Field(description="the IPTC digital source type in XMP "
+                                                        "(unsigned: anyone can write it)")
+    generator_keys: list[str] = Field(description="PNG text keys image generators write")
+
+
+class Provenance(BaseModel):
+    """What the file says about its own origin: Content Credentials and metadata. Reported
+    beside the verdict; it never changes the verdict."""
+
+    media_kind: Literal["image", "video"]
+    content_credentials: ContentCredentials
+    metadata: MediaMetadata
+    findings: list[ProvenanceFinding] = Field(description="one line per finding, in plain words")
+    note: str = Field(description="that provenance does not change the verdict")
+
+
+PROVENANCE_NOTE = ("Content Credentials and metadata of the file; reported beside the verdict, "
+                   "never used for it")
+
+
 class PredictionResponse(BaseModel):
     analysis_id: str
     filename: str
@@ -64,6 +122,7 @@ class PredictionResponse(BaseModel):
     tta: bool
     image: ImageSize
     processing_time_ms: float
+    provenance: Provenance = Field(description=PROVENANCE_NOTE)
 
 
 class BatchSummary(BaseModel):
@@ -132,6 +191,7 @@ class VideoResponse(BaseModel):
         None, description="set when frames were decoded smaller than the video's own size to "
                           "bound memory (settings MAX_VIDEO_FRAME_PIXELS and "
                           "MAX_VIDEO_TOTAL_PIXELS)")
+    provenance: Provenance = Field(description=PROVENANCE_NOTE)
 
 
 JobState = Literal["queued", "running", "done", "failed"]

@@ -190,7 +190,8 @@ def markdown_table(configs, ensemble=None) -> str:
 def cmd_doctor(args) -> int:
     from faceproof.doctor import format_report, report
 
-    data = report(args.models_dir, args.yunet_model)
+    data = report(args.models_dir, args.yunet_model, runtime=args.runtime,
+                  precision=args.precision)
     print(json.dumps(data, indent=2) if args.json else format_report(data))
     bundles = data["bundles"]
     broken = isinstance(bundles, dict) and any(v["status"] != "ok" for v in bundles.values())
@@ -234,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="versions, hardware, bundles, face detectors")
     common(doctor)
+    doctor.add_argument("--runtime", default="auto",
+                        choices=["auto", "torch", "onnxruntime", "openvino"],
+                        help="the runtime setting to resolve per bundle (as the service's)")
+    doctor.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
     doctor.set_defaults(func=cmd_doctor)
     return parser
 

@@ -26,8 +26,33 @@ def cpu_features() -> dict[str, bool | str]:
     }
 
 
-def report(models_dir: str | Path, yunet_model: str | Path | None = None) -> dict:
-    """Versions, hardware, bundles (and whether each loads) and face detectors."""
+def runtimes() -> dict[str, str]:
+    """The compiled runtimes installed, with their versions and native precisions."""
+    out = {}
+    try:
+        import onnxruntime
+
+        out["onnxruntime"] = f"{onnxruntime.__version__} (fp32)"
+    except ImportError:
+        out["onnxruntime"] = "not installed"
+    try:
+        import openvino
+
+        from faceproof.compiled import openvino_precisions
+
+        out["openvino"] = f"{openvino.__version__} ({', '.join(openvino_precisions())})"
+    except ImportError:
+        out["openvino"] = "not installed"
+    return out
+
+
+def report(models_dir: str | Path, yunet_model: str | Path | None = None, *,
+           runtime: str = "auto", precision: str = "auto",
+           cache_dir: str | Path | None = None) -> dict:
+    """Versions, hardware, bundles (whether each loads, and the runtime and precision that
+    serve it here: `runtime`/`precision` as the service's settings) and face detectors."""
+    from faceproof.runner_choice import choose_runner
+
     cuda = [{"index": i, "name": torch.cuda.get_device_name(i)}
             for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
     bundles = {}
@@ -35,9 +60,12 @@ def report(models_dir: str | Path, yunet_model: str | Path | None = None) -> dic
         try:
             b = load_bundle(folder)
             params = sum(p.numel() for p in b.model.parameters())
+            runner = choose_runner(b, runtime, precision, cache=cache_dir)
             bundles[folder.name] = {"status": "ok", "arch": b.config.arch,
                                     "params_m": round(params / 1e6, 2),
-                                    "roc_auc": b.config.metrics.get("roc_auc")}
+                                    "roc_auc": b.config.metrics.get("roc_auc"),
+                                    "served_by": f"{runner.runtime}, {runner.precision}, "
+                                                 f"{runner.device}"}
         except Exception as exc:  # report every failure; doctor must not crash
             bundles[folder.name] = {"status": f"error: {exc}"}
     return {
@@ -47,6 +75,7 @@ def report(models_dir: str | Path, yunet_model: str | Path | None = None) -> dic
         "torch": torch.__version__, "timm": timm.__version__, "opencv": cv2.__version__,
         "numpy": np.__version__,
         "threads": torch.get_num_threads(),
+        "runtimes": runtimes(),
         "cpu": cpu_features(),
         "cuda": cuda or "no CUDA device",
         "models_dir": str(Path(models_dir).resolve()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import math
 from pathlib import Path
 
@@ -131,6 +132,17 @@ def test_doctor_healthy(models_dir: Path, capsys) -> None:
     assert f"torch: {torch.__version__}" in out
     assert "face_detectors:" in out and "haar: ok" in out
     assert "tiny_fake:" in out and "status: ok" in out
+    assert "runtimes:" in out and "onnxruntime: " in out and "openvino: " in out
+    # --runtime auto: the fastest verified path, measured here; tiny cards verify no bf16
+    assert re.search(r"served_by: (torch|onnxruntime|openvino), fp32, cpu", out)
+
+
+def test_doctor_names_the_runtime_and_precision_that_serve_each_bundle(models_dir: Path,
+                                                                       capsys) -> None:
+    assert main(["doctor", "--models-dir", str(models_dir), "--json",
+                 "--runtime", "openvino", "--precision", "fp32"]) == 0
+    bundles = json.loads(capsys.readouterr().out)["bundles"]
+    assert {b["served_by"] for b in bundles.values()} == {"openvino, fp32, cpu"}
 
 
 def test_doctor_broken_bundle(tiny_bundle_dir, tmp_path: Path, capsys) -> None:

@@ -25,7 +25,7 @@ from typing import Literal
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 OK = "ok"
 UNDECODABLE = "undecodable_image"
@@ -397,6 +397,28 @@ def hostile_corpus(face_rgb: np.ndarray, tmp: Path) -> list[Hostile]:
     add("exif-not-tiff", jpeg[:2] + b"\xff\xe1" + struct.pack(">H", 20) + b"Exif\x00\x00garbage!!!!"
         + jpeg[2:], expect=_set(OK, UNDECODABLE))
 
+    # provenance (read beside the verdict, never a reason to fail): broken Content
+    # Credentials, hostile XMP and PNG text, a video with a broken manifest box
+    for label, box in (("length-past-end", struct.pack(">I", 0xFFFFFFF0) + b"jumb"),
+                       ("zero-length", b"\x00\x00\x00\x00jumb"),
+                       ("nested-garbage", b"\x00\x00\x00\x40jumb" + b"\x00\x00\x00\x38jumd"
+                        + bytes(range(48)))):
+        jumbf = b"JP\x00\x01\x00\x00\x00\x01" + box + bytes(32)
+        add(f"c2pa-broken-{label}", jpeg[:2] + b"\xff\xeb" + struct.pack(">H", len(jumbf) + 2)
+            + jumbf + jpeg[2:], expect=_set(OK))
+    huge_xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
+                b'xmp:CreatorTool="' + b"\xe2\x80\xae" * 20_000 + b'"/></rdf:RDF></x:xmpmeta>')
+    add("xmp-huge-creator-tool", _pil(small, "JPEG", xmp=huge_xmp), expect=_set(OK))
+    add("xmp-entity-expansion", _pil(small, "JPEG", xmp=b'<!DOCTYPE x [<!ENTITY a "aaaaaaaa">'
+                                     b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;&b;</x>'),
+        expect=_set(OK))
+    add("xmp-not-utf8", _pil(small, "JPEG", xmp=b"\xff\xfe<x:xmpmeta>\x00\x81" * 100),
+        expect=_set(OK))
+    texts = PngImagePlugin.PngInfo()
+    texts.add_text("parameters", "\u202e\x07" * 50_000)
+    texts.add_text("Software", "Midjourney " * 10_000)
+    add("png-huge-generator-text", _pil(small, "PNG", pnginfo=texts), "x.png", expect=_set(OK))
+
     # file names: never a path, never a control character (a valid photo each)
     for label, name in (
         ("dotdot", "../../../etc/passwd"),
@@ -470,6 +492,11 @@ def hostile_corpus(face_rgb: np.ndarray, tmp: Path) -> list[Hostile]:
           _set(UNREADABLE))
     video("video-mp4-named-jpg", mp4, "clip.jpg", _set(OK, UNREADABLE))
     video("video-avi-bad-name", avi, "../../clip\x00.avi", _set(OK))
+    c2pa_uuid = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")  # C2PA's box in MP4
+    moov = mp4.index(b"moov") - 4
+    broken_box = struct.pack(">I", 8 + 16 + 40) + b"uuid" + c2pa_uuid + bytes(range(40))
+    video("video-mp4-broken-c2pa-box", mp4[:moov] + broken_box + mp4[moov:], "clip.mp4",
+          _set(OK))
     video("video-hours-long", avi_at_rate(_video(tmp, "slow.avi", "MJPG", face_frames[:3]),
                                           scale=10_000, rate=1), "slow.avi", _set(UNREADABLE))
     return cases

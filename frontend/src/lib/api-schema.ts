@@ -416,6 +416,47 @@ export interface components {
             /** Height */
             height: number;
         };
+        /** ContentCredentials */
+        ContentCredentials: {
+            /**
+             * Status
+             * @description absent: no C2PA manifest (common, proves nothing); valid: signed, intact, signer trusted; untrusted: signed and intact, but the signer is on no trust list this service knows; invalid: changed after signing or a bad signature; unreadable: a manifest that could not be parsed; unsupported: a format that cannot carry one
+             * @enum {string}
+             */
+            status: "absent" | "valid" | "untrusted" | "invalid" | "unreadable" | "unsupported";
+            /**
+             * Signer
+             * @description the signing certificate's name (and organisation)
+             */
+            signer: string | null;
+            /**
+             * Claim Generator
+             * @description the program that wrote the manifest
+             */
+            claim_generator: string | null;
+            /** Signed At */
+            signed_at: string | null;
+            /**
+             * Actions
+             * @description actions of the active manifest (c2pa.created, ...)
+             */
+            actions: string[];
+            /**
+             * Digital Source Types
+             * @description IPTC digital source types named in the manifests (trainedAlgorithmicMedia, compositeWithTrainedAlgorithmicMedia, digitalCapture, ...)
+             */
+            digital_source_types: string[];
+            /**
+             * Ai Generated
+             * @description a digital source type says a trained model made the content or part of it
+             */
+            ai_generated: boolean;
+            /**
+             * Validation Errors
+             * @description the validator's failure codes
+             */
+            validation_errors: string[];
+        };
         /** DecisionBand */
         DecisionBand: {
             /** Threshold */
@@ -575,7 +616,7 @@ export interface components {
             device: string;
             /**
              * Runtime
-             * @description per model: device and precision
+             * @description per model: device, runtime and precision in use
              */
             runtime: {
                 [key: string]: components["schemas"]["ModelRuntime"];
@@ -650,6 +691,49 @@ export interface components {
             /** Max Faces */
             max_faces: number;
         };
+        /** MediaMetadata */
+        MediaMetadata: {
+            /**
+             * Sources
+             * @description blocks found: EXIF, XMP, IPTC, PNG text, container
+             */
+            sources: string[];
+            /** Camera Make */
+            camera_make: string | null;
+            /** Camera Model */
+            camera_model: string | null;
+            /** Software */
+            software: string | null;
+            /** Captured At */
+            captured_at: string | null;
+            /** Modified At */
+            modified_at: string | null;
+            /**
+             * Gps Present
+             * @description whether a location is recorded (never its value)
+             */
+            gps_present: boolean;
+            /**
+             * Encoder
+             * @description video: the container's encoder tag
+             */
+            encoder: string | null;
+            /**
+             * Created At
+             * @description video: the container's creation time
+             */
+            created_at: string | null;
+            /**
+             * Digital Source Type
+             * @description the IPTC digital source type in XMP (unsigned: anyone can write it)
+             */
+            digital_source_type: string | null;
+            /**
+             * Generator Keys
+             * @description PNG text keys image generators write
+             */
+            generator_keys: string[];
+        };
         /** ModelInfo */
         ModelInfo: {
             /** Name */
@@ -694,8 +778,17 @@ export interface components {
         };
         /** ModelRuntime */
         ModelRuntime: {
-            /** Device */
+            /**
+             * Device
+             * @description where the model runs: cpu, cuda:0, ...
+             */
             device: string;
+            /**
+             * Runtime
+             * @description what runs it: torch (the reference), onnxruntime or openvino
+             * @default torch
+             */
+            runtime: string;
             /**
              * Precision
              * @description fp32 or bf16
@@ -736,6 +829,52 @@ export interface components {
             image: components["schemas"]["ImageSize"];
             /** Processing Time Ms */
             processing_time_ms: number;
+            /** @description Content Credentials and metadata of the file; reported beside the verdict, never used for it */
+            provenance: components["schemas"]["Provenance"];
+        };
+        /**
+         * Provenance
+         * @description What the file says about its own origin: Content Credentials and metadata. Reported
+         *     beside the verdict; it never changes the verdict.
+         */
+        Provenance: {
+            /**
+             * Media Kind
+             * @enum {string}
+             */
+            media_kind: "image" | "video";
+            content_credentials: components["schemas"]["ContentCredentials"];
+            metadata: components["schemas"]["MediaMetadata"];
+            /**
+             * Findings
+             * @description one line per finding, in plain words
+             */
+            findings: components["schemas"]["ProvenanceFinding"][];
+            /**
+             * Note
+             * @description that provenance does not change the verdict
+             */
+            note: string;
+        };
+        /** ProvenanceFinding */
+        ProvenanceFinding: {
+            /**
+             * Code
+             * @description stable machine-readable name
+             * @example no_credentials
+             */
+            code: string;
+            /**
+             * Level
+             * @description info: a plain fact; notice: worth a look; warning: the file says it was generated or altered, or its credentials fail
+             * @enum {string}
+             */
+            level: "info" | "notice" | "warning";
+            /**
+             * Text
+             * @description one line in plain words
+             */
+            text: string;
         };
         /** Readiness */
         Readiness: {
@@ -810,6 +949,8 @@ export interface components {
             processing_time_ms: number;
             /** @description set when frames were decoded smaller than the video's own size to bound memory (settings MAX_VIDEO_FRAME_PIXELS and MAX_VIDEO_TOTAL_PIXELS) */
             downscaled?: components["schemas"]["FrameDownscale"] | null;
+            /** @description Content Credentials and metadata of the file; reported beside the verdict, never used for it */
+            provenance: components["schemas"]["Provenance"];
         };
     };
     responses: never;

@@ -6,6 +6,7 @@ import type {
   JobStatus,
   ModelInfo,
   PredictionResponse,
+  Provenance,
   VideoResponse,
 } from '@/lib/api-types'
 
@@ -33,6 +34,50 @@ export const info: InfoResponse = {
   device: 'cpu',
   runtime: { fake_a: { device: 'cpu', precision: 'fp32' }, real_c: { device: 'cpu', precision: 'fp32' } },
   api_key_required: false,
+}
+
+/** A file without Content Credentials or metadata: the common case. */
+export function provenance(overrides: Partial<Provenance> = {}): Provenance {
+  return {
+    media_kind: 'image',
+    content_credentials: {
+      status: 'absent',
+      signer: null,
+      claim_generator: null,
+      signed_at: null,
+      actions: [],
+      digital_source_types: [],
+      ai_generated: false,
+      validation_errors: [],
+    },
+    metadata: {
+      sources: [],
+      camera_make: null,
+      camera_model: null,
+      software: null,
+      captured_at: null,
+      modified_at: null,
+      gps_present: false,
+      encoder: null,
+      created_at: null,
+      digital_source_type: null,
+      generator_keys: [],
+    },
+    findings: [
+      {
+        code: 'no_credentials',
+        level: 'info',
+        text: 'No Content Credentials (C2PA) in this file; that is common and proves nothing.',
+      },
+      {
+        code: 'no_metadata',
+        level: 'info',
+        text: 'The file has no camera metadata (EXIF, XMP or IPTC); messaging apps and social networks strip it, so this proves nothing.',
+      },
+    ],
+    note: 'Provenance is what the file says about itself. It is reported beside the verdict and never changes it.',
+    ...overrides,
+  }
 }
 
 export function face(overrides: Partial<FaceResult> = {}): FaceResult {
@@ -64,6 +109,7 @@ export function prediction(overrides: Partial<PredictionResponse> = {}): Predict
     tta: false,
     image: { width: 100, height: 100 },
     processing_time_ms: 226.8,
+    provenance: provenance(),
     ...overrides,
   }
 }
@@ -136,6 +182,7 @@ export function video(overrides: Partial<VideoResponse> = {}): VideoResponse {
     decision: { threshold: 0.5, low: 0.4, high: 0.6 },
     duration_s: 3,
     processing_time_ms: 1344,
+    provenance: provenance({ media_kind: 'video' }),
     ...overrides,
   }
 }

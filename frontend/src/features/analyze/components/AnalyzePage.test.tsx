@@ -48,6 +48,10 @@ describe('AnalyzePage', () => {
     expect(screen.getByTestId('face-box')).toHaveTextContent('Fake · 97 % likely fake')
     expect(screen.getAllByTestId('face-card')).toHaveLength(1)
     expect(screen.getByTestId('face-card')).toHaveTextContent('97 % likely fake')
+    // the file's provenance beside the verdict, saying it does not change it
+    const provenance = screen.getByRole('region', { name: 'Provenance' })
+    expect(provenance).toHaveTextContent('No Content Credentials (C2PA) in this file')
+    expect(provenance).toHaveTextContent('does not change the model’s verdict')
     const glow = screen.getByTestId('side-glow')
     expect(glow).toHaveAttribute('data-side', 'left')
     expect(glow).toHaveAttribute('data-verdict', 'FAKE')

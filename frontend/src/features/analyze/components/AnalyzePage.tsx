@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { ErrorNotice } from '@/components/ErrorNotice'
 import { PageIntro } from '@/components/PageIntro'
+import { ProvenancePanel } from '@/components/ProvenancePanel'
 import { SideGlow } from '@/components/SideGlow'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
@@ -88,6 +89,8 @@ export function AnalyzePage() {
             </p>
           </div>
           <div className="analysis__details">
+            {/* beside the verdict, and apart from it: it never changes the verdict */}
+            {result && <ProvenancePanel provenance={result.provenance} />}
             {result && noFace && (
               <>
                 <p className="reason" data-testid="reason">

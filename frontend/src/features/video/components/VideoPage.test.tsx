@@ -48,6 +48,7 @@ describe('VideoPage', () => {
     expect(screen.getByTestId('timeline')).toBeInTheDocument()
     expect(screen.getByTestId('threshold-line')).toBeInTheDocument()
     expect(screen.getAllByTestId('keyframe')).toHaveLength(1)
+    expect(screen.getByRole('region', { name: 'Provenance' })).toHaveTextContent('No Content Credentials')
     expect(screen.getByTestId('keyframe')).toHaveTextContent('90 % likely fake')
     expect(screen.getByText('75 %')).toBeInTheDocument()
     expect(screen.getByTestId('side-glow')).toHaveAttribute('data-side', 'left')

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { ErrorNotice } from '@/components/ErrorNotice'
 import { PageIntro } from '@/components/PageIntro'
 import { ProgressBar } from '@/components/ProgressBar'
+import { ProvenancePanel } from '@/components/ProvenancePanel'
 import { SideGlow } from '@/components/SideGlow'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
@@ -76,6 +77,8 @@ export function VideoPage() {
             threshold={result?.decision.threshold}
             pendingText={busy ? 'Analysing…' : ''}
           />
+          {/* beside the verdict, and apart from it: it never changes the verdict */}
+          {result && <ProvenancePanel provenance={result.provenance} />}
           {result && <VideoResult result={result} />}
         </section>
       )}

@@ -33,10 +33,15 @@ def test_quick_benchmark_reports_every_figure(tiny_bundle_dir, tmp_path):
         assert run["crop"]["p50_ms"] > 0 and run["photo_1080p"]["p50_ms"] > 0
         assert run["video"]["seconds"] > 0 and run["batch"]["faces_per_s"] > 0
         assert run["requests_served"] >= 40 and run["rss_after_requests_mb"] > 0
+    assert set(report["reference"]["runtime"].values()) == {"torch fp32"}
+    assert {v.split()[0] for v in report["fast"]["runtime"].values()} <= {
+        "torch", "onnxruntime", "openvino"}
+    assert report["fast"]["ready_cold_s"] > 0
     assert report["floor"]["bf16_gflops"] > 0 and set(report["floor"]["gflop_per_face"]) == {
         "lite", "res"}
     table = (tmp_path / "out" / "latest.md").read_text()
     assert "16 concurrent clients" in table and "speed-up" in table
+    assert "Fast path: lite on" in table
     text = readme.read_text()
     assert "old" not in text and "16 concurrent clients" in text and text.endswith("end\n")
 

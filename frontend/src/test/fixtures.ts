@@ -32,7 +32,10 @@ export const info: InfoResponse = {
   },
   versions: { faceproof: '0.1.0' },
   device: 'cpu',
-  runtime: { fake_a: { device: 'cpu', precision: 'fp32' }, real_c: { device: 'cpu', precision: 'fp32' } },
+  runtime: {
+    fake_a: { device: 'cpu', runtime: 'torch', precision: 'fp32' },
+    real_c: { device: 'cpu', runtime: 'torch', precision: 'fp32' },
+  },
   api_key_required: false,
 }
 

@@ -1,6 +1,6 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { historyItem, NO_FACE_REASON } from '@/test/fixtures'
+import { historyItem, NO_FACE_REASON, provenance } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { renderApp } from '@/test/render'
 import { HistoryDetail } from './HistoryDetail'
@@ -23,6 +23,26 @@ describe('HistoryDetail', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Confirm delete clip.avi' }))
     await waitFor(() => expect(window.location.pathname).toBe('/history'))
     expect(calls.some((c) => c.method === 'DELETE')).toBe(true)
+  })
+
+  it('shows the provenance the history kept, and none for older records', async () => {
+    const kept = provenance({
+      findings: [
+        { code: 'ai_software', level: 'warning', text: 'The software field names an AI generator (Midjourney).' },
+        { code: 'bogus', level: 'shout', text: 'not a finding the service writes' } as never,
+      ],
+    })
+    const item = historyItem({ id: 'p1', details: { reason: 'fake', provenance: kept } })
+    mockApi({ 'GET /api/history/p1': { body: item }, 'GET /api/history/o1': { body: historyItem({ id: 'o1' }) } })
+    const { unmount } = renderApp(<HistoryDetail id="p1" />, { path: '/history/p1' })
+    const panel = await screen.findByRole('region', { name: 'Provenance' })
+    expect(panel).toHaveTextContent('Warning: The software field names an AI generator (Midjourney).')
+    expect(panel).not.toHaveTextContent('not a finding')
+    unmount()
+
+    renderApp(<HistoryDetail id="o1" />, { path: '/history/o1' })
+    expect(await screen.findByRole('heading', { name: 'astronaut.jpg' })).toBeInTheDocument()
+    expect(screen.queryByRole('region', { name: 'Provenance' })).not.toBeInTheDocument()
   })
 
   it('shows a past image without a face as no verdict, with its reason', async () => {

@@ -1,9 +1,10 @@
 import { useCallback } from 'react'
 import { ErrorNotice } from '@/components/ErrorNotice'
+import { ProvenancePanel } from '@/components/ProvenancePanel'
 import { ScoreBar } from '@/components/ScoreBar'
 import { TimelineChart, type TimelineSample } from '@/components/TimelineChart'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
-import type { DecisionBand, HistoryItem } from '@/lib/api-types'
+import type { DecisionBand, HistoryItem, Provenance } from '@/lib/api-types'
 import { describeError } from '@/lib/error-messages'
 import { formatBytes, formatDate, formatDuration, formatFakeProbability, sentence, verdictLabel } from '@/lib/format'
 import { Link, useRouter } from '@/lib/router'
@@ -31,6 +32,19 @@ function timelineOf(item: HistoryItem): TimelineSample[] {
   })
 }
 
+const LEVELS = new Set(['info', 'notice', 'warning'])
+
+/** The provenance the history kept (analyses recorded before it existed have none); only
+ * its well-formed findings, since `details` is free-form JSON. */
+function provenanceOf(item: HistoryItem): Provenance | null {
+  const raw = item.details.provenance as Partial<Provenance> | undefined
+  if (!raw || typeof raw !== 'object' || !Array.isArray(raw.findings)) return null
+  const findings = raw.findings.filter(
+    (f) => f && typeof f.text === 'string' && typeof f.code === 'string' && LEVELS.has(f.level),
+  )
+  return findings.length > 0 ? ({ ...raw, findings } as Provenance) : null
+}
+
 /** One past analysis: its verdict, scores, faces or timeline; delete it from here. */
 export function HistoryDetail({ id }: { id: string }) {
   const { navigate } = useRouter()
@@ -41,6 +55,7 @@ export function HistoryDetail({ id }: { id: string }) {
   const item = analysis.data
   const reason = item ? text(item.details.reason) : null
   const timeline = item ? timelineOf(item) : []
+  const provenance = item ? provenanceOf(item) : null
   const faces = (item?.faces ?? []) as { prediction?: string; fake_probability?: number }[]
 
   return (
@@ -60,6 +75,7 @@ export function HistoryDetail({ id }: { id: string }) {
           </header>
           <VerdictHeadline verdict={item.prediction} fakeProbability={item.fake_probability} />
           {reason && <p className="reason">{sentence(reason)}</p>}
+          {provenance && <ProvenancePanel provenance={provenance} />}
           <dl className="stats">
             <div className="stats__item">
               <dt>Analysed</dt>

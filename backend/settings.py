@@ -62,9 +62,10 @@ class Settings(BaseSettings):
     DEVICE: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$",
                         description="where the models run: auto (a CUDA GPU when there is "
                         "one), cpu, cuda or cuda:N")
-    INFERENCE_PRECISION: Literal["auto", "fp32", "bf16"] = Field(
-        "auto", description="auto: fp32, or bf16 where the CPU/GPU has it natively and the "
-        "bundle's card shows bf16 keeps fp32's answers; fp32; bf16")
+    INFERENCE_PRECISION: Literal["auto", "fp32", "bf16", "int8"] = Field(
+        "auto", description="auto: fp32, or bf16/int8 where the hardware runs it natively (int8: "
+        "the bundle has an int8 file) and the bundle's card shows it keeps fp32's answers; or "
+        "fp32, bf16, int8 as asked")
     RUNTIME: Literal["auto", "torch", "onnxruntime", "openvino"] = Field(
         "auto", description="what runs the models: auto (the fastest verified on this CPU, "
         "measured at the first start and remembered in CACHE_DIR), torch (the reference), "

@@ -24,6 +24,7 @@ WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "model.json"
 CARD_FILE = "MODEL_CARD.md"
 REPORTS_DIR = "reports"
+INT8_FILE = "model.int8.onnx"
 FORMAT_VERSION = 1
 
 Interpolation = Literal["nearest", "bilinear", "bicubic", "area", "lanczos"]
@@ -51,6 +52,18 @@ class AbstainBand(BaseModel):
         return self
 
 
+class Int8Model(BaseModel):
+    """An int8 copy of the classifier (`python -m training.quantize`), served only where the
+    card's fast-path check shows it keeps fp32's answers."""
+
+    file: str = INT8_FILE
+    sha256: str = Field(description="of the int8 ONNX file")
+    weights_sha256: str = Field(description="of the weights it was quantised from: a bundle "
+                                "retrained since has a stale int8 copy, never served")
+    method: str = Field("", description="quantiser, format and calibration")
+    calibration_images: int = 0
+
+
 class BundleConfig(BaseModel):
     """The content of `model.json`."""
 
@@ -69,6 +82,7 @@ class BundleConfig(BaseModel):
     temperature: float = Field(1.0, gt=0.0)
     abstain_band: AbstainBand = AbstainBand()
     metrics: dict[str, Any] = {}
+    int8: Int8Model | None = None
     data: dict[str, Any] = {}
     training: dict[str, Any] = {}
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))

@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--runtime", default="auto",
                          choices=["auto", "torch", "onnxruntime", "openvino"],
                          help="what runs the models (auto: the fastest verified here)")
-    predict.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    predict.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
     predict.add_argument("--whole-image", action="store_true",
                          help="with no face found, score the whole image or frame (for tight "
                               "face crops the detector missed) instead of answering NO_FACE")
@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--runtime", default="auto",
                         choices=["auto", "torch", "onnxruntime", "openvino"],
                         help="the runtime setting to resolve per bundle (as the service's)")
-    doctor.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    doctor.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
     doctor.set_defaults(func=cmd_doctor)
     return parser
 

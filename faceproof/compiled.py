@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -35,6 +36,14 @@ import torch
 from faceproof.bundle import WEIGHTS_FILE, Bundle
 
 log = logging.getLogger(__name__)
+
+# Usage telemetry stays off: an offline tool writes nothing it was not asked to. ONNX Runtime
+# otherwise records a session file in $TMPDIR and a device id and database under
+# ~/.cache/Microsoft; OpenVINO's converter, imported with `openvino`, starts Intel's telemetry
+# (a client id and counters under ~/intel) unless its package is missing, when it uses its own
+# stub. Both set before either is first imported (they are imported through this module).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
 
 EXPORT_VERSION = 1
 """Bump when the export changes (opset, names, wrapper): the cache key changes with it."""
@@ -106,16 +115,42 @@ def onnx_file(bundle: Bundle, cache: str | Path | None = None) -> Path:
     return path
 
 
+def file_sha256(path: Path) -> str:
+    stat = path.stat()
+    return _file_digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def int8_file(bundle: Bundle) -> Path | None:
+    """The bundle's int8 ONNX file (`training.quantize`), if it has one that is intact and
+    was made from the weights it holds now."""
+    record = bundle.config.int8
+    if record is None:
+        return None
+    path = bundle.path / record.file
+    if not path.is_file():
+        log.warning("%s: int8 file %s missing", bundle.name, path)
+        return None
+    if record.weights_sha256 != weights_digest(bundle):
+        log.warning("%s: int8 file made from other weights (retrained since?); not served",
+                    bundle.name)
+        return None
+    if file_sha256(path) != record.sha256:
+        log.warning("%s: int8 file %s does not match its hash; not served", bundle.name, path)
+        return None
+    return path
+
+
 def _as_numpy(batch: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(batch.detach().to("cpu", torch.float32).numpy())
 
 
 class OnnxRuntimeRunner:
-    """ONNX Runtime on the CPU, fp32 (its CPU kernels have no bf16 path)."""
+    """ONNX Runtime on the CPU: the fp32 graph, or the int8 one (its CPU kernels have no bf16
+    path)."""
 
     runtime = "onnxruntime"
 
-    def __init__(self, path: Path, threads: int):
+    def __init__(self, path: Path, threads: int, precision: str = "fp32"):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -129,7 +164,7 @@ class OnnxRuntimeRunner:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), options,
                                             providers=["CPUExecutionProvider"])
-        self.precision = "fp32"
+        self.precision = precision
         self.device = torch.device("cpu")
         self.threads = threads
         self._lock = threading.Lock()
@@ -159,19 +194,21 @@ def openvino_precisions() -> tuple[str, ...]:
 
 class OpenVinoRunner:
     """OpenVINO's CPU plugin at "fp32" or "bf16" (the precision is always set explicitly:
-    on a CPU with AMX or AVX512-BF16 the plugin's own default is bf16)."""
+    on a CPU with AMX or AVX512-BF16 the plugin's own default is bf16), or "int8" on the
+    int8 graph (its quantised layers in int8, the rest in fp32)."""
 
     runtime = "openvino"
 
     def __init__(self, path: Path, threads: int, precision: str = "fp32",
                  cache: str | Path | None = None):
-        if precision not in ("fp32", "bf16"):
-            raise ValueError(f"OpenVINO precision must be fp32 or bf16, not {precision!r}")
+        if precision not in ("fp32", "bf16", "int8"):
+            raise ValueError(f"OpenVINO precision must be fp32, bf16 or int8, not "
+                             f"{precision!r}")
         blobs = cache_dir(cache) / "openvino"
         blobs.mkdir(parents=True, exist_ok=True)
         config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
                   "PERFORMANCE_HINT": "LATENCY",
-                  "INFERENCE_PRECISION_HINT": "f32" if precision == "fp32" else "bf16",
+                  "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
                   "CACHE_DIR": str(blobs)}
         self.compiled = openvino_core().compile_model(str(path), "CPU", config)
         self.request = self.compiled.create_infer_request()
@@ -190,12 +227,18 @@ class OpenVinoRunner:
 
 def compiled_runner(bundle: Bundle, runtime: str, precision: str, threads: int,
                     cache: str | Path | None = None):
-    """A compiled runner for `bundle` (exporting it first when the cache lacks it)."""
-    path = onnx_file(bundle, cache)
+    """A compiled runner for `bundle` (exporting it first when the cache lacks it); int8
+    runs the bundle's own int8 file."""
+    if runtime not in COMPILED_RUNTIMES:
+        raise ValueError(f"not a compiled runtime: {runtime!r}; one of {COMPILED_RUNTIMES}")
+    if precision == "int8":
+        path = int8_file(bundle)
+        if path is None:
+            raise ValueError(f"{bundle.name} has no int8 file to serve")
+    else:
+        path = onnx_file(bundle, cache)
     if runtime == "onnxruntime":
-        if precision != "fp32":
-            raise ValueError("ONNX Runtime serves fp32 only on the CPU")
-        return OnnxRuntimeRunner(path, threads)
-    if runtime == "openvino":
-        return OpenVinoRunner(path, threads, precision, cache)
-    raise ValueError(f"not a compiled runtime: {runtime!r}; one of {COMPILED_RUNTIMES}")
+        if precision == "bf16":
+            raise ValueError("ONNX Runtime serves fp32 or int8 only on the CPU")
+        return OnnxRuntimeRunner(path, threads, precision)
+    return OpenVinoRunner(path, threads, precision, cache)

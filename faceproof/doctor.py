@@ -28,6 +28,8 @@ def cpu_features() -> dict[str, bool | str]:
 
 def runtimes() -> dict[str, str]:
     """The compiled runtimes installed, with their versions and native precisions."""
+    import faceproof.compiled  # noqa: F401  (before onnxruntime: no usage records)
+
     out = {}
     try:
         import onnxruntime

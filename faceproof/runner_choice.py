@@ -9,11 +9,13 @@ The candidates, for `runtime` ("auto", "torch", "onnxruntime", "openvino") and `
   they are served once a check at load shows their logits within `FP32_LOGIT_TOLERANCE` of
   torch's on a fixed batch, unless the card's measured check (`make fast-path-check`) refutes
   them;
-- OpenVINO bf16 where its CPU plugin has native bf16.
+- OpenVINO bf16 where its CPU plugin has native bf16;
+- ONNX Runtime int8 and OpenVINO int8 on the bundle's own int8 file (`training.quantize`),
+  when it has one made from its current weights.
 
-With precision "auto", a bf16 path (or any later lower-precision one) is a candidate only
-when the bundle's card shows it within 0.002 ROC-AUC of fp32 on every data set; asked for
-explicitly ("bf16"), it is served without that. With runtime "auto" every candidate is timed
+With precision "auto", a bf16 or int8 path is a candidate only when the bundle's card shows it
+within 0.002 ROC-AUC of fp32 on every data set; asked for explicitly ("bf16", "int8"), it is
+served without that. With runtime "auto" every candidate is timed
 here, on this CPU, and the fastest serves; the choice is remembered in the cache
 (`faceproof.compiled.cache_dir()`), keyed by the weights, the candidates, the threads, the CPU
 and the libraries' versions, so a restart measures nothing. A CUDA device is served by torch.
@@ -35,8 +37,10 @@ import torch
 
 from faceproof.bundle import Bundle
 from faceproof.compiled import (
+    COMPILED_RUNTIMES,
     cache_dir,
     compiled_runner,
+    int8_file,
     openvino_precisions,
     weights_digest,
 )
@@ -51,10 +55,12 @@ from faceproof.runtime import (
 log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "torch", "onnxruntime", "openvino")
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 FP32_LOGIT_TOLERANCE = 1e-3
 """Largest logit difference from torch an fp32 compiled runner may show at load."""
-LOW_PRECISION_LOGIT_TOLERANCE = 0.25
-"""A bf16 runner further than this from torch on the check batch is broken, not rounded."""
+LOW_PRECISION_LOGIT_TOLERANCE = {"bf16": 0.25, "int8": 1.0}
+"""A bf16 or int8 runner further than this from torch on the check batch (noise, not faces:
+int8's ranges were calibrated on faces) is broken, not rounded."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,8 @@ def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
     """The paths that may serve `bundle` as asked, reference first."""
     if runtime not in RUNTIMES:
         raise ValueError(f"runtime must be one of {RUNTIMES}, not {runtime!r}")
-    if precision not in ("auto", "fp32", "bf16"):
-        raise ValueError(f"precision must be auto, fp32 or bf16, not {precision!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     device = torch.device(device)
     metrics = bundle.config.metrics
     if device.type != "cpu":
@@ -98,10 +104,12 @@ def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
         options.append(Candidate("onnxruntime", "fp32"))
     if device.type == "cpu" and _installed("openvino"):
         options += [Candidate("openvino", p) for p in openvino_precisions()]
+    if device.type == "cpu" and int8_file(bundle) is not None:
+        options += [Candidate(r, "int8") for r in COMPILED_RUNTIMES if _installed(r)]
     for c in options:
         if runtime != "auto" and c.runtime != runtime:
             continue
-        if precision in ("fp32", "bf16") and c.precision != precision:
+        if precision != "auto" and c.precision != precision:
             continue
         if precision == "auto" and c.precision != "fp32" and \
                 not fast_path_verified(metrics, c.runtime, c.precision):
@@ -146,7 +154,7 @@ def agrees_with_reference(runner, bundle: Bundle, candidate: Candidate) -> bool:
         return True
     difference = logit_difference(runner, bundle, check_batch(bundle.config.input_size))
     limit = FP32_LOGIT_TOLERANCE if candidate.precision == "fp32" \
-        else LOW_PRECISION_LOGIT_TOLERANCE
+        else LOW_PRECISION_LOGIT_TOLERANCE[candidate.precision]
     if difference > limit:
         log.warning("%s: %s logits differ from torch fp32 by %.2g (> %.0e); not served",
                     bundle.name, candidate.key, difference, limit)

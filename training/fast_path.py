@@ -1,4 +1,4 @@
-"""Check that every serving path (torch bf16, ONNX Runtime, OpenVINO fp32 and bf16) gives the
+"""Check that every serving path (torch bf16, ONNX Runtime, OpenVINO; fp32, bf16, int8) gives the
 torch fp32 answers on the validation split, and record the checks in each bundle's card.
 
 `python -m training.fast_path models --config training/configs/efficientnet_lite0.yaml`
@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from faceproof.bundle import CARD_FILE, Bundle, find_bundles, load_bundle, write_config
-from faceproof.compiled import openvino_precisions
+from faceproof.compiled import int8_file, openvino_precisions
 from faceproof.ensemble import ensemble_probability, member_weights, read_ensemble, write_ensemble
 from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import Candidate, build_runner
@@ -50,15 +50,19 @@ log = logging.getLogger("training.fast_path")
 
 def available_paths() -> list[Candidate]:
     """The serving paths this machine can check: torch bf16 where the CPU has it natively,
-    ONNX Runtime fp32, OpenVINO at each precision its CPU plugin computes natively."""
+    ONNX Runtime fp32, OpenVINO at each precision its CPU plugin computes natively, and both
+    on int8 (measured for the bundles that have an int8 file, `training.quantize`)."""
     paths = [Candidate("torch", "bf16")] if cpu_has_native_bf16() else []
+    ov = [Candidate("openvino", p) for p in openvino_precisions()]  # () without it
     try:
         import onnxruntime  # noqa: F401
 
         paths.append(Candidate("onnxruntime", "fp32"))
+        ort = True
     except ImportError:
-        pass
-    return paths + [Candidate("openvino", p) for p in openvino_precisions()]  # () without it
+        ort = False
+    return paths + ov + ([Candidate("onnxruntime", "int8")] if ort else []) + (
+        [Candidate("openvino", "int8")] if ov else [])
 
 
 def parse_paths(text: str) -> list[Candidate]:
@@ -67,7 +71,7 @@ def parse_paths(text: str) -> list[Candidate]:
     for item in filter(None, (t.strip() for t in text.split(","))):
         runtime, _, precision = item.rpartition("-")
         if runtime not in ("torch", "onnxruntime", "openvino") or \
-                precision not in ("fp32", "bf16"):
+                precision not in ("fp32", "bf16", "int8"):
             raise SystemExit(f"unknown serving path {item!r}: RUNTIME-PRECISION, e.g. "
                              "openvino-bf16")
         out.append(Candidate(runtime, precision))
@@ -170,6 +174,8 @@ def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
         checks = {}
         for path in paths:
             fast = load_bundle(folder)  # own modules: channels-last changes them
+            if path.precision == "int8" and int8_file(fast) is None:
+                continue  # no int8 file (training.quantize) for this bundle
             start = time.perf_counter()
             p_fast = calibrated_probs(fast_logits(fast, images, indices, path, batch_size),
                                       ref.config.temperature)
@@ -187,6 +193,7 @@ def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
                      100 * result["verdict_agreement"], ref_s, fast_s)
         results[ref.name] = checks
         metrics = {k: v for k, v in ref.config.metrics.items() if k != "fast_path"}
+        checks = {**metrics.get("fast_paths", {}), **checks}  # paths not measured now stay
         config_out = ref.config.model_copy(update={"metrics": {**metrics,
                                                                "fast_paths": checks}})
         write_config(config_out, ref.path)
@@ -198,6 +205,8 @@ def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
         reference = ensemble_probability(np.stack(probs_ref, 1), weights)
         checks = {}
         for path in paths:
+            if len(probs_fast[path.key]) != len(names):
+                continue  # a path some member lacks (int8)
             result = compare(labels, reference,
                              ensemble_probability(np.stack(probs_fast[path.key], 1), weights),
                              ensemble.rule, groups)
@@ -206,6 +215,7 @@ def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
             checks[path.key] = result
         results["ensemble"] = checks
         metrics = {k: v for k, v in ensemble.metrics.items() if k != "fast_path"}
+        checks = {**metrics.get("fast_paths", {}), **checks}
         write_ensemble(ensemble.model_copy(update={"metrics": {**metrics,
                                                                "fast_paths": checks}}),
                        models_dir)

@@ -67,11 +67,11 @@ def test_openvino_keeps_its_compiled_blobs_in_the_cache(bundle, cache):
 
 
 def test_onnxruntime_refuses_bf16_and_unknown_runtimes_are_refused(bundle, cache):
-    with pytest.raises(ValueError, match="fp32 only"):
+    with pytest.raises(ValueError, match="fp32 or int8 only"):
         compiled.compiled_runner(bundle, "onnxruntime", "bf16", threads=1)
     with pytest.raises(ValueError, match="not a compiled runtime"):
         compiled.compiled_runner(bundle, "tensorrt", "fp32", threads=1)
-    with pytest.raises(ValueError, match="fp32 or bf16"):
+    with pytest.raises(ValueError, match="fp32, bf16 or int8"):
         compiled.OpenVinoRunner(compiled.onnx_file(bundle), 1, "int4")
 
 
@@ -82,3 +82,24 @@ def test_export_leaves_a_channels_last_model_as_it_was(tiny_bundle_dir, cache):
     conv = next(m for m in b.model.modules() if isinstance(m, torch.nn.Conv2d))
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
     assert os.listdir(cache / "onnx")
+
+
+def test_serving_writes_nothing_outside_the_cache(bundle, tmp_path):
+    """ONNX Runtime's usage records ($TMPDIR/.ses, ~/.cache/Microsoft/...) stay off."""
+    import subprocess
+    import sys
+
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    script = ("import torch, sys; from faceproof.bundle import load_bundle; "
+              "from faceproof.runner_choice import choose_runner; "
+              f"r = choose_runner(load_bundle({str(bundle.path)!r}), 'onnxruntime', "
+              f"cache={str(tmp_path / 'cache')!r}); print(r.runtime)")
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    out = subprocess.run([sys.executable, "-c", script], env={**env, "HOME": str(home),
+                         "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache")},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "onnxruntime"
+    assert [p for p in home.rglob("*") if p.is_file()] == []
+    assert [p for p in tmp.rglob("*") if p.is_file()] == []

@@ -1,0 +1,92 @@
+"""Face detectors side by side: time per image and recall on the shared data's faces.
+
+`python -m bench.detectors [--yunet-model face_detection_yunet_2023mar.onnx] [--per-source 200]`
+
+Every image of the four training sources holds one face (they are face crops or portraits), so
+the share of images in which a detector finds a face is its recall here. For each detector
+available (Haar always; YuNet when its model file is given: OpenCV ships none and the model
+zoo is not reachable offline) it reports, per source, the recall and the median time per
+image on one thread, and the same for a 1080p photo (a face image scaled into a larger
+scene). Printed as a Markdown table; `--output` also writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from faceproof.decode import load_image
+from faceproof.faces import create_face_detector
+
+SOURCES = ("dfdc-faces", "real-faces", "generated-faces", "faceswap-faces")
+
+
+def sample_paths(data_dir: Path, source: str, n: int, seed: int = 0) -> list[Path]:
+    rows = (data_dir / source / "metadata.csv").read_text(encoding="utf-8").splitlines()[1:]
+    files = [data_dir / source / row.split(",")[0] for row in rows if row]
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(files), size=min(n, len(files)), replace=False)
+    return [files[i] for i in sorted(picked)]
+
+
+def in_scene(face: np.ndarray, width: int = 1920, height: int = 1080) -> np.ndarray:
+    """The face at a third of a 1080p frame's height, on a plain background."""
+    scene = np.full((height, width, 3), 90, np.uint8)
+    side = height // 3
+    scene[height // 3:height // 3 + side, width // 2:width // 2 + side] = cv2.resize(
+        face, (side, side), interpolation=cv2.INTER_AREA)
+    return scene
+
+
+def measure(detector, images: list[np.ndarray]) -> dict:
+    found, seconds = 0, []
+    for image in images:
+        start = time.perf_counter()
+        faces = detector.detect(image)
+        seconds.append(time.perf_counter() - start)
+        found += bool(faces)
+    return {"images": len(images), "recall": found / max(1, len(images)),
+            "ms_median": 1000 * statistics.median(seconds) if seconds else float("nan")}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("data"),
+                        help="the sources unpacked by `make data`")
+    parser.add_argument("--per-source", type=int, default=200)
+    parser.add_argument("--yunet-model", type=Path)
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args(argv)
+    cv2.setNumThreads(1)
+    detectors = {"haar": create_face_detector("haar")}
+    if args.yunet_model:
+        detectors["yunet"] = create_face_detector("yunet", model_path=args.yunet_model)
+    results: dict[str, dict] = {name: {} for name in detectors}
+    scenes = []
+    for source in SOURCES:
+        images = [load_image(p) for p in sample_paths(args.data_dir, source, args.per_source)]
+        scenes += [in_scene(im) for im in images[:10]]
+        for name, detector in detectors.items():
+            results[name][source] = measure(detector, images)
+    for name, detector in detectors.items():
+        results[name]["1080p scene"] = measure(detector, scenes)
+    lines = ["| detector | images | recall | median ms per image |", "|---|---|---:|---:|"]
+    for name, by in results.items():
+        for what, r in by.items():
+            lines.append(f"| {name} | {what} ({r['images']}) | {100 * r['recall']:.1f} % | "
+                         f"{r['ms_median']:.1f} |")
+    print("\n".join(lines))
+    if not args.yunet_model:
+        print("\nYuNet not measured: give --yunet-model (OpenCV ships no YuNet model).")
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Post-training static int8 quantisation of each bundle's classifier, as an option.
+
+`python -m training.quantize models --config training/configs/efficientnet_lite0.yaml`
+exports each bundle's classifier to ONNX (`faceproof.compiled`), quantises it with ONNX
+Runtime's static quantiser (QDQ format: int8 weights per output channel, uint8 activations,
+ranges calibrated, by `--calibration-method` (percentile by default), on `--calibration`
+served face crops drawn from the *training* split, every source in its share, so the
+validation split the card reports stays unseen), writes `model.int8.onnx` into the bundle and
+records it in `model.json` (`int8`: file, hashes, method). Both ONNX Runtime and OpenVINO
+serve that file.
+
+Nothing serves it by default until `make fast-path-check` has measured it: the service's
+"auto" takes an int8 path only where the card shows ROC-AUC within 0.002 of fp32 on every
+data set (`faceproof.runner_choice`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from faceproof.bundle import INT8_FILE, Bundle, Int8Model, find_bundles, load_bundle, write_config
+from faceproof.compiled import file_sha256, onnx_file, weights_digest
+from faceproof.preprocess import make_preprocessor
+from training.config import load_config
+from training.mix import load_mix
+from training.train import open_training_data
+
+log = logging.getLogger("training.quantize")
+
+
+def calibration_rows(train_idx: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """`n` training rows drawn evenly at random (every source in its share of the split)."""
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(train_idx, size=min(n, len(train_idx)), replace=False))
+
+
+CALIBRATION_METHODS = ("minmax", "percentile", "entropy")
+
+
+def quantize_bundle(bundle: Bundle, crops: list[np.ndarray], *, batch_size: int = 16,
+                    calibration: str = "percentile") -> Path:
+    """Write the bundle's int8 ONNX file, calibrated on `crops` (RGB uint8) with
+    `calibration` ranges (one of `CALIBRATION_METHODS`), and record it."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quant_pre_process,
+        quantize_static,
+    )
+
+    methods = {"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
+               "entropy": CalibrationMethod.Entropy}
+    preprocess = make_preprocessor(bundle.config)
+    if len(crops) > batch_size:  # whole batches: the histogram calibrators need equal shapes
+        crops = crops[:len(crops) // batch_size * batch_size]
+
+    class Crops(CalibrationDataReader):
+        def __init__(self):
+            self.batches = iter(range(0, len(crops), batch_size))
+
+        def get_next(self):
+            start = next(self.batches, None)
+            if start is None:
+                return None
+            return {"input": preprocess(crops[start:start + batch_size]).numpy()}
+
+    out = bundle.path / INT8_FILE
+    with tempfile.TemporaryDirectory(prefix="faceproof-quantize-") as tmp:
+        prepared = Path(tmp) / "prepared.onnx"
+        quant_pre_process(str(onnx_file(bundle)), str(prepared), skip_symbolic_shape=True)
+        quantize_static(str(prepared), str(Path(tmp) / "int8.onnx"), Crops(),
+                        quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        calibrate_method=methods[calibration])
+        (Path(tmp) / "int8.onnx").replace(out)
+    record = Int8Model(file=INT8_FILE, sha256=file_sha256(out),
+                       weights_sha256=weights_digest(bundle),
+                       method=f"onnxruntime quantize_static, QDQ, per-channel int8 weights, "
+                              f"uint8 activations, {calibration} calibration on training-split "
+                              f"crops",
+                       calibration_images=len(crops))
+    write_config(bundle.config.model_copy(update={"int8": record}), bundle.path)
+    log.info("%s: int8 file %s (%.1f MB) from %d calibration crops", bundle.name, out,
+             out.stat().st_size / 1e6, len(crops))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models_dir", type=Path, help="folder of bundles")
+    parser.add_argument("--config", required=True,
+                        help="a training config: its mix's training split calibrates")
+    parser.add_argument("--calibration", type=int, default=300, help="calibration crops")
+    parser.add_argument("--models", help="comma-separated bundle names (default: all)")
+    parser.add_argument("--calibration-method", default="percentile", choices=CALIBRATION_METHODS)
+    parser.add_argument("--cache-dir", default="data/cache")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    config = load_config(args.config, [f"cache_dir={args.cache_dir}"])
+    wanted = {n for n in (args.models or "").split(",") if n}
+    bundles = [load_bundle(f) for f in find_bundles(args.models_dir)
+               if not wanted or f.name in wanted]
+    mix = load_mix(config)
+    config.face_margin = bundles[0].config.face_margin
+    images = open_training_data(config, mix.samples).images
+    crops = [np.asarray(images[i]) for i in calibration_rows(mix.train_idx, args.calibration)]
+    for bundle in bundles:
+        quantize_bundle(bundle, crops, calibration=args.calibration_method)
+    print("int8 files written; measure them with `make fast-path-check` before serving")
+
+
+if __name__ == "__main__":
+    main()

@@ -94,12 +94,20 @@ def fast_path_check(metrics: dict, runtime: str = "torch", precision: str = "bf1
     return check
 
 
+MIN_VERDICT_AGREEMENT = 0.97
+"""Share of validation images a fast path must give the reference's verdict: a path that
+ranks faces as well but moves probabilities across the rule's cuts (int8, seen at 88.8 %)
+does not give the same answers."""
+
+
 def within_tolerance(check: dict) -> bool:
     """Whether a measured check kept ROC-AUC within `FAST_PATH_TOLERANCE`, pooled and on
-    every data set large enough to enforce."""
+    every data set large enough to enforce, and the verdicts on at least
+    `MIN_VERDICT_AGREEMENT` of the images."""
     deltas = [check["roc_auc_delta"]] + [g["roc_auc_delta"] for g in
                                          check.get("by_dataset", {}).values() if g["enforced"]]
-    return all(abs(d) <= FAST_PATH_TOLERANCE for d in deltas)
+    return all(abs(d) <= FAST_PATH_TOLERANCE for d in deltas) and \
+        check.get("verdict_agreement", 1.0) >= MIN_VERDICT_AGREEMENT
 
 
 def fast_path_verified(metrics: dict, runtime: str = "torch", precision: str = "bf16") -> bool:

@@ -34,7 +34,7 @@ from faceproof.compiled import int8_file, openvino_precisions
 from faceproof.ensemble import ensemble_probability, member_weights, read_ensemble, write_ensemble
 from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import Candidate, build_runner
-from faceproof.runtime import FAST_PATH_TOLERANCE, cpu_has_native_bf16
+from faceproof.runtime import FAST_PATH_TOLERANCE, MIN_VERDICT_AGREEMENT, cpu_has_native_bf16
 from faceproof.verdict import DecisionRule
 from training.cache import open_image_cache
 from training.config import load_config
@@ -249,12 +249,14 @@ def main(argv: list[str] | None = None) -> None:
     for name, checks in results.items():
         for key, r in checks.items():
             worst = worst_delta(r)
-            ok = worst <= args.tolerance
+            ok = worst <= args.tolerance and r["verdict_agreement"] >= MIN_VERDICT_AGREEMENT
             print(f"{name} {key}: ROC-AUC fp32 {r['roc_auc_fp32']:.4f}, fast "
                   f"{r['roc_auc_fast']:.4f} ({r['roc_auc_delta']:+.4f}); verdicts agree "
                   f"{100 * r['verdict_agreement']:.2f} %; largest probability change "
                   f"{r['max_probability_change']:.4f}; "
                   f"{'within' if ok else 'BEYOND'} {args.tolerance}")
+            if r["verdict_agreement"] < MIN_VERDICT_AGREEMENT:
+                print(f"  verdicts agree on fewer than {MIN_VERDICT_AGREEMENT:.0%}")
             for group, g in r.get("by_dataset", {}).items():
                 print(f"  {group}: {g['roc_auc_fp32']:.4f} vs {g['roc_auc_fast']:.4f} "
                       f"({g['roc_auc_delta']:+.4f}, {g['images']} images"

@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("models_dir", type=Path, help="folder of bundles")
     parser.add_argument("--config", required=True,
                         help="a training config: its mix's training split calibrates")
-    parser.add_argument("--calibration", type=int, default=300, help="calibration crops")
+    parser.add_argument("--calibration", type=int, default=320,
+                        help="calibration crops (whole batches of 16)")
     parser.add_argument("--models", help="comma-separated bundle names (default: all)")
     parser.add_argument("--calibration-method", default="percentile", choices=CALIBRATION_METHODS)
     parser.add_argument("--cache-dir", default="data/cache")

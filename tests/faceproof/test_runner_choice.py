@@ -67,7 +67,7 @@ def test_a_gpu_is_served_by_torch_and_nonsense_is_refused(make_bundle, monkeypat
     with pytest.raises(ValueError, match="runtime must be"):
         candidates(make_bundle(), "tensorrt")
     with pytest.raises(ValueError, match="precision must be"):
-        candidates(make_bundle(), precision="int8")
+        candidates(make_bundle(), precision="int4")
 
 
 def test_auto_serves_the_fastest_and_remembers_it(make_bundle, cache, monkeypatch):

@@ -106,3 +106,8 @@ def test_a_path_is_verified_only_within_the_tolerance_on_every_enforced_data_set
     assert not runtime.fast_path_verified(paths, "torch", "bf16")
     assert runtime.fast_path_refuted(paths, "onnxruntime", "fp32")
     assert not runtime.fast_path_verified(ok, "openvino", "bf16")
+    # the same ranking but other verdicts: not the same answers
+    moved = {"fast_paths": {"onnxruntime-int8": {**ok["fast_path"], "verdict_agreement": 0.888}}}
+    assert not runtime.fast_path_verified(moved, "onnxruntime", "int8")
+    kept = {"fast_paths": {"onnxruntime-int8": {**ok["fast_path"], "verdict_agreement": 0.981}}}
+    assert runtime.fast_path_verified(kept, "onnxruntime", "int8")

@@ -7,7 +7,9 @@ the share of images in which a detector finds a face is its recall here. For eac
 available (Haar always; YuNet when its model file is given: OpenCV ships none and the model
 zoo is not reachable offline) it reports, per source, the recall and the median time per
 image on one thread, and the same for a 1080p photo (a face image scaled into a larger
-scene). Printed as a Markdown table; `--output` also writes JSON.
+scene). The served Haar detector takes a shortcut for face crops (`CROP_FACE_FRACTION` in
+`faceproof.faces.haar`); the full search is measured beside it, with how often both pick the
+same best face. Printed as a Markdown table; `--output` also writes JSON.
 """
 
 from __future__ import annotations
@@ -44,15 +46,33 @@ def in_scene(face: np.ndarray, width: int = 1920, height: int = 1080) -> np.ndar
     return scene
 
 
-def measure(detector, images: list[np.ndarray]) -> dict:
-    found, seconds = 0, []
+def iou(a, b) -> float:
+    ax1, ay1, bx1, by1 = a.x + a.width, a.y + a.height, b.x + b.width, b.y + b.height
+    w = max(0, min(ax1, bx1) - max(a.x, b.x))
+    h = max(0, min(ay1, by1) - max(a.y, b.y))
+    inter = w * h
+    return inter / (a.width * a.height + b.width * b.height - inter)
+
+
+def measure(detector, images: list[np.ndarray], reference: list | None = None) -> dict:
+    """Recall and median time; with `reference` (the full search's best faces per image),
+    also how often the same best face (IoU >= 0.9) and the same number of faces come out."""
+    found, seconds, best = 0, [], []
     for image in images:
         start = time.perf_counter()
         faces = detector.detect(image)
         seconds.append(time.perf_counter() - start)
         found += bool(faces)
-    return {"images": len(images), "recall": found / max(1, len(images)),
-            "ms_median": 1000 * statistics.median(seconds) if seconds else float("nan")}
+        best.append(faces)
+    out = {"images": len(images), "recall": found / max(1, len(images)),
+           "ms_median": 1000 * statistics.median(seconds) if seconds else float("nan")}
+    if reference is not None:
+        pairs = list(zip(best, reference, strict=True))
+        out["same_best_face"] = float(np.mean([
+            (not a and not b) or (bool(a) and bool(b) and iou(a[0], b[0]) >= 0.9)
+            for a, b in pairs]))
+        out["same_face_count"] = float(np.mean([len(a) == len(b) for a, b in pairs]))
+    return out, best
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,23 +84,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
-    detectors = {"haar": create_face_detector("haar")}
+    # the full search first: the reference the shortcut for face crops is compared with
+    detectors = {"haar, full search": create_face_detector("haar", crop_shortcut=False),
+                 "haar (served: crop shortcut)": create_face_detector("haar")}
     if args.yunet_model:
         detectors["yunet"] = create_face_detector("yunet", model_path=args.yunet_model)
     results: dict[str, dict] = {name: {} for name in detectors}
-    scenes = []
-    for source in SOURCES:
-        images = [load_image(p) for p in sample_paths(args.data_dir, source, args.per_source)]
-        scenes += [in_scene(im) for im in images[:10]]
+    groups = [(source, [load_image(p) for p in
+                        sample_paths(args.data_dir, source, args.per_source)])
+              for source in SOURCES]
+    groups.append(("1080p scene", [in_scene(im) for _, ims in groups for im in ims[:10]]))
+    for what, images in groups:
+        reference = None
         for name, detector in detectors.items():
-            results[name][source] = measure(detector, images)
-    for name, detector in detectors.items():
-        results[name]["1080p scene"] = measure(detector, scenes)
-    lines = ["| detector | images | recall | median ms per image |", "|---|---|---:|---:|"]
+            results[name][what], faces = measure(detector, images, reference)
+            reference = faces if reference is None else reference
+    lines = ["| detector | images | recall | same best face as the full search | "
+             "median ms per image |", "|---|---|---:|---:|---:|"]
     for name, by in results.items():
         for what, r in by.items():
+            same = f"{100 * r['same_best_face']:.1f} %" if "same_best_face" in r else "-"
             lines.append(f"| {name} | {what} ({r['images']}) | {100 * r['recall']:.1f} % | "
-                         f"{r['ms_median']:.1f} |")
+                         f"{same} | {r['ms_median']:.1f} |")
     print("\n".join(lines))
     if not args.yunet_model:
         print("\nYuNet not measured: give --yunet-model (OpenCV ships no YuNet model).")

@@ -56,6 +56,56 @@ def _fast_path_lines(metrics: dict) -> list[str]:
     return [*lines, *(["", *notes] if notes else []), ""]
 
 
+def _auc_cell(f: dict) -> str:
+    """ROC-AUC with its change from the clean crop, or "-" for a one-class set."""
+    if f.get("roc_auc") is None:
+        return "-"
+    delta = f.get("roc_auc_delta")
+    return f"{f['roc_auc']:.4f}" + ("" if not delta else f" ({delta:+.4f})")
+
+
+def robustness_table(report: dict) -> list[str]:
+    """change -> images, pooled ROC-AUC, per data set (ROC-AUC; verdict flips), flips."""
+    sets = list(report.get("datasets", {}))
+    lines = [
+        "| change | images | ROC-AUC (change) | " + " | ".join(sets)
+        + " | verdicts changed | REAL <-> FAKE |",
+        "|---|---:|---:|" + "---:|" * len(sets) + "---:|---:|",
+    ]
+    for c in report.get("changes", {}).values():
+        cells = []
+        for name in sets:
+            g = c.get("by_dataset", {}).get(name)
+            cells.append("-" if g is None else f"{_auc_cell(g)}; {_pct(g['flips'])}")
+        lines.append(f"| {c['label']} | {c['images']} | {_auc_cell(c)} | " + " | ".join(cells)
+                     + f" | {_pct(c['flips'])} | {_pct(c['reversals'])} |")
+    return lines
+
+
+def _robustness_lines(metrics: dict) -> list[str]:
+    """How stable the verdict is (by `python -m training.robustness`)."""
+    r = metrics.get("robustness")
+    if not r:
+        return []
+    return [
+        "## Robustness: how stable the verdict is",
+        f"Measured by `python -m training.robustness` with torch fp32 on {r['images']} faces "
+        f"of the {r.get('split', 'validation split')} ({r.get('sample', 'stratified')}; "
+        f"{r.get('machine', '')}). Benign changes are applied to the face crop before "
+        "preprocessing; the adversarial ones perturb the preprocessed face within eps in "
+        "pixel space [0, 1], toward the wrong label, on "
+        f"{r['adversarial_images']} of these faces. Each row is compared with the clean crop "
+        "on the same faces: ROC-AUC and its change; per data set, ROC-AUC (\"-\" where it "
+        "has one class) and the share of verdicts changed; a verdict is changed when REAL, "
+        "UNCERTAIN or FAKE at the served rule differs from the clean crop's.",
+        "",
+        *robustness_table(r),
+        "",
+        "Figure: `reports/robustness.png`; figures: `reports/robustness.json`.",
+        "",
+    ]
+
+
 def _opt_pct(x) -> str:
     return "-" if x is None else f"{100 * x:.1f} %"
 
@@ -288,6 +338,7 @@ def render_model_card(config: BundleConfig) -> str:
         *_calibration_lines(config),
         *_leave_one_out_lines(m.get("leave_one_out", [])),
         *_fast_path_lines(m),
+        *_robustness_lines(m),
         "## Limits",
         *_limits(data),
         "- Heavy compression, resizing and filters shift the score; treat UNCERTAIN as "

@@ -176,7 +176,12 @@ def pgd(model: torch.nn.Module, x: torch.Tensor, labels: torch.Tensor, eps: floa
         clean = space.to_pixels(x).detach()
         current, best, best_loss = clean, clean, None
         for i in range(steps + 1):
-            loss, grad = _loss_and_grad(model, space, current, labels)
+            if i == steps:  # the last iterate needs its loss, not a gradient
+                with torch.no_grad():
+                    logits = model(space.from_pixels(current)).float().reshape(-1)
+                    loss = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
+            else:
+                loss, grad = _loss_and_grad(model, space, current, labels)
             if best_loss is None:
                 best_loss = loss
             else:

@@ -9,13 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from faceproof.faces.base import (
-    DEFAULT_MAX_SIDE,
-    SMALL_IMAGE_SIDE,
-    Face,
-    check_image,
-    detect_in_frame,
-)
+from faceproof.faces.base import DEFAULT_MAX_SIDE, Face, check_image, detect_in_frame
 
 CASCADE_PATH = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
 EYE_CASCADE_PATHS = tuple(Path(cv2.data.haarcascades) / name for name in (
@@ -28,11 +22,6 @@ WEIGHT_SCALE = 2.0
 """Divides the cascade's level weight before the logistic: weight 0 -> 0.5, 2 -> 0.73,
 6 -> 0.95. Clear frontal faces measured 4 to 8 here."""
 _MIN_WINDOW = 4
-CROP_FACE_FRACTION = 0.4
-"""A small, near-square image (a face crop, most uploads of one face) is first searched only
-for faces at least this fraction of its shorter side; the full search runs when that finds
-none. Measured by `python -m bench.detectors` (README Performance)."""
-CROP_MAX_ASPECT = 1.5
 
 
 class HaarFaceDetector:
@@ -54,7 +43,6 @@ class HaarFaceDetector:
         min_neighbors: int = 5,
         max_side: int = DEFAULT_MAX_SIDE,
         verify_eyes: bool = True,
-        crop_shortcut: bool = True,
     ) -> None:
         """Loads the cascade.
 
@@ -68,10 +56,6 @@ class HaarFaceDetector:
                 one face passes. Textured cushions and shirts pass the face cascade with
                 scores as high as real faces (seen on a DFDC video) and, the most suspicious
                 face deciding a verdict, would flip it.
-            crop_shortcut: search a small, near-square image (at most `SMALL_IMAGE_SIDE`,
-                sides within `CROP_MAX_ASPECT`) for large faces first (`CROP_FACE_FRACTION`
-                of its shorter side): a face crop is then found without the small scales,
-                which cost most; smaller faces are looked for only when no large one is.
 
         Raises:
             FileNotFoundError: The cascade file is missing from this OpenCV install.
@@ -83,7 +67,6 @@ class HaarFaceDetector:
         self.min_neighbors = min_neighbors
         self.max_side = max_side
         self.verify_eyes = verify_eyes
-        self.crop_shortcut = crop_shortcut
         # OpenCV does not promise that one classifier may run in several threads at once, so
         # each thread gets its own (loaded once per thread): detections run in parallel
         self._local = threading.local()
@@ -107,21 +90,14 @@ class HaarFaceDetector:
         # grey once, at full resolution: scaling one channel down for detection is cheaper,
         # and the eye check needs full resolution (eyes are too small in the detection copy)
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-        faces = []
-        if self.crop_shortcut and _crop_like(grey):
-            large = round(CROP_FACE_FRACTION * min(grey.shape))
-            faces = detect_in_frame(grey, lambda work, scale: self._detect_work(
-                work, scale, max(self.min_size, large)), max_side=self.max_side)
-        if not faces:
-            faces = detect_in_frame(grey, self._detect_work, max_side=self.max_side)
+        faces = detect_in_frame(grey, self._detect_work, max_side=self.max_side)
         if not self.verify_eyes or len(faces) < 2:  # one face is kept whatever its eyes say
             return faces
         verified = [f for f in faces if self._has_eye(grey, f)]
         return verified or faces
 
-    def _detect_work(self, grey: np.ndarray, scale: float,
-                     min_size: int | None = None) -> list[Face]:
-        window = max(_MIN_WINDOW, round((min_size or self.min_size) * scale))
+    def _detect_work(self, grey: np.ndarray, scale: float) -> list[Face]:
+        window = max(_MIN_WINDOW, round(self.min_size * scale))
         boxes, _, weights = self._classifiers()[0].detectMultiScale3(
             grey,
             scaleFactor=self.scale_factor,
@@ -147,13 +123,6 @@ class HaarFaceDetector:
         eyes = self._classifiers()[1]
         return any(len(c.detectMultiScale(top, scaleFactor=1.1, minNeighbors=3,
                                           minSize=(side, side))) > 0 for c in eyes)
-
-
-def _crop_like(grey: np.ndarray) -> bool:
-    """Small and near-square: what a face crop looks like."""
-    height, width = grey.shape[:2]
-    return max(height, width) <= SMALL_IMAGE_SIDE and \
-        max(height, width) <= CROP_MAX_ASPECT * min(height, width)
 
 
 def _squash(weight: float) -> float:

@@ -1,5 +1,6 @@
 import type { ModelInfo } from '@/lib/api-types'
 import { formatDate, formatPercent } from '@/lib/format'
+import { useInfo } from '@/lib/info/info-context'
 import { Markdown } from './Markdown'
 import { ReportImage } from './ReportImage'
 
@@ -20,6 +21,12 @@ const METRIC_LABELS: Record<string, string> = {
   eer: 'Equal error rate',
   log_loss: 'Log loss',
   samples: 'Validation samples',
+}
+
+const RUNTIME_NAMES: Record<string, string> = {
+  torch: 'PyTorch',
+  onnxruntime: 'ONNX Runtime',
+  openvino: 'OpenVINO',
 }
 
 const PERCENT_METRICS = new Set(['accuracy', 'balanced_accuracy', 'precision', 'recall', 'eer'])
@@ -49,6 +56,7 @@ export function ModelCard({ model }: { model: ModelInfo }) {
     .filter((entry): entry is readonly [string, string] => entry[1] !== null)
   const data = flat(model.data)
   const band = model.abstain_band
+  const served = useInfo()?.runtime[model.name]
   return (
     <article className="model-card" data-testid="model-card" aria-labelledby={`model-${model.name}`}>
       <header className="model-card__header">
@@ -56,6 +64,12 @@ export function ModelCard({ model }: { model: ModelInfo }) {
         <p className="model-card__arch">
           <code>{model.arch}</code> · {model.input_size} px input
         </p>
+        {served && (
+          <p className="model-card__runtime">
+            Served here by {RUNTIME_NAMES[served.runtime] ?? served.runtime} in {served.precision}{' '}
+            on {served.device}; heatmaps always by PyTorch
+          </p>
+        )}
       </header>
       <div className="model-card__facts">
         <section>

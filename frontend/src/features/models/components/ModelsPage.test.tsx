@@ -1,5 +1,5 @@
 import { screen, within } from '@testing-library/react'
-import { model } from '@/test/fixtures'
+import { info, model } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { renderApp } from '@/test/render'
 import { ModelsPage } from './ModelsPage'
@@ -20,6 +20,20 @@ describe('ModelsPage', () => {
       'src',
       '/api/models/fake_a/reports/roc.png',
     )
+  })
+
+  it('says what serves each model here, from /api/info', async () => {
+    mockApi({
+      'GET /api/models': { body: [model()] },
+      'GET /api/info': {
+        body: { ...info, runtime: { fake_a: { device: 'cpu', runtime: 'openvino', precision: 'bf16' } } },
+      },
+    })
+    renderApp(<ModelsPage />, { path: '/models' })
+    const card = await screen.findByTestId('model-card')
+    expect(
+      await within(card).findByText(/Served here by OpenVINO in bf16 on cpu/),
+    ).toBeInTheDocument()
   })
 
   it('explains a failure to load', async () => {

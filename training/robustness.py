@@ -237,6 +237,10 @@ def _auc(labels: np.ndarray, probs: np.ndarray) -> float | None:
     return float(binary_metrics(labels, probs)["roc_auc"])
 
 
+def _nan(x: float | None) -> float:
+    return float("nan") if x is None else x
+
+
 def _delta(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else b - a
 
@@ -302,7 +306,7 @@ def measure_bundle(bundle: Bundle, crops: Sequence[np.ndarray], labels: np.ndarr
         changes[name] = {"label": label, "kind": "benign",
                          **compare_change(labels, datasets, clean, changed, rule)}
         log.info("%s %s: ROC-AUC %.4f, flips %.1f %% (%.1f s)", bundle.name, name,
-                 changes[name]["roc_auc"] or float("nan"), 100 * changes[name]["flips"],
+                 _nan(changes[name]["roc_auc"]), 100 * changes[name]["flips"],
                  time.perf_counter() - start)
     adv_batches = [adversarial[s:s + batch_size] for s in range(0, len(adversarial), batch_size)]
     for name, label in adversarial_changes().items():
@@ -319,7 +323,7 @@ def measure_bundle(bundle: Bundle, crops: Sequence[np.ndarray], labels: np.ndarr
                          **compare_change(labels[adversarial], datasets[adversarial],
                                           clean[adversarial], changed, rule)}
         log.info("%s %s: ROC-AUC %.4f, flips %.1f %% (%.1f s)", bundle.name, name,
-                 changes[name]["roc_auc"] or float("nan"), 100 * changes[name]["flips"],
+                 _nan(changes[name]["roc_auc"]), 100 * changes[name]["flips"],
                  time.perf_counter() - start)
     return {
         "images": len(crops), "adversarial_images": len(adversarial),

@@ -144,7 +144,29 @@ def _as_numpy(batch: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(batch.detach().to("cpu", torch.float32).numpy())
 
 
-class OnnxRuntimeRunner:
+class _CompiledRunner:
+    """What both compiled runners share: the torch runner's attributes, and one forward at a
+    time through `_infer` (NCHW float32 array -> logits array)."""
+
+    runtime = ""
+
+    def _init(self, precision: str, threads: int) -> None:
+        self.precision = precision
+        self.device = torch.device("cpu")
+        self.threads = threads
+        self._lock = threading.Lock()
+
+    def _infer(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, batch: torch.Tensor) -> np.ndarray:
+        x = _as_numpy(batch)
+        with self._lock:
+            logits = self._infer(x)
+        return logits.astype(np.float32).reshape(-1)
+
+
+class OnnxRuntimeRunner(_CompiledRunner):
     """ONNX Runtime on the CPU: the fp32 graph, or the int8 one (its CPU kernels have no bf16
     path)."""
 
@@ -164,16 +186,11 @@ class OnnxRuntimeRunner:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), options,
                                             providers=["CPUExecutionProvider"])
-        self.precision = precision
-        self.device = torch.device("cpu")
-        self.threads = threads
-        self._lock = threading.Lock()
+        self._init(precision, threads)
 
-    def __call__(self, batch: torch.Tensor) -> np.ndarray:
-        x = _as_numpy(batch)
-        with self._lock:
-            (logits,) = self.session.run(["logit"], {"input": x})
-        return logits.astype(np.float32).reshape(-1)
+    def _infer(self, x: np.ndarray) -> np.ndarray:
+        (logits,) = self.session.run(["logit"], {"input": x})
+        return logits
 
 
 @functools.lru_cache(maxsize=1)
@@ -192,7 +209,7 @@ def openvino_precisions() -> tuple[str, ...]:
     return ("fp32", "bf16") if "BF16" in capabilities else ("fp32",)
 
 
-class OpenVinoRunner:
+class OpenVinoRunner(_CompiledRunner):
     """OpenVINO's CPU plugin at "fp32" or "bf16" (the precision is always set explicitly:
     on a CPU with AMX or AVX512-BF16 the plugin's own default is bf16), or "int8" on the
     int8 graph (its quantised layers in int8, the rest in fp32)."""
@@ -215,17 +232,11 @@ class OpenVinoRunner:
                   "CACHE_DIR": str(blobs)}
         self.compiled = openvino_core().compile_model(str(path), "CPU", config)
         self.request = self.compiled.create_infer_request()
-        self.precision = precision
-        self.device = torch.device("cpu")
-        self.threads = threads
-        self._lock = threading.Lock()
+        self._init(precision, threads)
 
-    def __call__(self, batch: torch.Tensor) -> np.ndarray:
-        x = _as_numpy(batch)
-        with self._lock:
-            self.request.infer({0: x})
-            logits = np.array(self.request.get_output_tensor(0).data, dtype=np.float32)
-        return logits.reshape(-1)
+    def _infer(self, x: np.ndarray) -> np.ndarray:
+        self.request.infer({0: x})
+        return np.array(self.request.get_output_tensor(0).data)  # a copy: the buffer is reused
 
 
 def compiled_runner(bundle: Bundle, runtime: str, precision: str, threads: int,

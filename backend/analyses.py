@@ -107,11 +107,12 @@ async def save_upload(file: UploadFile, limit: int,
 
 def analyse_image(predictor: Predictor, history: HistoryStore, settings: Settings, data: bytes,
                   filename: str, *, models: list[str] | None, tta: bool, explain: bool,
-                  batch_id: str | None = None, whole_image: bool = False) -> PredictionResponse:
+                  batch_id: str | None = None, whole_image: bool = False,
+                  stability: bool = False) -> PredictionResponse:
     image = decode_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
     provenance = read_provenance(data, "image")  # beside the verdict, never an input to it
     result = predictor.predict_image(image, models=models, tta=tta, explain=explain,
-                                     whole_image=whole_image)
+                                     whole_image=whole_image, stability=stability)
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
     response = image_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
@@ -125,7 +126,8 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
            faces=face_summaries(result),
            details={"face_detected": result.face_detected, "tta": tta,
                     "width": result.width, "height": result.height, "reason": result.reason,
-                    "whole_image": whole_image, "provenance": provenance.to_dict()},
+                    "whole_image": whole_image, "provenance": provenance.to_dict(),
+                    "stability": response.stability and response.stability.model_dump()},
            duration_ms=result.processing_time_ms, batch_id=batch_id)
     return response
 
@@ -133,12 +135,12 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
 def analyse_video(predictor: Predictor, history: HistoryStore, settings: Settings, path: Path,
                   filename: str, size: int, sha256: str, *, frames: int,
                   models: list[str] | None, tta: bool, whole_image: bool = False,
-                  progress: Progress | None = None) -> VideoResponse:
+                  stability: bool = False, progress: Progress | None = None) -> VideoResponse:
     result = analyze_video(predictor, path, num_frames=frames, models=models, tta=tta,
                            max_duration_s=settings.MAX_VIDEO_SECONDS,
                            max_frame_pixels=settings.MAX_VIDEO_FRAME_PIXELS,
                            max_total_pixels=settings.MAX_VIDEO_TOTAL_PIXELS,
-                           whole_frames=whole_image, progress=progress)
+                           whole_frames=whole_image, stability=stability, progress=progress)
     release_free_memory()  # the decoded frames (200 MB for 32 at 1080p) are garbage now
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
@@ -156,7 +158,8 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                     "downscaled": result.extras.get("downscaled"),
                     "timeline": [{"time_s": t.time_s, "p": t.fake_probability}
                                  for t in result.timeline],
-                    "provenance": provenance.to_dict()},
+                    "provenance": provenance.to_dict(),
+                    "stability": response.stability and response.stability.model_dump()},
            duration_ms=result.processing_time_ms)
     return response
 

@@ -16,12 +16,14 @@ from backend.schemas import (
     Keyframe,
     PredictionResponse,
     Provenance,
+    Stability,
     TimelinePoint,
     VideoResponse,
 )
 from faceproof.gradcam import encode_png, heatmap_rgba, png_data_url
 from faceproof.predictor import ImagePrediction
 from faceproof.provenance import Provenance as FileProvenance
+from faceproof.stability import FaceStability
 from faceproof.verdict import DecisionRule
 from faceproof.video_analysis import VideoPrediction
 
@@ -59,7 +61,8 @@ def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
             box=box_of(f.face.to_dict()), detection_score=round(f.face.score, 4),
             fake_probability=f.fake_probability, prediction=f.verdict,
             confidence=f.confidence, model_probabilities=f.model_probabilities,
-            thumbnail=jpeg_data_url(f.crop), heatmaps=heatmaps))
+            thumbnail=jpeg_data_url(f.crop), heatmaps=heatmaps,
+            stability=stability_of(f.stability)))
     return PredictionResponse(
         analysis_id=analysis_id, filename=filename, prediction=result.verdict,
         confidence=result.confidence, fake_probability=result.fake_probability,
@@ -67,7 +70,8 @@ def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
         models_used=result.models_used, decision=decision(rule), tta=result.tta,
         image=ImageSize(width=result.width, height=result.height),
         processing_time_ms=round(result.processing_time_ms, 2),
-        provenance=provenance_of(provenance))
+        provenance=provenance_of(provenance),
+        stability=stability_of(result.stability, "the most suspicious face"))
 
 
 def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
@@ -87,7 +91,13 @@ def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
         models_used=result.models_used, decision=decision(rule), duration_s=result.duration_s,
         processing_time_ms=round(result.processing_time_ms, 2),
         downscaled=downscale_of(result.extras.get("downscaled")),
-        provenance=provenance_of(provenance))
+        provenance=provenance_of(provenance),
+        stability=stability_of(result.stability, "the video"))
+
+
+def stability_of(stability: FaceStability | None, subject: str = "this face"
+                 ) -> Stability | None:
+    return None if stability is None else Stability.model_validate(stability.to_dict(subject))
 
 
 def provenance_of(provenance: FileProvenance) -> Provenance:
@@ -105,5 +115,6 @@ def downscale_of(extras: dict | None) -> FrameDownscale | None:
 def face_summaries(result: ImagePrediction) -> list[dict]:
     """What the history keeps of each face (no pixels)."""
     return [{"box": f.face.to_dict(), "fake_probability": round(f.fake_probability, 6),
-             "prediction": f.verdict.value, "model_probabilities": f.model_probabilities}
+             "prediction": f.verdict.value, "model_probabilities": f.model_probabilities,
+             **({"stability": f.stability.to_dict()} if f.stability else {})}
             for f in result.faces]

@@ -22,6 +22,23 @@ class Box(BaseModel):
     height: int
 
 
+class Stability(BaseModel):
+    """How far the fake probability moves under benign changes (asked with `stability`)."""
+
+    summary: str = Field(description="one sentence in plain words")
+    low: float = Field(ge=0, le=1, description="lowest fake probability, as scored or changed")
+    high: float = Field(ge=0, le=1, description="highest")
+    changes: dict[str, float] = Field(
+        description="fake probability under each change: jpeg_50 (JPEG quality 50), "
+                    "downscale_0.5 (half size and back), noise_5 (Gaussian noise, 5/255)")
+    verdicts: list[Verdict] = Field(description="the verdicts the range spans under the rule")
+    unstable: bool = Field(description="the range crosses a cut of the rule: one of the "
+                                       "changes alone would give another verdict")
+
+
+STABILITY_NOTE = "null unless `stability` was asked (or NO_FACE)"
+
+
 class FaceResult(BaseModel):
     box: Box
     detection_score: float = Field(description="face detector score; 0 for a whole image")
@@ -33,6 +50,7 @@ class FaceResult(BaseModel):
     thumbnail: str = Field(description="the face crop as a JPEG data URL")
     heatmaps: dict[str, str] | None = Field(
         None, description="Grad-CAM per model: RGBA PNG data URLs, same size as the thumbnail")
+    stability: Stability | None = Field(None, description=STABILITY_NOTE)
 
 
 class DecisionBand(BaseModel):
@@ -123,6 +141,8 @@ class PredictionResponse(BaseModel):
     image: ImageSize
     processing_time_ms: float
     provenance: Provenance = Field(description=PROVENANCE_NOTE)
+    stability: Stability | None = Field(
+        None, description="of the most suspicious face, change by change; " + STABILITY_NOTE)
 
 
 class BatchSummary(BaseModel):
@@ -192,6 +212,8 @@ class VideoResponse(BaseModel):
                           "bound memory (settings MAX_VIDEO_FRAME_PIXELS and "
                           "MAX_VIDEO_TOTAL_PIXELS)")
     provenance: Provenance = Field(description=PROVENANCE_NOTE)
+    stability: Stability | None = Field(
+        None, description="of the video's fake probability, change by change; " + STABILITY_NOTE)
 
 
 JobState = Literal["queued", "running", "done", "failed"]

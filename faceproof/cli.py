@@ -75,7 +75,8 @@ def cmd_predict(args) -> int:
         try:
             if path.suffix.lower() in VIDEO_SUFFIXES:
                 result = analyze_video(predictor, path, num_frames=args.frames, tta=args.tta,
-                                       whole_frames=args.whole_image)
+                                       whole_frames=args.whole_image,
+                                       stability=args.stability)
                 summary = {"file": str(path), "kind": "video",
                            "prediction": result.verdict.value,
                            "confidence": _rounded(result.confidence),
@@ -84,13 +85,18 @@ def cmd_predict(args) -> int:
                            "frames_analyzed": result.frames_analyzed,
                            "reason": result.reason, "models_used": result.models_used,
                            "processing_time_ms": round(result.processing_time_ms, 1)}
+                if result.stability:
+                    summary["stability"] = result.stability.to_dict("the video")
                 verdict = verdict_text(result.verdict, result.fake_probability)
                 text = (f"{path}: {verdict}  ({result.frames_analyzed} frames, "
                         f"{result.fake_percentage:.0f}% judged fake; "
                         f"{result.processing_time_ms:.0f} ms)")
+                if result.stability:
+                    text += f"\n  {summary['stability']['summary']}"
             else:
                 result = predictor.predict_path(path, tta=args.tta, explain=bool(args.explain),
-                                                whole_image=args.whole_image)
+                                                whole_image=args.whole_image,
+                                                stability=args.stability)
                 summary = {"file": str(path), "kind": "image", **result.to_dict()}
                 verdict = verdict_text(result.verdict, result.fake_probability)
                 faces = len(result.faces)
@@ -102,6 +108,8 @@ def cmd_predict(args) -> int:
                     whole = "" if result.face_detected else ", none detected: whole image"
                     text = (f"{path}: {verdict}  ({faces} face{'s' * (faces != 1)}{whole}; "
                             f"{scores}; {result.processing_time_ms:.0f} ms)")
+                if "stability" in summary:
+                    text += f"\n  {summary['stability']['summary']}"
                 if args.explain:
                     out = _explain_path(args.explain, i, len(args.paths))
                     _explain_image(result, out)
@@ -225,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--whole-image", action="store_true",
                          help="with no face found, score the whole image or frame (for tight "
                               "face crops the detector missed) instead of answering NO_FACE")
+    predict.add_argument("--stability", action="store_true",
+                         help="re-score each face under JPEG 50, half size and mild noise and "
+                              "say whether the verdict holds (about 4x the model time)")
     common(predict)
     predict.set_defaults(func=cmd_predict)
 

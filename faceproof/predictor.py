@@ -32,6 +32,7 @@ from faceproof.errors import BundleError, UnknownModelError
 from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
 from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import choose_runner
+from faceproof.stability import STABILITY_CHANGES, FaceStability, changed_crops, face_stability
 from faceproof.tta import VIEWS, average_views, tta_views
 from faceproof.verdict import DecisionRule, Verdict
 
@@ -47,6 +48,7 @@ class FacePrediction:
     verdict: Verdict
     confidence: float
     heatmaps: dict[str, np.ndarray] = field(default_factory=dict)  # model -> (S, S) in [0, 1]
+    stability: FaceStability | None = None    # asked for: the range under benign changes
 
 
 @dataclass
@@ -62,6 +64,7 @@ class ImagePrediction:
     height: int
     tta: bool
     processing_time_ms: float
+    stability: FaceStability | None = None    # of the image's fake probability, when asked
 
     def to_dict(self) -> dict:
         """JSON-ready summary (no pixels)."""
@@ -76,8 +79,11 @@ class ImagePrediction:
                        "fake_probability": round(f.fake_probability, 6),
                        "prediction": f.verdict.value, "confidence": round(f.confidence, 6),
                        "model_probabilities": {k: round(v, 6)
-                                               for k, v in f.model_probabilities.items()}}
+                                               for k, v in f.model_probabilities.items()},
+                       **({"stability": f.stability.to_dict()} if f.stability else {})}
                       for f in self.faces],
+            **({"stability": self.stability.to_dict("the most suspicious face")}
+               if self.stability else {}),
             "models_used": self.models_used,
             "image": {"width": self.width, "height": self.height},
             "tta": self.tta,
@@ -263,6 +269,20 @@ class Predictor:
             return np.zeros((0, len(names)))
         return self.score_model_crops({name: crops for name in names}, tta=tta)
 
+    def score_changed(self, crops: dict[str, Sequence[np.ndarray]], names: Sequence[str], *,
+                      tta: bool = False, changes: Sequence[str] = STABILITY_CHANGES
+                      ) -> np.ndarray:
+        """Ensemble FAKE probabilities, shape (n_crops, n_changes), of each model's crops
+        (as `score_model_crops` takes them) under each benign change of `faceproof.stability`;
+        every change of every crop goes through one forward round."""
+        changed: dict[int, list[np.ndarray]] = {}  # models that share a margin share crops
+        for name in names:
+            if id(crops[name]) not in changed:
+                changed[id(crops[name])] = [c for crop in crops[name]
+                                            for c in changed_crops(crop, changes)]
+        probs = self.score_model_crops({n: changed[id(crops[n])] for n in names}, tta=tta)
+        return self.combine(probs, names).reshape(-1, len(changes))
+
     def explain(self, name: str, crop: np.ndarray) -> np.ndarray:
         """Grad-CAM map (S, S) in [0, 1] of model `name` for one crop."""
         from faceproof.gradcam import grad_cam
@@ -302,8 +322,12 @@ class Predictor:
     # ---------------------------------------------------------------- images
     def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
                       tta: bool = False, explain: bool = False,
-                      whole_image: bool = False) -> ImagePrediction:
+                      whole_image: bool = False, stability: bool = False) -> ImagePrediction:
         """Classify every face of an RGB uint8 image.
+
+        `stability=True` also re-scores every face under the benign changes of
+        `faceproof.stability` and reports the range of each face's (and the image's) fake
+        probability, and whether it crosses a cut of the rule.
 
         With no face found the answer is NO_FACE, with no probability: the models were
         trained on faces and cannot judge anything else. `whole_image=True` scores the whole
@@ -321,6 +345,7 @@ class Predictor:
                     models_used=names, width=int(image.shape[1]), height=int(image.shape[0]),
                     tta=tta, processing_time_ms=(time.perf_counter() - start) * 1000)
             probs, crops = self.score_faces(image, faces, names, tta, detected)
+            changed = self.score_changed(crops, names, tta=tta) if stability else None
         rule = self.rule(names)
         ensemble = self.combine(probs, names)
         results = []
@@ -331,8 +356,14 @@ class Predictor:
                 face=face, crop=crops[names[0]][i],
                 model_probabilities={n: float(probs[i, j]) for j, n in enumerate(names)},
                 fake_probability=p, verdict=rule.decide(p), confidence=rule.confidence(p),
-                heatmaps=heatmaps))
+                heatmaps=heatmaps,
+                stability=None if changed is None else face_stability(
+                    p, dict(zip(STABILITY_CHANGES, map(float, changed[i]), strict=True)), rule)))
         top = max(results, key=lambda r: r.fake_probability)
+        image_stability = None
+        if changed is not None:  # the image scores as its most suspicious face, change by change
+            image_stability = face_stability(top.fake_probability, dict(zip(
+                STABILITY_CHANGES, map(float, changed.max(axis=0)), strict=True)), rule)
         reason = rule.explain(top.fake_probability)
         if detected:
             reason = (f"{len(results)} face{'s' if len(results) > 1 else ''} found; the most "
@@ -343,7 +374,7 @@ class Predictor:
             faces=results, face_detected=detected, fake_probability=top.fake_probability,
             verdict=top.verdict, confidence=top.confidence, reason=reason, models_used=names,
             width=int(image.shape[1]), height=int(image.shape[0]), tta=tta,
-            processing_time_ms=(time.perf_counter() - start) * 1000)
+            processing_time_ms=(time.perf_counter() - start) * 1000, stability=image_stability)
 
     def predict_bytes(self, data: bytes, **kwargs) -> ImagePrediction:
         return self.predict_image(decode_image(data, max_pixels=self.max_pixels), **kwargs)

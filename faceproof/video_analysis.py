@@ -19,6 +19,7 @@ from faceproof.errors import VideoError
 from faceproof.faces import crop_face, whole_image_face
 from faceproof.predictor import Predictor, no_face_reason
 from faceproof.prefetch import prefetch
+from faceproof.stability import STABILITY_CHANGES, FaceStability, face_stability
 from faceproof.verdict import Verdict
 from faceproof.video import read_frames
 
@@ -67,6 +68,7 @@ class VideoPrediction:
     processing_time_ms: float
     threshold: float = 0.5
     extras: dict = field(default_factory=dict)
+    stability: FaceStability | None = None   # of the video's fake probability, when asked
 
 
 def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 32,
@@ -74,7 +76,7 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
                   max_duration_s: float | None = None, keyframes: int = 4,
                   max_frame_pixels: int | None = MAX_FRAME_PIXELS,
                   max_total_pixels: int | None = MAX_TOTAL_PIXELS,
-                  whole_frames: bool = False,
+                  whole_frames: bool = False, stability: bool = False,
                   progress: Progress | None = None) -> VideoPrediction:
     """Sample `num_frames` frames, score their faces and aggregate.
 
@@ -83,6 +85,8 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
     downscaled as they are decoded to at most `max_frame_pixels`, and further so that the
     frames kept for the analysis hold at most `max_total_pixels` together (memory stays
     bounded whatever the resolution); the result's `extras` says when that happened.
+    `stability=True` also scores every face under the benign changes of
+    `faceproof.stability` and reports the range of the video's fake probability.
     """
     start = time.perf_counter()
     names = predictor.select(models)
@@ -129,7 +133,10 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
                        for o, f in zip(owners, all_faces, strict=True)]
     first_crops = crops[names[0]]
     probs = predictor.score_model_crops(crops, tta=tta)  # the models side by side
-    report(0.95, f"scored with {', '.join(names)}")
+    report(0.95 if not stability else 0.7, f"scored with {', '.join(names)}")
+    changed = predictor.score_changed(crops, names, tta=tta) if stability else None
+    if stability:
+        report(0.95, "re-scored under benign changes")
     face_probs = predictor.combine(probs, names)
     rule = predictor.rule(names)
 
@@ -150,6 +157,12 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
                      float(face_probs[best_face[i]]), first_crops[best_face[i]],
                      all_faces[best_face[i]].to_dict()) for i in sorted(top)]
     verdict = rule.decide(video_p)
+    video_stability = None
+    if changed is not None:  # the video's mean, change by change
+        by_frame = [[k for k, o in enumerate(owners) if o == i] for i in best_face]
+        video_stability = face_stability(video_p, {
+            name: float(np.mean([changed[mine, j].max() for mine in by_frame]))
+            for j, name in enumerate(STABILITY_CHANGES)}, rule)
     reason = (f"{len(scored)} of {len(frames)} sampled frames show a face; mean "
               f"{rule.explain(video_p)}")
     if not detected_any:
@@ -161,7 +174,8 @@ def analyze_video(predictor: Predictor, path: str | Path, *, num_frames: int = 3
         confidence=rule.confidence(video_p), reason=reason, face_detected=detected_any,
         timeline=timeline, keyframes=keys, models_used=names,
         duration_s=round(frames[-1].time_s, 3), threshold=rule.threshold,
-        processing_time_ms=(time.perf_counter() - start) * 1000, extras=extras)
+        processing_time_ms=(time.perf_counter() - start) * 1000, extras=extras,
+        stability=video_stability)
 
 
 def frame_pixel_bound(num_frames: int, max_frame_pixels: int | None,

@@ -29,17 +29,16 @@ import json
 import logging
 import platform
 import time
-from collections.abc import Callable, Iterator, Sequence
-from functools import partial
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from faceproof.bundle import CARD_FILE, Bundle, find_bundles, load_bundle, write_config
 from faceproof.preprocess import Preprocessor
+from faceproof.stability import BENIGN_CHANGES, BenignChange
 from faceproof.verdict import DecisionRule, Verdict
 from training.datasets import Sample
 from training.evaluate import calibrated_probs
@@ -47,48 +46,6 @@ from training.metrics import binary_metrics
 from training.model_card import render_model_card, robustness_table
 
 log = logging.getLogger("training.robustness")
-
-# --- benign changes: uint8 RGB HWC in, same shape and dtype out ------------------------------
-
-
-def jpeg(image: np.ndarray, rng: np.random.Generator, quality: int) -> np.ndarray:
-    """Re-compress as JPEG at `quality` (OpenCV's codec, which takes BGR)."""
-    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(image[..., ::-1]),
-                           [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:
-        raise RuntimeError("JPEG encoding failed")
-    return np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1])
-
-
-def rescale(image: np.ndarray, rng: np.random.Generator, factor: float) -> np.ndarray:
-    """Down-scale by `factor` (area averaging) and back up (bilinear), as a resized upload."""
-    h, w = image.shape[:2]
-    small = cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))),
-                       interpolation=cv2.INTER_AREA)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def blur(image: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
-    return cv2.GaussianBlur(image, (0, 0), sigma)
-
-
-def noise(image: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
-    """Additive Gaussian noise of `sigma` grey levels (of 255), rounded and clipped."""
-    noisy = image.astype(np.float32) + rng.normal(0.0, sigma, size=image.shape)
-    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
-
-
-BenignChange = Callable[[np.ndarray, np.random.Generator], np.ndarray]
-
-BENIGN_CHANGES: dict[str, tuple[str, BenignChange]] = {
-    "jpeg_90": ("JPEG quality 90", partial(jpeg, quality=90)),
-    "jpeg_70": ("JPEG quality 70", partial(jpeg, quality=70)),
-    "jpeg_50": ("JPEG quality 50", partial(jpeg, quality=50)),
-    "downscale_0.5": ("down-scaled to 0.5x and back", partial(rescale, factor=0.5)),
-    "blur_1": ("Gaussian blur, sigma 1 px", partial(blur, sigma=1.0)),
-    "noise_5": ("Gaussian noise, sigma 5/255", partial(noise, sigma=5.0)),
-}
-"""Name -> (what it is, the change)."""
 
 EPSILONS = (1, 2, 4)
 """Adversarial budgets, in grey levels of 255 (L-inf in pixel space)."""

@@ -152,6 +152,26 @@ def test_the_analysis_is_recorded(client, face_jpeg, model_p) -> None:
     assert item["batch_id"] is None
 
 
+def test_stability_is_reported_and_recorded_when_asked(client, face_jpeg, model_p) -> None:
+    plain = _post(client, face_jpeg).json()
+    assert plain["stability"] is None and plain["faces"][0]["stability"] is None
+
+    body = _post(client, face_jpeg, stability="true").json()
+
+    # the test models are constant: every change scores the same, the verdict cannot move
+    stability = body["stability"]
+    assert stability["unstable"] is False
+    assert set(stability["changes"]) == {"jpeg_50", "downscale_0.5", "noise_5"}
+    assert stability["low"] == pytest.approx(model_p["ensemble"], abs=1e-4)
+    assert stability["verdicts"] == ["FAKE"]
+    assert stability["summary"].startswith("Stable")
+    assert body["faces"][0]["stability"]["high"] == pytest.approx(model_p["ensemble"], abs=1e-4)
+    assert body["prediction"] == plain["prediction"]  # asking never changes the answer
+    item = client.get(f"/api/history/{body['analysis_id']}").json()
+    assert item["details"]["stability"]["unstable"] is False
+    assert "stability" in item["faces"][0]
+
+
 def test_uploads_are_kept_only_when_asked(make_client, face_jpeg, tmp_path) -> None:
     kept = tmp_path / "kept"
     plain = make_client()

@@ -72,6 +72,14 @@ def test_the_video_is_recorded(client, face_video) -> None:
     assert len(item["details"]["timeline"]) == 3
 
 
+def test_a_video_reports_its_stability_when_asked(client, face_video) -> None:
+    assert _post(client, face_video, frames=3).json()["stability"] is None
+    body = _post(client, face_video, frames=3, stability="true").json()
+    assert body["stability"]["unstable"] is False
+    assert body["stability"]["low"] == pytest.approx(body["fake_probability"], abs=1e-4)
+    assert "the video" in body["stability"]["summary"]
+
+
 def test_too_many_frames(make_client, face_video, temp_files) -> None:
     client = make_client(MAX_VIDEO_FRAMES=8)
 

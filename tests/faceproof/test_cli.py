@@ -52,6 +52,16 @@ def test_predict_text(models_dir: Path, face_png: Path, capsys) -> None:
     assert "1 face;" in out and "tiny_fake 0.818" in out
 
 
+def test_predict_stability(models_dir: Path, face_png: Path, capsys) -> None:
+    assert main(["predict", str(face_png), "--models-dir", str(models_dir), "--stability"]) == 0
+    assert "Stable: re-compressed, resized or with noise added" in capsys.readouterr().out
+    assert main(["predict", str(face_png), "--models-dir", str(models_dir), "--stability",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["stability"]["unstable"] is False
+    assert data["faces"][0]["stability"]["verdicts"] == ["FAKE"]
+
+
 @pytest.mark.parametrize(("logit", "word"), [(-2.0, "Real – 11.9 % fake"),
                                              (0.0, "Uncertain – 50.0 % fake, leans fake")])
 def test_predict_text_other_verdicts(

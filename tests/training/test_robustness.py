@@ -13,8 +13,8 @@ from faceproof.bundle import load_bundle
 from faceproof.preprocess import Preprocessor
 from training.datasets import Sample
 from training.model_card import render_model_card
+from faceproof.stability import BENIGN_CHANGES
 from training.robustness import (
-    BENIGN_CHANGES,
     PixelSpace,
     adversarial_changes,
     fgsm,

@@ -49,6 +49,11 @@ WholeImageOption = Annotated[bool, Form(
                 "a face crop, instead of answering NO_FACE; only for tight face crops the "
                 "detector missed")]
 
+StabilityOption = Annotated[bool, Form(
+    description="also re-score each face under benign changes (JPEG quality 50, half size and "
+                "back, mild noise) and report the range of its fake probability; a verdict "
+                "whose range crosses the rule is flagged unstable (about 4x the model time)")]
+
 
 def parse_models(models: str | None, predictor) -> list[str] | None:
     names = [m.strip() for m in (models or "").split(",") if m.strip()]
@@ -63,6 +68,7 @@ async def predict_image(
     tta: TtaOption = False,
     whole_image: WholeImageOption = False,
     explain: ExplainOption = False,
+    stability: StabilityOption = False,
     request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
@@ -76,7 +82,8 @@ async def predict_image(
     result = await asyncio.get_running_loop().run_in_executor(
         executor, lambda: analyse_image(predictor, history, settings, data,
                                         clean_filename(file.filename), models=names, tta=tta,
-                                        explain=explain, whole_image=whole_image))
+                                        explain=explain, whole_image=whole_image,
+                                        stability=stability))
     request.state.verdict = result.prediction  # for the access log and metrics
     return result
 
@@ -88,6 +95,7 @@ async def predict_batch(
     models: ModelsOption = None,
     tta: TtaOption = False,
     whole_image: WholeImageOption = False,
+    stability: StabilityOption = False,
     request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
@@ -115,7 +123,8 @@ async def predict_batch(
                 return await loop.run_in_executor(
                     executor, lambda: analyse_image(
                         predictor, history, settings, data, filename, models=names, tta=tta,
-                        explain=False, batch_id=batch_id, whole_image=whole_image))
+                        explain=False, batch_id=batch_id, whole_image=whole_image,
+                        stability=stability))
         except APIError as exc:
             return BatchItemError(index=index, filename=filename, code=exc.code,
                                   detail=exc.detail)
@@ -150,6 +159,7 @@ async def predict_video(
     models: ModelsOption = None,
     tta: TtaOption = False,
     whole_image: WholeImageOption = False,
+    stability: StabilityOption = False,
     request: Request,
     predictor: PredictorDep,
     history: HistoryDep,
@@ -167,7 +177,8 @@ async def predict_video(
             executor, lambda: analyse_video(predictor, history, settings, upload.path,
                                             clean_filename(file.filename), upload.size,
                                             upload.sha256, frames=count, models=names,
-                                            tta=tta, whole_image=whole_image))
+                                            tta=tta, whole_image=whole_image,
+                                            stability=stability))
     finally:
         upload.discard()
     request.state.verdict = result.prediction  # for the access log and metrics

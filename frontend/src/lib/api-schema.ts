@@ -346,6 +346,12 @@ export interface components {
              * @default false
              */
             whole_image: boolean;
+            /**
+             * Stability
+             * @description also re-score each face under benign changes (JPEG quality 50, half size and back, mild noise) and report the range of its fake probability; a verdict whose range crosses the rule is flagged unstable (about 4x the model time)
+             * @default false
+             */
+            stability: boolean;
         };
         /** Body_predict_image_api_predict_post */
         Body_predict_image_api_predict_post: {
@@ -378,6 +384,12 @@ export interface components {
              * @default false
              */
             explain: boolean;
+            /**
+             * Stability
+             * @description also re-score each face under benign changes (JPEG quality 50, half size and back, mild noise) and report the range of its fake probability; a verdict whose range crosses the rule is flagged unstable (about 4x the model time)
+             * @default false
+             */
+            stability: boolean;
         };
         /** Body_predict_video_api_predict_video_post */
         Body_predict_video_api_predict_video_post: {
@@ -404,6 +416,12 @@ export interface components {
              * @default false
              */
             whole_image: boolean;
+            /**
+             * Stability
+             * @description also re-score each face under benign changes (JPEG quality 50, half size and back, mild noise) and report the range of its fake probability; a verdict whose range crosses the rule is flagged unstable (about 4x the model time)
+             * @default false
+             */
+            stability: boolean;
         };
         /** Box */
         Box: {
@@ -511,6 +529,8 @@ export interface components {
             heatmaps?: {
                 [key: string]: string;
             } | null;
+            /** @description null unless `stability` was asked (or NO_FACE) */
+            stability?: components["schemas"]["Stability"] | null;
         };
         /** FrameDownscale */
         FrameDownscale: {
@@ -831,6 +851,8 @@ export interface components {
             processing_time_ms: number;
             /** @description Content Credentials and metadata of the file; reported beside the verdict, never used for it */
             provenance: components["schemas"]["Provenance"];
+            /** @description of the most suspicious face, change by change; null unless `stability` was asked (or NO_FACE) */
+            stability?: components["schemas"]["Stability"] | null;
         };
         /**
          * Provenance
@@ -887,6 +909,44 @@ export interface components {
              * @default
              */
             detail: string;
+        };
+        /**
+         * Stability
+         * @description How far the fake probability moves under benign changes (asked with `stability`).
+         */
+        Stability: {
+            /**
+             * Summary
+             * @description one sentence in plain words
+             */
+            summary: string;
+            /**
+             * Low
+             * @description lowest fake probability, as scored or changed
+             */
+            low: number;
+            /**
+             * High
+             * @description highest
+             */
+            high: number;
+            /**
+             * Changes
+             * @description fake probability under each change: jpeg_50 (JPEG quality 50), downscale_0.5 (half size and back), noise_5 (Gaussian noise, 5/255)
+             */
+            changes: {
+                [key: string]: number;
+            };
+            /**
+             * Verdicts
+             * @description the verdicts the range spans under the rule
+             */
+            verdicts: components["schemas"]["Verdict"][];
+            /**
+             * Unstable
+             * @description the range crosses a cut of the rule: one of the changes alone would give another verdict
+             */
+            unstable: boolean;
         };
         /** TimelinePoint */
         TimelinePoint: {
@@ -951,6 +1011,8 @@ export interface components {
             downscaled?: components["schemas"]["FrameDownscale"] | null;
             /** @description Content Credentials and metadata of the file; reported beside the verdict, never used for it */
             provenance: components["schemas"]["Provenance"];
+            /** @description of the video's fake probability, change by change; null unless `stability` was asked (or NO_FACE) */
+            stability?: components["schemas"]["Stability"] | null;
         };
     };
     responses: never;

@@ -10,6 +10,8 @@ export interface PredictImageInput {
   explain?: boolean
   /** with no face found, score the whole image as a face crop instead of answering NO_FACE */
   wholeImage?: boolean
+  /** re-score each face under benign changes (JPEG 50, half size, noise) */
+  stability?: boolean
   signal?: AbortSignal
 }
 
@@ -20,6 +22,7 @@ export function predictImage({
   tta = false,
   explain = false,
   wholeImage = false,
+  stability = false,
   signal,
 }: PredictImageInput): Promise<PredictionResponse> {
   const body = new FormData()
@@ -28,6 +31,7 @@ export function predictImage({
   body.append('tta', String(tta))
   body.append('explain', String(explain))
   body.append('whole_image', String(wholeImage))
+  body.append('stability', String(stability))
   return apiRequest<PredictionResponse>('/api/predict', {
     method: 'POST',
     body,

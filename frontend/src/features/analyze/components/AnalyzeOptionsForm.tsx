@@ -6,8 +6,8 @@ interface AnalyzeOptionsFormProps {
   onChange: (value: AnalyzeOptions) => void
 }
 
-/** The options of an analysis, folded away: models, test-time augmentation, heatmaps, and
- * scoring the whole image when no face is found. */
+/** The options of an analysis, folded away: models, test-time augmentation, heatmaps, the
+ * stability check, and scoring the whole image when no face is found. */
 export function AnalyzeOptionsForm({ available, value, onChange }: AnalyzeOptionsFormProps) {
   const chosen = value.models.length === 0 ? available : value.models
   const toggleModel = (name: string, on: boolean) => {
@@ -51,6 +51,14 @@ export function AnalyzeOptionsForm({ available, value, onChange }: AnalyzeOption
               onChange={(e) => onChange({ ...value, tta: e.target.checked })}
             />
             Test-time augmentation (3 views, slower)
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={value.stability}
+              onChange={(e) => onChange({ ...value, stability: e.target.checked })}
+            />
+            Check the verdict holds if the photo is re-saved, resized or noisy (slower)
           </label>
           <label className="check">
             <input

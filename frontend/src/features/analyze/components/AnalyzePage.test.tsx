@@ -132,6 +132,33 @@ describe('AnalyzePage', () => {
     expect(screen.getAllByTestId('side-glow').map((g) => g.dataset.verdict)).toEqual(['UNCERTAIN', 'UNCERTAIN'])
   })
 
+  it('asks for the stability check when chosen, and flags an unstable verdict', async () => {
+    const calls = mockApi({
+      'POST /api/predict': {
+        body: prediction({
+          stability: {
+            summary: 'Unstable: re-compressed, resized or with noise added, the most suspicious face scores 52-91 % likely fake, which spans UNCERTAIN to FAKE: small changes to the file change the verdict.',
+            low: 0.52,
+            high: 0.91,
+            changes: { jpeg_50: 0.52, 'downscale_0.5': 0.6, noise_5: 0.91 },
+            verdicts: ['UNCERTAIN', 'FAKE'],
+            unstable: true,
+          },
+        }),
+      },
+    })
+    renderApp(<AnalyzePage />)
+    await screen.findByText(/up to 2 MB/)
+    await userEvent.click(screen.getByText('Options'))
+    await userEvent.click(screen.getByLabelText(/Check the verdict holds/))
+    await upload()
+    const panel = await screen.findByRole('region', { name: 'Unstable verdict' })
+    expect(panel).toHaveTextContent('spans UNCERTAIN to FAKE')
+    expect(panel).toHaveTextContent('Mild noise added: 91 % likely fake')
+    const body = calls.find((c) => c.method === 'POST')?.body as FormData
+    expect(body.get('stability')).toBe('true')
+  })
+
   it('refuses a file over the limit without uploading it', async () => {
     const calls = mockApi({})
     renderApp(<AnalyzePage />)

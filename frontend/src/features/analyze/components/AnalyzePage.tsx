@@ -3,6 +3,7 @@ import { ErrorNotice } from '@/components/ErrorNotice'
 import { PageIntro } from '@/components/PageIntro'
 import { ProvenancePanel } from '@/components/ProvenancePanel'
 import { SideGlow } from '@/components/SideGlow'
+import { StabilityNote } from '@/components/StabilityNote'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
 import { formatBytes, formatDuration, sentence } from '@/lib/format'
@@ -29,6 +30,7 @@ export function AnalyzePage() {
     tta: false,
     explain: true,
     wholeImage: false,
+    stability: false,
   })
   const { state, analyze } = useAnalyzeImage()
   const file = state.status === 'loading' || state.status === 'success' ? state.file : null
@@ -120,6 +122,7 @@ export function AnalyzePage() {
                   {/* the notice above already says there was no face */}
                   {sentence(result.face_detected ? result.reason : result.reason.replace(/^no face found:[^;]*;\s*/i, ''))}
                 </p>
+                {result.stability && <StabilityNote stability={result.stability} />}
                 {top && <ModelScores face={top} decision={result.decision} />}
                 <section className="panel" aria-labelledby="faces-title">
                   <h2 className="panel__title" id="faces-title">

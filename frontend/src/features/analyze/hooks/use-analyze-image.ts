@@ -11,6 +11,8 @@ export interface AnalyzeOptions {
   explain: boolean
   /** with no face found, score the whole image as a face crop (form field whole_image) */
   wholeImage: boolean
+  /** re-score each face under benign changes and say whether the verdict holds */
+  stability: boolean
 }
 
 const RETRYABLE = new Set(['network_error', 'timeout', 'not_ready'])

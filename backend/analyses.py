@@ -110,7 +110,8 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
                   batch_id: str | None = None, whole_image: bool = False,
                   stability: bool = False) -> PredictionResponse:
     image = decode_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
-    provenance = read_provenance(data, "image")  # beside the verdict, never an input to it
+    # beside the verdict, never an input to it
+    provenance = read_provenance(data, "image", trust_anchors=settings.trust_anchors())
     result = predictor.predict_image(image, models=models, tta=tta, explain=explain,
                                      whole_image=whole_image, stability=stability)
     analysis_id = str(uuid.uuid4())
@@ -144,7 +145,8 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
     release_free_memory()  # the decoded frames (200 MB for 32 at 1080p) are garbage now
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
-    provenance = read_provenance(path, "video")  # beside the verdict, never an input to it
+    # beside the verdict, never an input to it
+    provenance = read_provenance(path, "video", trust_anchors=settings.trust_anchors())
     response = video_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
                               provenance=provenance)
     record(history, settings, analysis_id, path=path, kind="video", filename=filename,

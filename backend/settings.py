@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     FACE_DETECTOR: Literal["haar", "yunet"] = Field("haar", description="face detector")
     YUNET_MODEL_PATH: Path | None = Field(None, description="YuNet .onnx file (detector yunet)")
     MAX_FACES: int = Field(16, ge=1, description="faces scored per image at most")
+    C2PA_TRUST_ANCHORS: Path | None = Field(
+        None, description="PEM file of the Content Credentials signing roots to trust (e.g. "
+        "the C2PA trust list); unset: an intact manifest's signer is reported unconfirmed")
     MAX_IMAGE_BYTES: int = Field(20 * MB, ge=1, description="largest image upload, bytes")
     MAX_VIDEO_BYTES: int = Field(200 * MB, ge=1, description="largest video upload, bytes")
     MAX_IMAGE_PIXELS: int = Field(40_000_000, ge=1, description="largest image, pixels")
@@ -105,10 +108,33 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
+    @field_validator("C2PA_TRUST_ANCHORS")
+    @classmethod
+    def _readable_pem(cls, value: Path | None):
+        if value is not None and b"-----BEGIN CERTIFICATE-----" not in _read_or_fail(value):
+            raise ValueError(f"{value} holds no PEM certificate")
+        return value
+
+    def trust_anchors(self) -> str | None:
+        """The trust anchors' PEM text (read once per path)."""
+        return None if self.C2PA_TRUST_ANCHORS is None else _pem(self.C2PA_TRUST_ANCHORS)
+
     @field_validator("API_KEY", mode="before")
     @classmethod
     def _empty_key_is_none(cls, value):
         return None if value in ("", None) else value
+
+
+def _read_or_fail(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+@lru_cache(maxsize=4)
+def _pem(path: Path) -> str:
+    return path.read_text(encoding="ascii", errors="replace")
 
 
 @lru_cache

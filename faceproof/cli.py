@@ -206,6 +206,36 @@ def cmd_doctor(args) -> int:
     return 1 if broken else 0
 
 
+def cmd_provenance(args) -> int:
+    from faceproof.provenance import read_provenance
+
+    anchors = None
+    if args.trust_anchors:
+        try:
+            anchors = Path(args.trust_anchors).read_text(encoding="ascii", errors="replace")
+        except OSError as exc:
+            print(f"faceproof provenance: error: {exc}", file=sys.stderr)
+            return 2
+    failures = 0
+    for raw in args.paths:
+        path = Path(raw)
+        if not path.is_file():
+            failures += 1
+            print(json.dumps({"file": raw, "error": "no such file", "code": "io_error"})
+                  if args.json else f"{raw}: error: no such file", flush=True)
+            continue
+        kind = "video" if path.suffix.lower() in VIDEO_SUFFIXES else "image"
+        found = read_provenance(path, kind, trust_anchors=anchors)
+        if args.json:
+            print(json.dumps({"file": raw, **found.to_dict()}), flush=True)
+        else:
+            lines = [f"{raw}: Content Credentials {found.content_credentials.status}"]
+            lines += [f"  [{f.level}] {f.text}" for f in found.findings]
+            lines.append(f"  ({found.note})")
+            print("\n".join(lines), flush=True)
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="faceproof",
                                      description="Tell real faces from deepfakes.")
@@ -243,6 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--markdown", action="store_true", help="a Markdown table")
     common(models)
     models.set_defaults(func=cmd_models)
+
+    provenance = sub.add_parser(
+        "provenance", help="what a file says about its origin: Content Credentials, metadata")
+    provenance.add_argument("paths", nargs="+", help="image or video files")
+    provenance.add_argument("--trust-anchors", metavar="PEM",
+                            help="PEM certificates of the signing roots to trust")
+    provenance.add_argument("--json", action="store_true", help="one JSON object per file")
+    provenance.set_defaults(func=cmd_provenance)
 
     doctor = sub.add_parser("doctor", help="versions, hardware, bundles, face detectors")
     common(doctor)

@@ -1,9 +1,11 @@
 """Content Credentials (C2PA): read and validate a file's manifest store with c2pa-python.
 
 The reader never reaches the network: remote manifests and OCSP are not fetched (an upload
-must not make the service call a URL of its choosing). No trust list is configured, so a
-signature that checks out still names an "untrusted" signer: the manifest is intact, but who
-signed it is not confirmed.
+must not make the service call a URL of its choosing). Without trust anchors (PEM
+certificates of the signing roots a newsroom trusts, such as the C2PA trust list, passed as
+`trust_anchors`) a signature that checks out still names an "untrusted" signer: the manifest
+is intact, but who signed it is not confirmed. With them, a signer that chains to one of
+them is "valid".
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from faceproof.provenance.safe_text import MAX_ITEMS, safe_text
 log = logging.getLogger("faceproof.provenance")
 
 UNTRUSTED_CODES = {"signingCredential.untrusted"}
-_READER_SETTINGS = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+_OFFLINE = {"remote_manifest_fetch": False, "ocsp_fetch": False}
+
+
+def reader_settings(trust_anchors: str | None = None) -> dict:
+    """The reader's settings: never online; the trust anchors' PEM text when given."""
+    if not trust_anchors:
+        return {"verify": dict(_OFFLINE)}
+    return {"verify": {**_OFFLINE, "verify_trust": True},
+            "trust": {"trust_anchors": trust_anchors}}
 
 
 def sniff_mime(head: bytes) -> str | None:
@@ -51,8 +61,10 @@ def sniff_mime(head: bytes) -> str | None:
     return None
 
 
-def read_content_credentials(source: bytes | Path) -> tuple[ContentCredentials, list[Finding]]:
-    """The manifest store of `source` (the file's bytes, or its path), and its findings.
+def read_content_credentials(source: bytes | Path, trust_anchors: str | None = None
+                             ) -> tuple[ContentCredentials, list[Finding]]:
+    """The manifest store of `source` (the file's bytes, or its path), and its findings;
+    signers are checked against `trust_anchors` (PEM text) when given.
 
     Never raises: a manifest that cannot be read is reported as `unreadable`.
     """
@@ -65,7 +77,7 @@ def read_content_credentials(source: bytes | Path) -> tuple[ContentCredentials, 
                     "credentials_not_checked", "info",
                     "This file format cannot carry Content Credentials, so none were looked "
                     "for.")]
-            store = _read_store(stream, mime)
+            store = _read_store(stream, mime, trust_anchors)
     except Exception as exc:  # the native reader's errors, or anything a hostile file causes
         log.info("Content Credentials unreadable: %s", exc)
         return ContentCredentials(status="unreadable"), [Finding(
@@ -86,10 +98,10 @@ def _open(source: bytes | Path) -> BinaryIO:
     return Path(source).open("rb")
 
 
-def _read_store(stream: BinaryIO, mime: str) -> dict | None:
+def _read_store(stream: BinaryIO, mime: str, trust_anchors: str | None) -> dict | None:
     import c2pa  # imported here: a native library the rest of the core does not need
 
-    context = c2pa.Context(c2pa.Settings.from_dict(_READER_SETTINGS))
+    context = c2pa.Context(c2pa.Settings.from_dict(reader_settings(trust_anchors)))
     try:
         reader = c2pa.Reader.try_create(mime, stream, None, context)
         if reader is None:
@@ -164,7 +176,7 @@ def credential_findings(cc: ContentCredentials) -> list[Finding]:
         findings.append(Finding("credentials_untrusted_signer", "notice",
                                 f"Content Credentials{by}{tool}: the signature matches the "
                                 "file, but the signer is on no trust list this service "
-                                "knows, so who signed it is not confirmed."))
+                                "was given, so who signed it is not confirmed."))
     else:
         why = f" ({', '.join(cc.validation_errors[:3])})" if cc.validation_errors else ""
         findings.append(Finding("credentials_invalid", "warning",

@@ -15,9 +15,10 @@ from faceproof.provenance.video_metadata import read_video_metadata
 log = logging.getLogger("faceproof.provenance")
 
 
-def read_provenance(source: bytes | str | Path,
-                    media_kind: Literal["image", "video"]) -> Provenance:
-    """What `source` (the file's bytes, or its path) says about its own origin.
+def read_provenance(source: bytes | str | Path, media_kind: Literal["image", "video"], *,
+                    trust_anchors: str | None = None) -> Provenance:
+    """What `source` (the file's bytes, or its path) says about its own origin; Content
+    Credentials' signers are checked against `trust_anchors` (PEM certificates) when given.
 
     Never raises on what the file holds: anything that cannot be read becomes a finding that
     says so. The result is reported beside a verdict and never changes it.
@@ -25,7 +26,7 @@ def read_provenance(source: bytes | str | Path,
     if isinstance(source, str):
         source = Path(source)
     try:
-        credentials, findings = read_content_credentials(source)
+        credentials, findings = read_content_credentials(source, trust_anchors)
     except Exception:  # read_content_credentials catches the reader's; this is a last guard
         log.exception("Content Credentials check failed")
         credentials, findings = ContentCredentials(status="unreadable"), [Finding(

@@ -8,6 +8,7 @@ import struct
 import pytest
 
 from tests.faceproof.provenance_files import camera_exif, signed, tampered
+from tests.faceproof.provenance_files import test_signer as signing_keys
 
 
 def _post_image(client, data: bytes, filename: str = "photo.jpg"):
@@ -44,6 +45,24 @@ def test_ai_credentials_do_not_change_the_verdict(client, face_jpeg) -> None:
     # the same pixels: the same verdict, whatever the file says about itself
     for key in ("prediction", "fake_probability", "confidence"):
         assert ai[key] == plain[key]
+
+
+def test_a_configured_trust_list_confirms_the_signer(make_client, face_jpeg, tmp_path) -> None:
+    anchors = tmp_path / "trust.pem"
+    anchors.write_bytes(signing_keys().ca_pem)
+    client = make_client(C2PA_TRUST_ANCHORS=anchors)
+    body = _post_image(client, signed(face_jpeg)).json()
+    assert body["provenance"]["content_credentials"]["status"] == "valid"
+    assert "credentials_valid" in _codes(body)
+
+
+@pytest.mark.parametrize("content", [None, b"not a certificate"])
+def test_a_bad_trust_list_refuses_the_start(make_settings, tmp_path, content) -> None:
+    anchors = tmp_path / "trust.pem"
+    if content is not None:
+        anchors.write_bytes(content)
+    with pytest.raises(ValueError, match=r"cannot read|no PEM certificate"):
+        make_settings(C2PA_TRUST_ANCHORS=anchors)
 
 
 def test_tampered_credentials_are_reported(client, face_jpeg) -> None:

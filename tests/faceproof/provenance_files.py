@@ -48,6 +48,7 @@ def camera_exif(*, make="Canon", model="EOS R5", software=None, taken="2024:05:0
 class TestSigner:
     chain_pem: bytes  # the leaf, then the CA
     key_pem: bytes
+    ca_pem: bytes     # the CA alone: a trust anchor for the test's signatures
 
 
 def _name(common: str) -> x509.Name:
@@ -62,13 +63,12 @@ def _usage(**on) -> x509.KeyUsage:
     return x509.KeyUsage(**{**flags, **on})
 
 
-@cache
-def test_signer() -> TestSigner:
-    """A CA and a leaf with what C2PA's certificate profile asks of a signer."""
+def _make_ca(common: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A throwaway CA certificate, valid from yesterday for a week, and its key."""
     now = dt.datetime.now(dt.UTC)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("FaceProof test CA"))
-          .issuer_name(_name("FaceProof test CA")).public_key(ca_key.public_key())
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(_name(common))
+          .issuer_name(_name(common)).public_key(ca_key.public_key())
           .serial_number(x509.random_serial_number())
           .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=7))
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -76,6 +76,20 @@ def test_signer() -> TestSigner:
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
                          critical=False)
           .sign(ca_key, hashes.SHA256()))
+    return ca, ca_key
+
+
+def other_ca_pem() -> str:
+    """A CA that signed nothing here: trusting it confirms no test signature."""
+    return _make_ca("Some other CA")[0].public_bytes(serialization.Encoding.PEM).decode()
+
+
+@cache
+def test_signer() -> TestSigner:
+    """A CA and a leaf with what C2PA's certificate profile asks of a signer."""
+    now = dt.datetime.now(dt.UTC)
+    ca, ca_key = _make_ca("FaceProof test CA")
+    key = ec.generate_private_key(ec.SECP256R1())
     leaf = (x509.CertificateBuilder().subject_name(_name(SIGNER_NAME)).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
@@ -91,7 +105,8 @@ def test_signer() -> TestSigner:
     return TestSigner(
         chain_pem=leaf.public_bytes(pem) + ca.public_bytes(pem),
         key_pem=key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
+                                  serialization.NoEncryption()),
+        ca_pem=ca.public_bytes(pem))
 
 
 def signed(asset: bytes, mime: str = "image/jpeg", *,

@@ -204,3 +204,22 @@ def test_predict_without_a_face_gives_no_verdict(models_dir: Path, tmp_path: Pat
     assert main(["predict", str(blank), "--models-dir", str(models_dir), "--json",
                  "--whole-image"]) == 0
     assert json.loads(capsys.readouterr().out)["prediction"] == "FAKE"
+
+
+def test_provenance_names_the_signer_and_trusts_what_it_is_told(tmp_path: Path, capsys) -> None:
+    from tests.faceproof.provenance_files import jpeg, signed
+    from tests.faceproof.provenance_files import test_signer as signing_keys
+
+    photo = tmp_path / "signed.jpg"
+    photo.write_bytes(signed(jpeg(), source_type="trainedAlgorithmicMedia"))
+    assert main(["provenance", str(photo)]) == 0
+    out = capsys.readouterr().out
+    assert f"{photo}: Content Credentials untrusted" in out
+    assert "[warning]" in out and "never changes it" in out
+    anchors = tmp_path / "trust.pem"
+    anchors.write_bytes(signing_keys().ca_pem)
+    assert main(["provenance", str(photo), "--trust-anchors", str(anchors), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["content_credentials"]["status"] == "valid"
+    assert data["content_credentials"]["ai_generated"] is True
+    assert main(["provenance", str(tmp_path / "missing.jpg")]) == 1

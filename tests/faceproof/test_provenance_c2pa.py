@@ -10,8 +10,12 @@ from tests.faceproof.provenance_files import (
     SIGNER_NAME,
     camera_exif,
     jpeg,
+    other_ca_pem,
     signed,
     tampered,
+)
+from tests.faceproof.provenance_files import (
+    test_signer as signing_keys,
 )
 
 
@@ -25,6 +29,23 @@ def test_a_file_without_credentials_says_so_plainly():
     finding = next(f for f in p.findings if f.code == "no_credentials")
     assert finding.level == "info"
     assert "proves nothing" in finding.text
+
+
+def test_a_signer_under_a_trust_anchor_is_valid():
+    anchors = signing_keys().ca_pem.decode()
+    p = read_provenance(signed(jpeg()), "image", trust_anchors=anchors)
+    assert p.content_credentials.status == "valid"
+    assert "credentials_valid" in {f.code for f in p.findings}
+    # a tampered file stays invalid whoever signed it
+    bad = read_provenance(tampered(signed(jpeg())), "image", trust_anchors=anchors)
+    assert bad.content_credentials.status == "invalid"
+
+
+def test_a_signer_under_another_anchor_is_still_unconfirmed():
+    other = other_ca_pem()
+    p = read_provenance(signed(jpeg()), "image", trust_anchors=other)
+    assert p.content_credentials.status == "untrusted"
+    assert "credentials_untrusted_signer" in {f.code for f in p.findings}
 
 
 def test_a_signed_file_names_its_signer_generator_and_actions():

@@ -22,7 +22,7 @@ from backend.errors import APIError
 from backend.history import HistoryStore
 from backend.kept_uploads import VIDEO_SUFFIXES, keep_upload
 from backend.memory import release_free_memory
-from backend.presenters import face_summaries, image_response, video_response
+from backend.presenters import decision, face_summaries, image_response, video_response
 from backend.schemas import PredictionResponse, VideoResponse
 from backend.settings import Settings
 from backend.temp_space import TempSpace
@@ -128,7 +128,8 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
            details={"face_detected": result.face_detected, "tta": tta,
                     "width": result.width, "height": result.height, "reason": result.reason,
                     "whole_image": whole_image, "provenance": provenance.to_dict(),
-                    "stability": response.stability and response.stability.model_dump()},
+                    "stability": response.stability and response.stability.model_dump(),
+                    "decision": decision(rule).model_dump()},  # the rule that decided
            duration_ms=result.processing_time_ms, batch_id=batch_id)
     return response
 
@@ -161,7 +162,8 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                     "timeline": [{"time_s": t.time_s, "p": t.fake_probability}
                                  for t in result.timeline],
                     "provenance": provenance.to_dict(),
-                    "stability": response.stability and response.stability.model_dump()},
+                    "stability": response.stability and response.stability.model_dump(),
+                    "decision": decision(rule).model_dump()},  # the rule that decided
            duration_ms=result.processing_time_ms)
     return response
 

@@ -46,11 +46,14 @@ class DecisionRule:
         return max(fake_probability, 1.0 - fake_probability)
 
     def explain(self, fake_probability: float) -> str:
-        """One sentence on why the verdict is what it is."""
+        """One sentence, in plain words, on why the verdict is what it is."""
         verdict = self.decide(fake_probability)
         if verdict is Verdict.UNCERTAIN:
-            return (f"fake probability {fake_probability:.1%} lies in the abstain band "
-                    f"[{self.low:.1%}, {self.high:.1%}), where validation errors concentrate")
-        side = "at or above" if verdict is Verdict.FAKE else "below"
-        bound = self.high if verdict is Verdict.FAKE else self.low
-        return f"fake probability {fake_probability:.1%} is {side} {bound:.1%}"
+            return (f"fake probability {fake_probability:.1%} is between {self.low:.1%} and "
+                    f"{self.high:.1%}: too close to call, since faces scored there are too "
+                    f"often judged wrong")
+        if verdict is Verdict.FAKE:
+            return (f"fake probability {fake_probability:.1%} is at or above {self.high:.1%}, "
+                    f"where the models call a face fake")
+        return (f"fake probability {fake_probability:.1%} is below {self.low:.1%}, "
+                f"where the models call a face real")

@@ -94,7 +94,7 @@ def test_one_model_uses_its_own_rule(predictor: Predictor, astronaut: np.ndarray
     assert list(result.faces[0].model_probabilities) == ["resnet"]
     assert result.fake_probability == pytest.approx(P_RESNET, abs=1e-6)
     assert result.verdict is Verdict.UNCERTAIN  # the ensemble's rule would say FAKE
-    assert "abstain band" in result.reason
+    assert "too close to call" in result.reason
 
 
 def test_unknown_model(predictor: Predictor, astronaut: np.ndarray) -> None:

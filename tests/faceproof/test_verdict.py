@@ -58,8 +58,9 @@ def test_confidence_is_the_leaning_class() -> None:
 def test_explain() -> None:
     rule = DecisionRule(threshold=0.5, low=0.4, high=0.6)
     uncertain = rule.explain(0.45)
-    assert "abstain band" in uncertain
-    assert "[40.0%, 60.0%)" in uncertain
+    assert "too close to call" in uncertain
+    assert "between 40.0% and 60.0%" in uncertain
+    assert "abstain band" not in uncertain and "[" not in uncertain  # plain words
     assert "45.0%" in uncertain
     assert "at or above 60.0%" in rule.explain(0.9)
     assert "below 40.0%" in rule.explain(0.1)

@@ -1,24 +1,20 @@
-import type { DecisionBand, Verdict } from '@/lib/api-types'
-import { formatFakeProbability, formatPercent } from '@/lib/format'
-
-function verdictOf(p: number, band: DecisionBand): Verdict {
-  if (p >= band.high) return 'FAKE'
-  if (p < band.low) return 'REAL'
-  return 'UNCERTAIN'
-}
+import type { DecisionBand } from '@/lib/api-types'
+import { formatFakeProbability } from '@/lib/format'
+import { ruleRegions, verdictOf } from '@/lib/rule'
 
 interface ScoreBarProps {
   label: string
   /** probability of FAKE, 0-1 */
   value: number
-  band: DecisionBand
+  /** the rule that decided; null when it is not known (then no regions, a neutral bar) */
+  band: DecisionBand | null
   strong?: boolean
 }
 
-/** One model's FAKE probability as a bar, coloured by the side of the band it falls on,
- * with the decision threshold marked. */
+/** One FAKE probability as a bar over the REAL / UNCERTAIN / FAKE regions of the rule that
+ * decided, coloured by the region it ends in. */
 export function ScoreBar({ label, value, band, strong = false }: ScoreBarProps) {
-  const verdict = verdictOf(value, band)
+  const tone = band ? verdictOf(value, band).toLowerCase() : 'unknown'
   return (
     <div className={`score${strong ? ' score--strong' : ''}`} data-testid="score-bar">
       <div className="score__row">
@@ -33,15 +29,17 @@ export function ScoreBar({ label, value, band, strong = false }: ScoreBarProps) 
         aria-valuemax={100}
         aria-valuenow={Math.round(value * 1000) / 10}
       >
-        <div
-          className={`score__fill score__fill--${verdict.toLowerCase()}`}
-          style={{ width: `${Math.max(1, value * 100)}%` }}
-        />
-        <div
-          className="score__threshold"
-          style={{ left: `${band.threshold * 100}%` }}
-          title={`threshold ${formatPercent(band.threshold)}`}
-        />
+        {band &&
+          ruleRegions(band).map((r) => (
+            <div
+              key={r.verdict}
+              className={`score__region score__region--${r.verdict.toLowerCase()}`}
+              style={{ left: `${r.from * 100}%`, width: `${(r.to - r.from) * 100}%` }}
+              title={r.text}
+              data-testid="score-region"
+            />
+          ))}
+        <div className={`score__fill score__fill--${tone}`} style={{ width: `${Math.max(1, value * 100)}%` }} />
       </div>
     </div>
   )

@@ -123,7 +123,7 @@ export function AnalyzePage() {
                   {sentence(result.face_detected ? result.reason : result.reason.replace(/^no face found:[^;]*;\s*/i, ''))}
                 </p>
                 {result.stability && <StabilityNote stability={result.stability} />}
-                {top && <ModelScores face={top} decision={result.decision} />}
+                {top && <ModelScores face={top} decision={result.decision} models={result.models_used} />}
                 <section className="panel" aria-labelledby="faces-title">
                   <h2 className="panel__title" id="faces-title">
                     {result.face_detected

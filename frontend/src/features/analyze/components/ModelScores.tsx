@@ -1,13 +1,17 @@
 import type { DecisionBand, FaceResult } from '@/lib/api-types'
+import { RuleLegend } from '@/components/RuleLegend'
 import { ScoreBar } from '@/components/ScoreBar'
+import { ruleOwner } from '@/lib/rule'
 
 interface ModelScoresProps {
   face: FaceResult
   decision: DecisionBand
+  /** the models that ran: whose rule decided */
+  models: string[]
 }
 
 /** Each model's FAKE probability for the deciding face, then their mean (the verdict's). */
-export function ModelScores({ face, decision }: ModelScoresProps) {
+export function ModelScores({ face, decision, models }: ModelScoresProps) {
   const entries = Object.entries(face.model_probabilities)
   return (
     <section className="panel" aria-labelledby="model-scores-title">
@@ -15,8 +19,10 @@ export function ModelScores({ face, decision }: ModelScoresProps) {
         How sure each model is
       </h2>
       <p className="panel__note">
-        Probability that the face is fake; the mark is the decision threshold.
+        Probability that the face is fake, each bar drawn over the regions of the rule that
+        decided.
       </p>
+      <RuleLegend band={decision} owner={ruleOwner(models)} />
       <div className="scores">
         {entries.map(([name, p]) => (
           <ScoreBar key={name} label={name} value={p} band={decision} />

@@ -4,18 +4,17 @@ import { ProvenancePanel } from '@/components/ProvenancePanel'
 import { ScoreBar } from '@/components/ScoreBar'
 import { TimelineChart, type TimelineSample } from '@/components/TimelineChart'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
-import type { DecisionBand, HistoryItem, Provenance } from '@/lib/api-types'
+import { RuleLegend } from '@/components/RuleLegend'
+import type { HistoryItem, Provenance } from '@/lib/api-types'
 import { describeError } from '@/lib/error-messages'
 import { formatBytes, formatDate, formatDuration, formatFakeProbability, sentence, verdictLabel } from '@/lib/format'
 import { Link, useRouter } from '@/lib/router'
+import { recordedRule, ruleOwner } from '@/lib/rule'
 import { useAsync } from '@/lib/use-async'
 import { getAnalysis } from '../api/get-analysis'
 import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
 import { DeleteButton } from './DeleteButton'
 
-// the history keeps the probabilities, not the band they were judged by: draw the bars
-// against the service's usual 50 % line
-const NEUTRAL_BAND: DecisionBand = { threshold: 0.5, low: 0.5, high: 0.5 }
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value ? value : null
@@ -56,6 +55,8 @@ export function HistoryDetail({ id }: { id: string }) {
   const reason = item ? text(item.details.reason) : null
   const timeline = item ? timelineOf(item) : []
   const provenance = item ? provenanceOf(item) : null
+  // the rule that decided, as recorded (null for a record from before rules were kept)
+  const rule = item ? recordedRule(item.details) : null
   const faces = (item?.faces ?? []) as { prediction?: string; fake_probability?: number }[]
 
   return (
@@ -103,9 +104,10 @@ export function HistoryDetail({ id }: { id: string }) {
               <h2 className="panel__title" id="scores-title">
                 How sure each model was
               </h2>
+              <RuleLegend band={rule} owner={ruleOwner(item.models)} />
               <div className="scores">
                 {Object.entries(item.model_scores).map(([name, p]) => (
-                  <ScoreBar key={name} label={name} value={p} band={NEUTRAL_BAND} />
+                  <ScoreBar key={name} label={name} value={p} band={rule} />
                 ))}
               </div>
             </section>
@@ -136,7 +138,8 @@ export function HistoryDetail({ id }: { id: string }) {
               <TimelineChart
                 samples={timeline}
                 duration_s={Math.max(...timeline.map((t) => t.time_s))}
-                decision={NEUTRAL_BAND}
+                decision={rule}
+                ruleOwner={ruleOwner(item.models)}
               />
             </section>
           )}

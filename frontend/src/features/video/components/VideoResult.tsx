@@ -1,6 +1,7 @@
 import { TimelineChart } from '@/components/TimelineChart'
 import type { VideoResponse } from '@/lib/api-types'
 import { formatClock, formatDuration, sentence } from '@/lib/format'
+import { ruleOwner } from '@/lib/rule'
 import { KeyframeList } from './KeyframeList'
 
 /** What came out of a video: figures, the timeline, the keyframes; with no face in any
@@ -48,6 +49,7 @@ export function VideoResult({ result }: { result: VideoResponse }) {
               samples={result.timeline.map((t) => ({ time_s: t.time_s, p: t.fake_probability }))}
               duration_s={result.duration_s}
               decision={result.decision}
+              ruleOwner={ruleOwner(result.models_used)}
             />
           </section>
           <section className="panel" aria-labelledby="keyframes-title">

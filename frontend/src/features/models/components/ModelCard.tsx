@@ -1,7 +1,9 @@
 import type { ModelInfo } from '@/lib/api-types'
 import { formatDate, formatPercent } from '@/lib/format'
 import { useInfo } from '@/lib/info/info-context'
+import { leadSentence, robustnessOf } from '../lib/plain-words'
 import { Markdown } from './Markdown'
+import { RobustnessTable } from './RobustnessTable'
 import { ReportImage } from './ReportImage'
 
 const REPORT_TITLES: Record<string, string> = {
@@ -57,6 +59,9 @@ export function ModelCard({ model }: { model: ModelInfo }) {
   const data = flat(model.data)
   const band = model.abstain_band
   const served = useInfo()?.runtime[model.name]
+  const lead = leadSentence(model.metrics)
+  const robustness = robustnessOf(model.metrics)
+  const samples = typeof model.metrics.samples === 'number' ? model.metrics.samples : null
   return (
     <article className="model-card" data-testid="model-card" aria-labelledby={`model-${model.name}`}>
       <header className="model-card__header">
@@ -71,55 +76,67 @@ export function ModelCard({ model }: { model: ModelInfo }) {
           </p>
         )}
       </header>
-      <div className="model-card__facts">
-        <section>
-          <h3>Measured</h3>
-          <dl className="kv">
-            {metrics.map(([k, v]) => (
-              <div key={k}>
-                <dt>{METRIC_LABELS[k] ?? k.replace(/_/g, ' ')}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-          </dl>
-        </section>
-        <section>
-          <h3>Decision</h3>
-          <dl className="kv">
-            <div>
-              <dt>Threshold</dt>
-              <dd>{formatPercent(model.threshold)}</dd>
-            </div>
-            <div>
-              <dt>Uncertain between</dt>
-              <dd>
-                {formatPercent(band.low)} – {formatPercent(band.high)}
-              </dd>
-            </div>
-            <div>
-              <dt>Temperature</dt>
-              <dd>{model.temperature.toFixed(3)}</dd>
-            </div>
-            <div>
-              <dt>Created</dt>
-              <dd>{formatDate(model.created)}</dd>
-            </div>
-          </dl>
-        </section>
-        {data.length > 0 && (
+      {lead && (
+        <p className="model-card__lead" data-testid="model-lead">
+          {lead}{' '}
+          <span className="model-card__lead-note">
+            Measured on {samples ? `${samples.toLocaleString()} ` : ''}faces it did not train on.
+          </span>
+        </p>
+      )}
+      <details className="model-card__more">
+        <summary>Details: measured figures, decision rule, training data</summary>
+        <div className="model-card__facts">
           <section>
-            <h3>Training data</h3>
+            <h3>Measured</h3>
             <dl className="kv">
-              {data.map(([k, v]) => (
+              {metrics.map(([k, v]) => (
                 <div key={k}>
-                  <dt>{k.replace(/_/g, ' ')}</dt>
+                  <dt>{METRIC_LABELS[k] ?? k.replace(/_/g, ' ')}</dt>
                   <dd>{v}</dd>
                 </div>
               ))}
             </dl>
           </section>
-        )}
-      </div>
+          <section>
+            <h3>Decision</h3>
+            <dl className="kv">
+              <div>
+                <dt>Threshold</dt>
+                <dd>{formatPercent(model.threshold)}</dd>
+              </div>
+              <div>
+                <dt>Uncertain between</dt>
+                <dd>
+                  {formatPercent(band.low)} – {formatPercent(band.high)}
+                </dd>
+              </div>
+              <div>
+                <dt>Temperature</dt>
+                <dd>{model.temperature.toFixed(3)}</dd>
+              </div>
+              <div>
+                <dt>Created</dt>
+                <dd>{formatDate(model.created)}</dd>
+              </div>
+            </dl>
+          </section>
+          {data.length > 0 && (
+            <section>
+              <h3>Training data</h3>
+              <dl className="kv">
+                {data.map(([k, v]) => (
+                  <div key={k}>
+                    <dt>{k.replace(/_/g, ' ')}</dt>
+                    <dd>{v}</dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          )}
+        </div>
+      </details>
+      {robustness && <RobustnessTable robustness={robustness} name={model.name} />}
       {model.reports.length > 0 && (
         <div className="reports">
           {model.reports.map((url) => {

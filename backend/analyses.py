@@ -27,6 +27,7 @@ from backend.schemas import PredictionResponse, VideoResponse
 from backend.settings import Settings
 from backend.temp_space import TempSpace
 from faceproof.decode import decode_image
+from faceproof.errors import VideoError
 from faceproof.predictor import Predictor
 from faceproof.provenance import read_provenance
 from faceproof.video_analysis import Progress, analyze_video
@@ -138,11 +139,16 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                   filename: str, size: int, sha256: str, *, frames: int,
                   models: list[str] | None, tta: bool, whole_image: bool = False,
                   stability: bool = False, progress: Progress | None = None) -> VideoResponse:
-    result = analyze_video(predictor, path, num_frames=frames, models=models, tta=tta,
-                           max_duration_s=settings.MAX_VIDEO_SECONDS,
-                           max_frame_pixels=settings.MAX_VIDEO_FRAME_PIXELS,
-                           max_total_pixels=settings.MAX_VIDEO_TOTAL_PIXELS,
-                           whole_frames=whole_image, stability=stability, progress=progress)
+    try:
+        result = analyze_video(predictor, path, num_frames=frames, models=models, tta=tta,
+                               max_duration_s=settings.MAX_VIDEO_SECONDS,
+                               max_frame_pixels=settings.MAX_VIDEO_FRAME_PIXELS,
+                               max_total_pixels=settings.MAX_VIDEO_TOTAL_PIXELS,
+                               whole_frames=whole_image, stability=stability, progress=progress)
+    except VideoError as exc:
+        # the core names the file it read, our private temporary copy: name the user's file
+        message = str(exc).replace(str(path), filename).replace(path.name, filename)
+        raise type(exc)(message) from exc
     release_free_memory()  # the decoded frames (200 MB for 32 at 1080p) are garbage now
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)

@@ -26,3 +26,4 @@ def test_a_video_keeps_its_rule(client, face_video) -> None:
                        files={"file": ("clip.avi", face_video, "video/x-msvideo")}).json()
     item = client.get(f"/api/history/{body['analysis_id']}").json()
     assert item["details"]["decision"] == body["decision"]
+

@@ -25,6 +25,21 @@ describe('describeError', () => {
     expect(describeError(error(code)).title).toBe(title)
   })
 
+  it('names the file the error is about, and the formats we read', () => {
+    const named = (code: string) => describeError(error(code), { filename: 'holiday.heic' })
+    expect(named('undecodable_image')).toEqual({
+      title: '“holiday.heic” is not an image we can read.',
+      hint: 'Try a photo in one of the formats we read: JPEG, PNG, WebP, AVIF, GIF, BMP, TIFF, PPM, TGA or ICO.',
+    })
+    expect(named('file_too_large').title).toBe('“holiday.heic” is too large.')
+    expect(named('empty_file').title).toBe('“holiday.heic” is empty.')
+    expect(named('image_too_large').title).toBe('“holiday.heic” has too many pixels to analyse.')
+    expect(describeError(error('unreadable_video', 'my clip.mp4 could not be opened as a video.'), { filename: 'my clip.mp4', upload: 'video' })).toEqual({
+      title: 'We could not read “my clip.mp4”.',
+      hint: 'my clip.mp4 could not be opened as a video.',
+    })
+  })
+
   it('quotes the limit that applies', () => {
     expect(describeError(error('file_too_large'), { limits: info.limits }).hint).toContain('2 MB per image')
     expect(

@@ -1,6 +1,7 @@
 import { ApiError } from './api-client'
 import { formatBytes } from './format'
 import type { Limits } from './api-types'
+import { IMAGE_FORMATS } from './formats'
 
 export interface ErrorMessage {
   /** what happened, in plain words */
@@ -13,6 +14,8 @@ interface Context {
   limits?: Limits | null
   /** which kind of upload the user made: sets the limit quoted for `file_too_large` */
   upload?: 'image' | 'video'
+  /** the name of the file the error is about, to say which one */
+  filename?: string
 }
 
 /** An API error (or anything thrown) as words for the person who just acted. */
@@ -20,32 +23,33 @@ export function describeError(error: unknown, context: Context = {}): ErrorMessa
   if (!(error instanceof ApiError)) {
     return { title: 'Something went wrong.', hint: error instanceof Error ? error.message : undefined }
   }
-  const { limits, upload = 'image' } = context
+  const { limits, upload = 'image', filename } = context
+  const file = filename ? `“${filename}”` : 'This file'
   const limit = upload === 'video' ? limits?.max_video_bytes : limits?.max_image_bytes
   switch (error.code) {
     case 'file_too_large':
       return {
-        title: 'This file is too large.',
+        title: `${file} is too large.`,
         hint: limit
           ? `The limit is ${formatBytes(limit)} per ${upload}. Try a smaller or more compressed file.`
           : 'Try a smaller or more compressed file.',
       }
     case 'image_too_large':
       return {
-        title: 'This image has too many pixels to analyse.',
+        title: `${filename ? file : 'This image'} has too many pixels to analyse.`,
         hint: limits
           ? `The limit is ${Math.round(limits.max_image_pixels / 1e6)} megapixels. Try a smaller version.`
           : 'Try a smaller version of it.',
       }
     case 'empty_file':
-      return { title: 'This file is empty.', hint: 'Choose another file.' }
+      return { title: `${file} is empty.`, hint: 'Choose another file.' }
     case 'undecodable_image':
       return {
-        title: 'This file is not an image we can read.',
-        hint: 'Try a JPEG, PNG or WebP photo.',
+        title: `${file} is not an image we can read.`,
+        hint: `Try a photo in one of the formats we read: ${IMAGE_FORMATS}.`,
       }
     case 'unreadable_video':
-      return { title: 'We could not read this video.', hint: error.detail }
+      return { title: `We could not read ${filename ? file : 'this video'}.`, hint: error.detail }
     case 'too_many_files':
       return {
         title: 'Too many files at once.',

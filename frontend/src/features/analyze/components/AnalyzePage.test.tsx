@@ -165,7 +165,7 @@ describe('AnalyzePage', () => {
     await screen.findByText(/up to 2 MB/)
     await upload(imageFile('huge.jpg', 3 * 1024 * 1024))
     const alert = screen.getByRole('alert')
-    expect(alert).toHaveTextContent('This file is too large.')
+    expect(alert).toHaveTextContent('“huge.jpg” is too large.')
     expect(alert).toHaveTextContent('The limit is 2 MB per image.')
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)
   })
@@ -176,7 +176,7 @@ describe('AnalyzePage', () => {
     })
     renderApp(<AnalyzePage />)
     await upload(imageFile('broken.jpg', 10))
-    expect(await screen.findByRole('alert')).toHaveTextContent('This file is not an image we can read.')
+    expect(await screen.findByRole('alert')).toHaveTextContent('“broken.jpg” is not an image we can read.')
     expect(screen.queryByRole('status')).not.toBeInTheDocument()
   })
 

@@ -7,6 +7,7 @@ import { StabilityNote } from '@/components/StabilityNote'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
 import { formatBytes, formatDuration, sentence } from '@/lib/format'
+import { IMAGE_FORMATS } from '@/lib/formats'
 import { useInfo } from '@/lib/info/info-context'
 import { useObjectUrl } from '@/lib/use-object-url'
 import { decidingFace } from '../hooks/analyze-state'
@@ -57,7 +58,7 @@ export function AnalyzePage() {
             <span className="upload__paste"> or paste it (Ctrl+V)</span>
           </>
         }
-        hint={`JPEG, PNG or WebP${info ? `, up to ${formatBytes(info.limits.max_image_bytes)}` : ''}`}
+        hint={`${IMAGE_FORMATS}${info ? `, up to ${formatBytes(info.limits.max_image_bytes)}` : ''}`}
         acceptPaste
         compact={file !== null}
         onFiles={([f]) => f && void analyze(f, options)}

@@ -2,6 +2,10 @@ import { useState, type CSSProperties } from 'react'
 import type { FaceResult, PredictionResponse } from '@/lib/api-types'
 import { formatFakeProbability, verdictLabel, verdictSlug } from '@/lib/format'
 
+function labelOf(face: FaceResult): string {
+  return `${verdictLabel(face.prediction)} · ${formatFakeProbability(face.fake_probability)}`
+}
+
 interface ImagePreviewProps {
   url: string
   filename: string
@@ -40,11 +44,11 @@ export function ImagePreview({ url, filename, result, decidingFace }: ImagePrevi
               height: `${(face.box.height / height) * 100}%`,
             }}
             data-testid="face-box"
+            title={`${faces.length > 1 ? `Face ${i + 1}: ` : ''}${labelOf(face)}`}
           >
-            <span className="face-box__label">
-              {faces.length > 1 ? `${i + 1} · ` : ''}
-              {verdictLabel(face.prediction)} · {formatFakeProbability(face.fake_probability)}
-            </span>
+            {/* several faces: only the number, so labels of faces side by side never
+                overlap; the face cards below carry the verdicts under the same numbers */}
+            <span className="face-box__label">{faces.length > 1 ? i + 1 : labelOf(face)}</span>
           </div>
         ))}
       </div>

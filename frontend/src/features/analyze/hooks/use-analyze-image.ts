@@ -32,7 +32,7 @@ export function useAnalyzeImage() {
       if (limits && file.size > limits.max_image_bytes) {
         // refuse here: no point uploading what the service will refuse
         const error = new ApiError(413, 'file_too_large', `${file.name} is too large`)
-        dispatch({ type: 'reject', error: describeError(error, { limits }) })
+        dispatch({ type: 'reject', error: describeError(error, { limits, filename: file.name || undefined }) })
         return
       }
       const current = new AbortController()
@@ -47,7 +47,7 @@ export function useAnalyzeImage() {
         dispatch({
           type: 'failure',
           file,
-          error: describeError(error, { limits }),
+          error: describeError(error, { limits, filename: file.name || undefined }),
           keepPreview: retryable,
         })
       }

@@ -82,7 +82,7 @@ describe('BatchPage', () => {
   it('refuses more files than a batch allows before sending', async () => {
     const calls = mockApi({})
     renderApp(<BatchPage />)
-    await screen.findByText(/Up to 4 images/)
+    await screen.findByText(/up to 4 images/)
     await upload(Array.from({ length: 5 }, (_, i) => imageFile(`${i}.jpg`)))
     expect(screen.getByRole('alert')).toHaveTextContent('Too many files at once.')
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)

@@ -5,6 +5,7 @@ import { ProgressBar } from '@/components/ProgressBar'
 import { UploadArea } from '@/components/UploadArea'
 import { downloadFile } from '@/lib/download'
 import { formatBytes } from '@/lib/format'
+import { IMAGE_FORMATS } from '@/lib/formats'
 import { useInfo } from '@/lib/info/info-context'
 import { useBatch } from '../hooks/use-batch'
 import { batchRows, SORT_LABELS, sortRows, type SortKey } from '../utils/batch-rows'
@@ -36,8 +37,8 @@ export function BatchPage() {
         prompt={<strong>Drop photos here</strong>}
         hint={
           info
-            ? `Up to ${info.limits.max_batch_files} images, ${formatBytes(info.limits.max_image_bytes)} each`
-            : 'JPEG, PNG or WebP images'
+            ? `${IMAGE_FORMATS}; up to ${info.limits.max_batch_files} images, ${formatBytes(info.limits.max_image_bytes)} each`
+            : IMAGE_FORMATS
         }
         acceptPaste
         disabled={state.status === 'loading'}

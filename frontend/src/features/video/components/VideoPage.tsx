@@ -7,11 +7,11 @@ import { SideGlow } from '@/components/SideGlow'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
 import { formatBytes } from '@/lib/format'
+import { VIDEO_ACCEPT, VIDEO_FORMATS } from '@/lib/formats'
 import { useInfo } from '@/lib/info/info-context'
 import { useVideoJob } from '../hooks/use-video-job'
 import { VideoResult } from './VideoResult'
 
-const ACCEPT = 'video/*,.mp4,.mov,.avi,.mkv,.webm,.m4v'
 
 /** A video in, its frames sampled and scored as a job with live progress. */
 export function VideoPage() {
@@ -40,10 +40,10 @@ export function VideoPage() {
         Frames are sampled across the video; each face is scored and the verdict sums them up.
       </PageIntro>
       <UploadArea
-        accept={ACCEPT}
+        accept={VIDEO_ACCEPT}
         buttonLabel="Choose video"
         prompt={<strong>Drop a video here</strong>}
-        hint={`MP4, MOV, AVI, MKV or WebM${info ? `, up to ${formatBytes(info.limits.max_video_bytes)}` : ''}`}
+        hint={`${VIDEO_FORMATS}${info ? `, up to ${formatBytes(info.limits.max_video_bytes)}` : ''}`}
         disabled={busy}
         compact={progress !== null}
         onFiles={([f]) => f && void start(f, chosenFrames)}

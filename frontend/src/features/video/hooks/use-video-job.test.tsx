@@ -65,7 +65,7 @@ describe('useVideoJob', () => {
     )
     expect(result.current.state).toMatchObject({
       status: 'failed',
-      error: { title: 'We could not read this video.', hint: 'cannot open the video' },
+      error: { title: 'We could not read “clip.avi”.', hint: 'cannot open the video' },
     })
   })
 

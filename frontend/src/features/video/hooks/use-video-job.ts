@@ -31,7 +31,7 @@ export function useVideoJob() {
       stop.current()
       if (limits && file.size > limits.max_video_bytes) {
         const error = new ApiError(413, 'file_too_large', `${file.name} is too large`)
-        setState({ status: 'failed', file: null, error: describeError(error, { limits, upload: 'video' }) })
+        setState({ status: 'failed', file: null, error: describeError(error, { limits, upload: 'video', filename: file.name }) })
         return
       }
       const controller = new AbortController()
@@ -46,7 +46,7 @@ export function useVideoJob() {
       }
       const fail = (error: unknown) => {
         if (active && !isAbortError(error)) {
-          setState({ status: 'failed', file, error: describeError(error, { limits, upload: 'video' }) })
+          setState({ status: 'failed', file, error: describeError(error, { limits, upload: 'video', filename: file.name }) })
         }
       }
       const finish = (job: JobStatus) => {

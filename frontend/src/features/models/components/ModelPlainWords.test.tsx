@@ -35,6 +35,9 @@ describe('Models page in plain words (issue 14) with its robustness table (issue
     expect(leadSentence({ abstain: { fraction: 0, decided_accuracy: 0.7 } })).toBe(
       'Right 70 % of the time when it decides; it never abstains.',
     )
+    expect(leadSentence({ abstain: { fraction: 0.57, decided_accuracy: 0.92 } })).toBe(
+      'Right 92 % of the time when it decides; it abstains on 57 % of faces.',
+    )
     expect(leadSentence({ roc_auc: 0.9 })).toBeNull()
   })
 

@@ -28,7 +28,11 @@ export function leadSentence(metrics: Metrics): string | null {
   const fraction = num(abstain?.fraction)
   if (fraction == null) return null
   const abstains =
-    fraction === 0 ? 'it never abstains' : fraction === 1 ? 'it abstains on every face' : `it abstains on ${shareInWords(fraction)} faces`
+    fraction === 0
+      ? 'it never abstains'
+      : fraction === 1
+        ? 'it abstains on every face'
+        : `it abstains on ${shareInWords(fraction).replace(/%$/, '% of')} faces`
   if (decided == null) return `${abstains.charAt(0).toUpperCase()}${abstains.slice(1)}.`
   return `Right ${percent(decided)} of the time when it decides; ${abstains}.`
 }

@@ -4,7 +4,7 @@ import { Link } from '@/lib/router'
 export function NotFound() {
   return (
     <div className="page">
-      <PageIntro emoji="🧭" title="This page does not exist">
+      <PageIntro icon="compass" title="This page does not exist">
         <Link to="/">Go to Analyze</Link>
       </PageIntro>
     </div>

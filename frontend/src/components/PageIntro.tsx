@@ -1,20 +1,18 @@
 import type { ReactNode } from 'react'
+import { Icon, type IconName } from './Icon'
 
 interface PageIntroProps {
-  emoji: string
+  icon: IconName
   title: string
   children?: ReactNode
 }
 
-/** A screen's greeting: an emoji, a title, one line on what to do. */
-export function PageIntro({ emoji, title, children }: PageIntroProps) {
+/** A screen's greeting: an icon, a title, one line on what to do. */
+export function PageIntro({ icon, title, children }: PageIntroProps) {
   return (
     <header className="intro">
       <h1 className="intro__title">
-        <span className="intro__emoji" aria-hidden="true">
-          {emoji}
-        </span>{' '}
-        {title}
+        <Icon name={icon} className="intro__icon" /> {title}
       </h1>
       {children && <p className="intro__lead">{children}</p>}
     </header>

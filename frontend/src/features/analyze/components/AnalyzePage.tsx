@@ -44,7 +44,7 @@ export function AnalyzePage() {
 
   return (
     <div className="page page--analyze">
-      <PageIntro emoji="👋" title="Hello! Is this face real?">
+      <PageIntro icon="face" title="Hello! Is this face real?">
         Drop in a photo and FaceProof checks every face for signs of a deepfake in about a
         second.
       </PageIntro>

@@ -27,7 +27,7 @@ export function BatchPage() {
 
   return (
     <div className="page">
-      <PageIntro emoji="🗂️" title="Check many photos at once">
+      <PageIntro icon="stack" title="Check many photos at once">
         Choose or drop a set of images; each one gets its own verdict.
       </PageIntro>
       <UploadArea

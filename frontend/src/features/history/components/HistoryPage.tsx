@@ -1,5 +1,6 @@
 import { useCallback } from 'react'
 import { ErrorNotice } from '@/components/ErrorNotice'
+import { Icon } from '@/components/Icon'
 import { PageIntro } from '@/components/PageIntro'
 import { VerdictBadge } from '@/components/VerdictBadge'
 import type { Verdict } from '@/lib/api-types'
@@ -54,7 +55,7 @@ export function HistoryPage() {
 
   return (
     <div className="page">
-      <PageIntro emoji="🕘" title="History">
+      <PageIntro icon="clock" title="History">
         Every analysis made on this service, newest first.
       </PageIntro>
 
@@ -105,7 +106,7 @@ export function HistoryPage() {
           {data.items.map((item) => (
             <li key={item.id} className="history__row" data-testid="history-row">
               <span className={`history__kind history__kind--${item.kind}`} title={item.kind}>
-                {item.kind === 'video' ? '🎬' : '🖼️'}
+                <Icon name={item.kind === 'video' ? 'film' : 'image'} />
                 <span className="visually-hidden">{item.kind}</span>
               </span>
               <Link to={`/history/${item.id}`} className="history__name">

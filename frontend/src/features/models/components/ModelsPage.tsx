@@ -10,7 +10,7 @@ export function ModelsPage() {
   const models = useAsync(getModels, 'models')
   return (
     <div className="page">
-      <PageIntro emoji="🧠" title="The models">
+      <PageIntro icon="chip" title="The models">
         What each model is, what it learned from, and how well it measured on data it did not
         train on.
       </PageIntro>

@@ -40,7 +40,7 @@ export function RobustnessTable({ robustness, name }: { robustness: Robustness; 
                 <th scope="col">Faces</th>
                 <th scope="col">ROC-AUC</th>
                 <th scope="col">Verdicts that move</th>
-                <th scope="col">Real ↔ fake</th>
+                <th scope="col">Real to fake or back</th>
               </tr>
             </thead>
             {(['benign', 'adversarial'] as const).map((kind) => {

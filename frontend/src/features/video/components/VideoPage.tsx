@@ -36,7 +36,7 @@ export function VideoPage() {
 
   return (
     <div className="page">
-      <PageIntro emoji="🎬" title="Check a video">
+      <PageIntro icon="film" title="Check a video">
         Frames are sampled across the video; each face is scored and the verdict sums them up.
       </PageIntro>
       <UploadArea

@@ -1,4 +1,4 @@
-import { useCallback } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
 import { ErrorNotice } from '@/components/ErrorNotice'
 import { Icon } from '@/components/Icon'
 import { PageIntro } from '@/components/PageIntro'
@@ -39,6 +39,19 @@ export function HistoryPage() {
   )
   const { reload } = history
   const { remove, pending, error: deleteError } = useDeleteAnalysis(useCallback(() => reload(), [reload]))
+  // after a delete, focus goes to the row that took the deleted one's place (or the one
+  // before, or the empty list's link), not back to the top of the page
+  const pageRef = useRef<HTMLDivElement>(null)
+  const refocus = useRef<number | null>(null)
+  useEffect(() => {
+    if (refocus.current === null || history.status === 'loading') return
+    const targets = pageRef.current?.querySelectorAll<HTMLElement>('.history__name, .empty a')
+    if (targets && targets.length > 0) targets[Math.min(refocus.current, targets.length - 1)]?.focus()
+    refocus.current = null
+  }, [history.data, history.status])
+  useEffect(() => {
+    if (deleteError) refocus.current = null
+  }, [deleteError])
 
   const go = (next: { page?: number; verdict?: Verdict | '' }) => {
     const q = new URLSearchParams()
@@ -54,7 +67,7 @@ export function HistoryPage() {
   const pages = data ? Math.max(1, Math.ceil(data.total / data.page_size)) : 1
 
   return (
-    <div className="page">
+    <div className="page" ref={pageRef}>
       <PageIntro icon="clock" title="History">
         Every analysis made on this service, newest first.
       </PageIntro>
@@ -103,7 +116,7 @@ export function HistoryPage() {
           aria-busy={history.status === 'loading'}
           data-testid="history-list"
         >
-          {data.items.map((item) => (
+          {data.items.map((item, index) => (
             <li key={item.id} className="history__row" data-testid="history-row">
               <span className={`history__kind history__kind--${item.kind}`} title={item.kind}>
                 <Icon name={item.kind === 'video' ? 'film' : 'image'} />
@@ -127,7 +140,10 @@ export function HistoryPage() {
                 <DeleteButton
                   name={item.filename}
                   busy={pending === item.id}
-                  onConfirm={() => void remove(item.id)}
+                  onConfirm={() => {
+                    refocus.current = index
+                    void remove(item.id)
+                  }}
                 />
               </span>
             </li>

@@ -23,6 +23,7 @@ from backend.history import HistoryStore
 from backend.kept_uploads import VIDEO_SUFFIXES, keep_upload
 from backend.memory import release_free_memory
 from backend.presenters import decision, face_summaries, image_response, video_response
+from backend.report import report_details
 from backend.schemas import PredictionResponse, VideoResponse
 from backend.settings import Settings
 from backend.temp_space import TempSpace
@@ -130,7 +131,9 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
                     "width": result.width, "height": result.height, "reason": result.reason,
                     "whole_image": whole_image, "provenance": provenance.to_dict(),
                     "stability": response.stability and response.stability.model_dump(),
-                    "decision": decision(rule).model_dump()},  # the rule that decided
+                    "decision": decision(rule).model_dump(),  # the rule that decided
+                    **report_details(predictor, settings, response, tta=tta, explain=explain,
+                                      whole_image=whole_image, stability=stability)},
            duration_ms=result.processing_time_ms, batch_id=batch_id)
     return response
 
@@ -169,7 +172,9 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                                  for t in result.timeline],
                     "provenance": provenance.to_dict(),
                     "stability": response.stability and response.stability.model_dump(),
-                    "decision": decision(rule).model_dump()},  # the rule that decided
+                    "decision": decision(rule).model_dump(),  # the rule that decided
+                    **report_details(predictor, settings, response, tta=tta, frames=frames,
+                                      whole_image=whole_image, stability=stability)},
            duration_ms=result.processing_time_ms)
     return response
 
@@ -178,7 +183,10 @@ def record(history: HistoryStore, settings: Settings, analysis_id: str, *,
            data: bytes | None = None, path: Path | None = None, **fields) -> None:
     """Keep the upload (when KEEP_UPLOADS), then record the analysis: when either fails,
     neither stays (a kept file whose record failed is removed), so an error answer never
-    leaves an analysis behind and a retry never duplicates one."""
+    leaves an analysis behind and a retry never duplicates one. HISTORY_ENABLED=false:
+    neither is kept."""
+    if not settings.HISTORY_ENABLED:
+        return
     kept = keep_upload(settings, analysis_id, data=data, path=path)
     try:
         history.add(id=analysis_id, **fields)

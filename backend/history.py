@@ -8,6 +8,7 @@ gone, not a database) raises `HistoryUnavailableError`, which the service answer
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,13 +130,21 @@ class HistoryStore:
             return record.to_dict() if record else None
 
     def list(self, *, page: int = 1, page_size: int = 20, prediction: str | None = None,
-             kind: str | None = None) -> tuple[list[dict], int]:
-        """Newest first; returns one page and the total count."""
+             kind: str | None = None, search: str | None = None) -> tuple[list[dict], int]:
+        """Newest first; returns one page and the total count. `search`: a part of the file
+        name (any case), or a SHA-256 or its start (4 hex digits or more)."""
         query = select(Analysis)
         if prediction:
             query = query.where(Analysis.prediction == prediction)
         if kind:
             query = query.where(Analysis.kind == kind)
+        if search and (search := search.strip()):
+            pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%") \
+                .replace("_", "\\_") + "%"
+            match = func.lower(Analysis.filename).like(pattern, escape="\\")
+            if re.fullmatch(r"[0-9a-fA-F]{4,64}", search):
+                match = match | Analysis.sha256.startswith(search.lower())
+            query = query.where(match)
         with _unavailable_on_database_errors("listing analyses"), \
                 Session(self.engine) as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -148,6 +157,16 @@ class HistoryStore:
                 self._sessions.begin() as session:
             return session.execute(delete(Analysis).where(Analysis.id == analysis_id)
                                    ).rowcount > 0
+
+    def delete_older_than(self, cutoff: datetime) -> list[str]:
+        """Delete every analysis made before `cutoff`; returns their ids."""
+        with _unavailable_on_database_errors("deleting old analyses"), \
+                self._sessions.begin() as session:
+            ids = list(session.scalars(select(Analysis.id)
+                                       .where(Analysis.created_at < cutoff)))
+            for start in range(0, len(ids), 500):
+                session.execute(delete(Analysis).where(Analysis.id.in_(ids[start:start + 500])))
+            return ids
 
     def ping(self) -> bool:
         with _unavailable_on_database_errors("checking it"), self.engine.connect() as connection:

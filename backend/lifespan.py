@@ -3,6 +3,7 @@ stop. Nothing is loaded at import time."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from backend.history import HistoryStore
 from backend.jobs import JobManager
 from backend.request_log import ContextThreadPoolExecutor
+from backend.retention import sweep, sweep_periodically
 from backend.settings import Settings
 from backend.temp_space import TempSpace
 from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
@@ -82,6 +84,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         f"{name} ({r.device}, {r.runtime}, {r.precision})"
         for name, r in predictor.runners.items()))
     app.state.history = HistoryStore(settings.HISTORY_URL)
+    # HISTORY_RETENTION_DAYS: the first sweep runs before the service answers, then hourly
+    retention = None
+    if settings.HISTORY_RETENTION_DAYS > 0:
+        sweep(app.state.history, settings)
+        retention = asyncio.create_task(sweep_periodically(app.state.history, settings))
     # requests are decoded, detected and preprocessed in parallel; the models run one batch at
     # a time (the micro-batcher's worker), each forward on every core; the pools' tasks log
     # with the id of the request that queued them
@@ -96,6 +103,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if retention is not None:
+            retention.cancel()
         await app.state.jobs.shutdown()
         app.state.inference_executor.shutdown(wait=True)
         app.state.video_executor.shutdown(wait=True)

@@ -293,6 +293,8 @@ class InfoResponse(BaseModel):
     runtime: dict[str, ModelRuntime] = Field(description="per model: device, runtime and "
                                                    "precision in use")
     api_key_required: bool
+    history_enabled: bool = Field(True, description="analyses are recorded (HISTORY_ENABLED): "
+                                  "each answer's analysis_id opens /history/<id> and its report")
 
 
 class HistoryItem(BaseModel):

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         "keeps (about 3 bytes each): asking for more frames makes each smaller")
     HISTORY_URL: str = Field("sqlite:///data/history.db",
                              description="SQLAlchemy URL of the history store")
+    HISTORY_ENABLED: bool = Field(
+        True, description="record each analysis in the history; false: nothing is kept (no "
+        "record, no upload, no permalink)")
+    HISTORY_RETENTION_DAYS: int = Field(
+        0, ge=0, description="delete analyses and their kept uploads older than this many "
+        "days (at start, then hourly); 0: keep them until deleted")
     KEEP_UPLOADS: bool = Field(False, description="keep uploaded media in UPLOADS_DIR")
     UPLOADS_DIR: Path = Field(Path("data/uploads"), description="where kept uploads go")
     JOB_TTL_SECONDS: int = Field(3600, ge=1, description="finished jobs are kept this long")

@@ -11,7 +11,8 @@ API_PATHS = {
     "/api/predict", "/api/predict/batch", "/api/predict/video", "/api/jobs/video",
     "/api/jobs/{job_id}", "/api/jobs/{job_id}/events", "/api/models",
     "/api/models/{name}/reports/{report}", "/api/info", "/api/history",
-    "/api/history/{analysis_id}", "/api/health", "/api/ready"}
+    "/api/history/{analysis_id}", "/api/history/{analysis_id}/report", "/api/health",
+    "/api/ready"}
 
 
 @pytest.mark.parametrize(("page", "needs"), [

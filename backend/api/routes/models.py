@@ -73,4 +73,5 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
         runtime={name: ModelRuntime(device=str(runner.device), runtime=runner.runtime,
                                     precision=runner.precision)
                  for name, runner in predictor.runners.items()},
-        api_key_required=settings.API_KEY is not None)
+        api_key_required=settings.API_KEY is not None,
+        history_enabled=settings.HISTORY_ENABLED)

@@ -249,6 +249,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/history/{analysis_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report of a past analysis
+         * @description File, verdict per face and per model, the rule, crops, heatmaps, keyframes, timeline,
+         *     models and their versions, settings, provenance and the caveat, in one HTML page.
+         */
+        get: operations["read_report_api_history__analysis_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -643,6 +664,12 @@ export interface components {
             };
             /** Api Key Required */
             api_key_required: boolean;
+            /**
+             * History Enabled
+             * @description analyses are recorded (HISTORY_ENABLED): each answer's analysis_id opens /history/<id> and its report
+             * @default true
+             */
+            history_enabled: boolean;
         };
         /** JobCreated */
         JobCreated: {
@@ -1828,6 +1855,8 @@ export interface operations {
                 prediction?: ("REAL" | "UNCERTAIN" | "FAKE" | "NO_FACE") | null;
                 /** @description only this kind */
                 kind?: ("image" | "video") | null;
+                /** @description a part of the file name (any case), or a SHA-256 or its first hex digits (4 or more) */
+                q?: string | null;
             };
             header?: {
                 /** @description the API key, when one is set */
@@ -2073,6 +2102,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_report_api_history__analysis_id__report_get: {
+        parameters: {
+            query?: {
+                /** @description as a file to save (Content-Disposition: attachment) */
+                download?: boolean;
+            };
+            header?: {
+                /** @description the API key, when one is set */
+                "x-api-key"?: string | null;
+            };
+            path: {
+                analysis_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a self-contained HTML page that prints well */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description bad request (e.g. `empty_file`, `unknown_model`, `too_many_files`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_api_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item (`job_not_found`, `analysis_not_found`, `unknown_model`, `not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `file_too_large` or `image_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -181,7 +181,7 @@ def test_an_oversized_file_shows_the_error(desktop, media, shoot):
     expect(page.get_by_text(re.compile(r"up to 2 MB"))).to_be_visible()
     upload(page, media["huge.jpg"])
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("This file is too large.")
+    expect(alert).to_contain_text("“huge.jpg” is too large.")  # names the file
     expect(alert).to_contain_text("The limit is 2 MB per image.")
     expect(page.get_by_role("status")).to_have_count(0)
     shoot(page, "analyze-desktop-too-large")
@@ -191,7 +191,8 @@ def test_a_file_that_is_not_an_image(phone, media, shoot):
     page = phone.page
     page.goto("/")
     upload(page, media["broken.jpg"])
-    expect(page.get_by_role("alert")).to_contain_text("This file is not an image we can read.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "“broken.jpg” is not an image we can read.")  # names the file
     shoot(page, "analyze-phone-not-an-image")
 
 

@@ -39,7 +39,7 @@ def test_video_progress_reaches_100_then_the_timeline(desktop, media, shoot):
     assert seen == sorted(seen), seen  # it only moves forward
 
     expect(page.get_by_test_id("timeline")).to_be_visible()
-    expect(page.get_by_test_id("threshold-line")).to_have_count(1)
+    expect(page.get_by_test_id("timeline-region").first).to_be_visible()  # the rule's regions
     assert page.locator(".timeline__dot").count() >= 10
     expect(page.get_by_test_id("keyframe").first).to_be_visible()
     expect(page.get_by_test_id("reason")).to_contain_text("sampled frames show a face")

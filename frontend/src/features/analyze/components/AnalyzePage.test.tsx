@@ -120,7 +120,7 @@ describe('AnalyzePage', () => {
           prediction: 'UNCERTAIN',
           confidence: 0.55,
           fake_probability: 0.55,
-          reason: 'fake probability 55.0% lies in the abstain band [40.0%, 60.0%)',
+          reason: 'fake probability 55.0% is between 40.0% and 60.0%: too close to call, since faces scored there are too often judged wrong',
           faces: [face({ prediction: 'UNCERTAIN', fake_probability: 0.55 })],
         }),
       },
@@ -128,7 +128,7 @@ describe('AnalyzePage', () => {
     renderApp(<AnalyzePage />)
     await upload()
     await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('UNCERTAIN · 55 % likely fake, leans fake'))
-    expect(screen.getByTestId('reason')).toHaveTextContent('lies in the abstain band')
+    expect(screen.getByTestId('reason')).toHaveTextContent('too close to call')
     expect(screen.getAllByTestId('side-glow').map((g) => g.dataset.verdict)).toEqual(['UNCERTAIN', 'UNCERTAIN'])
   })
 

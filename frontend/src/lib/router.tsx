@@ -75,10 +75,12 @@ export function matchPath(pattern: string, path: string): Record<string, string>
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }
 
+/** An in-app link; outside a <RouterProvider> (a component tested alone) a plain one. */
 export function Link({ to, onClick, ...rest }: LinkProps) {
-  const { navigate } = useRouter()
+  const navigate = useContext(RouterContext)?.navigate
   const handleClick = (event: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(event)
+    if (!navigate) return
     // let the browser handle new tabs, downloads and the like
     if (
       event.defaultPrevented ||

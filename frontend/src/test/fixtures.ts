@@ -37,6 +37,7 @@ export const info: InfoResponse = {
     real_c: { device: 'cpu', runtime: 'torch', precision: 'fp32' },
   },
   api_key_required: false,
+  history_enabled: true,
 }
 
 /** A file without Content Credentials or metadata: the common case. */

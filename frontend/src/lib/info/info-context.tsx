@@ -23,3 +23,9 @@ export function useInfoState(): InfoState {
 export function useInfo(): InfoResponse | null {
   return useInfoState().data ?? null
 }
+
+/** The service's info where an <InfoProvider> is above (null elsewhere, or until loaded):
+ * for small parts rendered on many screens, and in tests, without a provider. */
+export function useOptionalInfo(): InfoResponse | null {
+  return useContext(InfoContext)?.data ?? null
+}

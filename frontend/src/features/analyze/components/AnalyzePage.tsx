@@ -9,6 +9,7 @@ import { VerdictHeadline } from '@/components/VerdictHeadline'
 import { formatBytes, formatDuration, sentence } from '@/lib/format'
 import { IMAGE_FORMATS } from '@/lib/formats'
 import { useInfo } from '@/lib/info/info-context'
+import { AnalysisLinks } from '@/features/history/components/AnalysisLinks'
 import { useObjectUrl } from '@/lib/use-object-url'
 import { decidingFace } from '../hooks/analyze-state'
 import { useAnalyzeImage, type AnalyzeOptions } from '../hooks/use-analyze-image'
@@ -90,6 +91,7 @@ export function AnalyzePage() {
               {file.name || 'Pasted image'}
               {result && <> · analysed in {formatDuration(result.processing_time_ms)}</>}
             </p>
+            {result && <AnalysisLinks id={result.analysis_id} filename={result.filename} />}
           </div>
           <div className="analysis__details">
             {/* beside the verdict, and apart from it: it never changes the verdict */}

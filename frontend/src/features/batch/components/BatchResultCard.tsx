@@ -3,6 +3,7 @@ import type { Limits } from '@/lib/api-types'
 import { VerdictBadge } from '@/components/VerdictBadge'
 import { describeError } from '@/lib/error-messages'
 import { formatFakeProbability, sentence, verdictSlug } from '@/lib/format'
+import { Link } from '@/lib/router'
 import type { BatchRow } from '../utils/batch-rows'
 
 // a broken page: the file could not be analysed
@@ -41,7 +42,14 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
       </div>
       <div className="batch-card__body">
         <p className="batch-card__name" title={row.filename}>
-          {row.filename}
+          {result ? (
+            // the analysis of this file, with its report
+            <Link to={`/history/${result.analysis_id}`} data-testid="batch-open">
+              {row.filename}
+            </Link>
+          ) : (
+            row.filename
+          )}
         </p>
         {result ? (
           <>

@@ -6,13 +6,15 @@ export interface GetHistoryInput {
   pageSize: number
   /** only this verdict; absent: all */
   prediction?: Verdict
+  /** a part of the file name, or a SHA-256 (its first hex digits); absent: all */
+  q?: string
   signal?: AbortSignal
 }
 
 /** GET /api/history: past analyses, newest first, a page at a time. */
-export function getHistory({ page, pageSize, prediction, signal }: GetHistoryInput): Promise<HistoryPage> {
+export function getHistory({ page, pageSize, prediction, q, signal }: GetHistoryInput): Promise<HistoryPage> {
   return apiRequest<HistoryPage>('/api/history', {
-    query: { page, page_size: pageSize, prediction },
+    query: { page, page_size: pageSize, prediction, q: q || undefined },
     signal,
     timeoutMs: 15_000,
   })

@@ -13,6 +13,10 @@ import { recordedRule, ruleOwner } from '@/lib/rule'
 import { useAsync } from '@/lib/use-async'
 import { getAnalysis } from '../api/get-analysis'
 import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
+import { FaceCard } from '@/features/analyze/components/FaceCard'
+import { KeyframeList } from '@/features/video/components/KeyframeList'
+import { keptFaces, keptKeyframes } from '../utils/kept-media'
+import { AnalysisLinks } from './AnalysisLinks'
 import { DeleteButton } from './DeleteButton'
 
 
@@ -58,6 +62,8 @@ export function HistoryDetail({ id }: { id: string }) {
   // the rule that decided, as recorded (null for a record from before rules were kept)
   const rule = item ? recordedRule(item.details) : null
   const faces = (item?.faces ?? []) as { prediction?: string; fake_probability?: number }[]
+  const cards = item ? keptFaces(item) : []
+  const keyframes = item ? keptKeyframes(item) : []
 
   return (
     <div className="page">
@@ -75,6 +81,7 @@ export function HistoryDetail({ id }: { id: string }) {
             <DeleteButton name={item.filename} busy={pending === item.id} onConfirm={() => void remove(item.id)} />
           </header>
           <VerdictHeadline verdict={item.prediction} fakeProbability={item.fake_probability} />
+          <AnalysisLinks id={item.id} filename={item.filename} permalink={false} />
           {reason && <p className="reason">{sentence(reason)}</p>}
           {provenance && <ProvenancePanel provenance={provenance} />}
           <dl className="stats">
@@ -112,7 +119,26 @@ export function HistoryDetail({ id }: { id: string }) {
               </div>
             </section>
           )}
-          {faces.length > 1 && (
+          {cards.length > 0 && (
+            <section className="panel" aria-labelledby="faces-title">
+              <h2 className="panel__title" id="faces-title">
+                {item.details.face_detected === false
+                  ? 'What was analysed'
+                  : `${cards.length} face${cards.length > 1 ? 's' : ''}`}
+              </h2>
+              <div className="faces">
+                {cards.map((face, i) => (
+                  <FaceCard
+                    key={i}
+                    face={face}
+                    title={item.details.face_detected === false ? 'Whole image' : `Face ${i + 1}`}
+                    threshold={rule?.threshold}
+                  />
+                ))}
+              </div>
+            </section>
+          )}
+          {cards.length === 0 && faces.length > 1 && (
             <section className="panel" aria-labelledby="faces-title">
               <h2 className="panel__title" id="faces-title">
                 {faces.length} faces
@@ -141,6 +167,14 @@ export function HistoryDetail({ id }: { id: string }) {
                 decision={rule}
                 ruleOwner={ruleOwner(item.models)}
               />
+            </section>
+          )}
+          {keyframes.length > 0 && (
+            <section className="panel" aria-labelledby="keyframes-title">
+              <h2 className="panel__title" id="keyframes-title">
+                Most suspicious moments
+              </h2>
+              <KeyframeList keyframes={keyframes} />
             </section>
           )}
         </article>

@@ -67,7 +67,8 @@ describe('HistoryPage', () => {
   it('pages through the list', async () => {
     const calls = mockApi({ 'GET /api/history': page(undefined, 25) })
     renderApp(<HistoryPage />, { path: '/history' })
-    await screen.findByText('Page 1 of 3')
+    expect(await screen.findByRole('spinbutton', { name: 'Page' })).toHaveValue(1)
+    expect(screen.getByText('of 3')).toBeInTheDocument()
     await userEvent.click(screen.getByRole('button', { name: 'Older →' }))
     await waitFor(() => expect(calls.some((c) => c.url.includes('page=2'))).toBe(true))
   })

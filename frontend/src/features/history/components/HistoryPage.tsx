@@ -11,6 +11,7 @@ import { useAsync } from '@/lib/use-async'
 import { getHistory } from '../api/get-history'
 import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
 import { DeleteButton } from './DeleteButton'
+import { HistorySearch, PageJump } from './HistorySearch'
 
 const PAGE_SIZE = 10
 const FILTERS: { value: Verdict | ''; label: string }[] = [
@@ -32,10 +33,11 @@ export function HistoryPage() {
   const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1)
   const verdictParam = params.get('verdict')
   const verdict = isVerdict(verdictParam) ? verdictParam : undefined
+  const q = (params.get('q') ?? '').trim()
 
   const history = useAsync(
-    (signal) => getHistory({ page, pageSize: PAGE_SIZE, prediction: verdict, signal }),
-    `${page}|${verdict ?? ''}`,
+    (signal) => getHistory({ page, pageSize: PAGE_SIZE, prediction: verdict, q, signal }),
+    `${page}|${verdict ?? ''}|${q}`,
   )
   const { reload } = history
   const { remove, pending, error: deleteError } = useDeleteAnalysis(useCallback(() => reload(), [reload]))
@@ -53,13 +55,15 @@ export function HistoryPage() {
     if (deleteError) refocus.current = null
   }, [deleteError])
 
-  const go = (next: { page?: number; verdict?: Verdict | '' }) => {
-    const q = new URLSearchParams()
+  const go = (next: { page?: number; verdict?: Verdict | ''; q?: string }) => {
+    const query = new URLSearchParams()
     const v = next.verdict ?? verdict ?? ''
     const p = next.page ?? page
-    if (v) q.set('verdict', v)
-    if (p > 1) q.set('page', String(p))
-    const s = q.toString()
+    const text = (next.q ?? q).trim()
+    if (v) query.set('verdict', v)
+    if (text) query.set('q', text)
+    if (p > 1) query.set('page', String(p))
+    const s = query.toString()
     navigate(s ? `/history?${s}` : '/history', { replace: true })
   }
 
@@ -93,6 +97,8 @@ export function HistoryPage() {
         )}
       </div>
 
+      <HistorySearch key={q} value={q} onSearch={(text) => go({ q: text, page: 1 })} />
+
       {history.status === 'error' && (
         <ErrorNotice message={describeError(history.error)} onRetry={history.reload} />
       )}
@@ -100,7 +106,9 @@ export function HistoryPage() {
 
       {data && data.items.length === 0 && (
         <p className="empty">
-          {verdict === 'NO_FACE'
+          {q
+            ? `No analysis matches “${q}”.`
+            : verdict === 'NO_FACE'
             ? 'No analysis without a face yet.'
             : verdict
               ? 'No analysis with this verdict yet.'
@@ -156,9 +164,7 @@ export function HistoryPage() {
           <button type="button" className="button" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
             ← Newer
           </button>
-          <span>
-            Page {page} of {pages}
-          </span>
+          <PageJump key={page} page={page} pages={pages} onJump={(p) => go({ page: p })} />
           <button type="button" className="button" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
             Older →
           </button>

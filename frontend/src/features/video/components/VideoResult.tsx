@@ -2,6 +2,7 @@ import { TimelineChart } from '@/components/TimelineChart'
 import type { VideoResponse } from '@/lib/api-types'
 import { formatClock, formatDuration, sentence } from '@/lib/format'
 import { ruleOwner } from '@/lib/rule'
+import { AnalysisLinks } from '@/features/history/components/AnalysisLinks'
 import { KeyframeList } from './KeyframeList'
 
 /** What came out of a video: figures, the timeline, the keyframes; with no face in any
@@ -25,6 +26,7 @@ export function VideoResult({ result }: { result: VideoResponse }) {
   }
   return (
     <>
+      <AnalysisLinks id={result.analysis_id} filename={result.filename} />
       {!result.face_detected && !noFace && (
         <p className="notice notice--info">No face found in the sampled frames: the whole frames were scored, as asked.</p>
       )}

@@ -56,6 +56,17 @@ class Job:
                          finished_at=self.finished_at, result=self.result, error=self.error)
 
 
+def error_body(exc: Exception, job_id: str) -> ErrorBody:
+    """The error a failed job reports (memory and database queues alike)."""
+    if isinstance(exc, (FaceProofError, HistoryUnavailableError)):
+        return ErrorBody(detail=str(exc), code=exc.code)
+    if isinstance(exc, APIError):  # the upload could not be kept (storage_unavailable)
+        return ErrorBody(detail=exc.detail, code=exc.code)
+    # a bug, but the job must still end as failed
+    log.error("job %s failed", job_id, exc_info=exc)
+    return ErrorBody(detail=f"internal error: {type(exc).__name__}", code="internal_error")
+
+
 class QueueFullError(Exception):
     """`max_jobs` jobs are already queued or running."""
 
@@ -117,17 +128,8 @@ class JobManager:
         try:
             result = work(progress)
             self._finish(job, status="done", progress=1.0, stage="done", result=result)
-        except (FaceProofError, HistoryUnavailableError) as exc:
-            self._finish(job, status="failed", stage="failed",
-                         error=ErrorBody(detail=str(exc), code=exc.code))
-        except APIError as exc:  # the upload could not be kept (storage_unavailable)
-            self._finish(job, status="failed", stage="failed",
-                         error=ErrorBody(detail=exc.detail, code=exc.code))
-        except Exception as exc:  # a bug, but the job must still end as failed
-            log.exception("job %s failed", job.id)
-            self._finish(job, status="failed", stage="failed",
-                         error=ErrorBody(detail=f"internal error: {type(exc).__name__}",
-                                         code="internal_error"))
+        except Exception as exc:
+            self._finish(job, status="failed", stage="failed", error=error_body(exc, job.id))
         finally:
             cleanup()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ import torch
 from fastapi import FastAPI
 
 from backend.history import HistoryStore
+from backend.job_queue import DatabaseJobQueue, JobWorker
 from backend.jobs import JobManager
 from backend.request_log import ContextThreadPoolExecutor
 from backend.retention import sweep, sweep_periodically
@@ -27,6 +29,7 @@ from faceproof.predictor import Predictor
 from faceproof.runtime import resolve_device
 
 log = logging.getLogger("backend")
+SHUTDOWN_JOB_WAIT_S = 60.0
 
 
 def load_predictor(settings: Settings) -> Predictor:
@@ -95,8 +98,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.inference_executor = ContextThreadPoolExecutor(settings.INFERENCE_WORKERS,
                                                              thread_name_prefix="inference")
     app.state.video_executor = ContextThreadPoolExecutor(1, thread_name_prefix="video")
-    app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS,
-                                max_jobs=settings.MAX_QUEUED_JOBS)
+    worker = None
+    if settings.JOB_QUEUE == "database":  # jobs in the history database, seen by replicas
+        app.state.jobs = DatabaseJobQueue(app.state.history.engine, settings)
+        if settings.JOB_WORKER_IN_API:
+            worker = JobWorker(app.state.jobs, predictor, app.state.history, settings)
+            stop_worker = threading.Event()
+            worker_thread = threading.Thread(target=worker.run, args=(stop_worker,),
+                                             name="job-worker", daemon=True)
+            worker_thread.start()
+    else:
+        app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS,
+                                    max_jobs=settings.MAX_QUEUED_JOBS)
     app.state.temp_space = TempSpace(settings.MAX_VIDEO_TEMP_BYTES)
     if (metrics := getattr(app.state, "metrics", None)) is not None:
         metrics.watch(predictor, app.state.jobs)
@@ -106,6 +119,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if retention is not None:
             retention.cancel()
         await app.state.jobs.shutdown()
+        if worker is not None:  # its job may end in time; if not, another worker takes it
+            stop_worker.set()
+            await asyncio.to_thread(worker_thread.join, SHUTDOWN_JOB_WAIT_S)
+            if worker_thread.is_alive() and worker.current:
+                app.state.jobs.release(worker.current, worker.name)
         app.state.inference_executor.shutdown(wait=True)
         app.state.video_executor.shutdown(wait=True)
         predictor.close()

@@ -58,6 +58,22 @@ class Settings(BaseSettings):
     MAX_QUEUED_JOBS: int = Field(
         16, ge=1, description="video jobs queued or running at once; past it 503 "
         "job_queue_full with Retry-After")
+    JOB_QUEUE: Literal["memory", "database"] = Field(
+        "memory", description="where video jobs wait and run: memory (this process's own "
+        "worker thread; lost when it stops) or database (a table of the HISTORY_URL database, "
+        "seen by every replica, run by `python -m backend.worker` processes)")
+    JOB_UPLOADS_DIR: Path = Field(
+        Path("data/jobs"), description="database queue: where uploads wait for a worker, a "
+        "folder every API replica and worker shares")
+    JOB_WORKER_IN_API: bool = Field(
+        True, description="database queue: this API process runs one job worker too; false: "
+        "only `python -m backend.worker` processes run jobs")
+    JOB_LEASE_SECONDS: float = Field(
+        30.0, gt=0, description="database queue: a worker renews its claim on a job this "
+        "often (a third of it); one not renewed for this long is taken as lost")
+    JOB_MAX_ATTEMPTS: int = Field(
+        2, ge=1, description="database queue: a job whose worker was lost is tried again "
+        "until this many attempts, then failed with worker_lost")
     MAX_VIDEO_TEMP_BYTES: int = Field(
         2048 * MB, ge=1, description="bytes of video uploads held in temporary files at once "
         "(queued jobs and synchronous videos); past it 503 temp_space_full")

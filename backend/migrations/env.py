@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import backend.job_queue  # noqa: F401  (video_jobs, on the same metadata)
 from backend.history import Base
 
 

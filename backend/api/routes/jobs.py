@@ -18,12 +18,14 @@ from backend.api.routes.predict import (
     parse_models,
 )
 from backend.errors import APIError
+from backend.job_queue import DatabaseJobQueue
 from backend.jobs import JobManager, QueueFullError
 from backend.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import JobCreated, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
 POLL_S = 0.1
+DATABASE_POLL_S = 0.25  # the database queue: each stream reads its job's row this often
 QUEUE_RETRY_AFTER_S = 30
 
 
@@ -53,6 +55,13 @@ async def create_video_job(
         raise queue_full(jobs)
     upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
     filename = clean_filename(file.filename)
+    if isinstance(jobs, DatabaseJobQueue):  # any worker of any machine runs it
+        params = {"frames": count, "models": names, "tta": tta, "whole_image": whole_image}
+        try:
+            job = await asyncio.to_thread(jobs.submit_video, upload, filename, params)
+        except QueueFullError:
+            raise queue_full(jobs) from None
+        return _created(request, job)
     try:
         job = jobs.submit(
             filename,
@@ -64,12 +73,16 @@ async def create_video_job(
     except QueueFullError:  # filled while the upload streamed in
         upload.discard()
         raise queue_full(jobs) from None
+    return _created(request, job)
+
+
+def _created(request: Request, job) -> JobCreated:
     base = str(request.url_for("read_job", job_id=job.id).path)
     return JobCreated(job_id=job.id, status=job.status, status_url=base,
                       events_url=f"{base}/events")
 
 
-def queue_full(jobs: JobManager) -> APIError:
+def queue_full(jobs: JobManager | DatabaseJobQueue) -> APIError:
     """503 `job_queue_full` with Retry-After: MAX_QUEUED_JOBS jobs are unfinished."""
     return APIError.retry_later(
         QueueFullError.code, f"{jobs.queue_depth} video jobs are queued or running, the limit "
@@ -85,7 +98,7 @@ def _job_or_404(jobs, job_id: str):
 
 @router.get("/{job_id}", response_model=JobStatus, summary="A job's status and result",
             responses=NOT_FOUND)
-async def read_job(job_id: str, jobs: JobsDep) -> JobStatus:
+def read_job(job_id: str, jobs: JobsDep) -> JobStatus:  # a thread: may read the database
     return _job_or_404(jobs, job_id).snapshot()
 
 
@@ -97,10 +110,14 @@ async def read_job(job_id: str, jobs: JobsDep) -> JobStatus:
                                             "full JobStatus"}})
 async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> EventSourceResponse:
     job = _job_or_404(jobs, job_id)
+    local = not isinstance(jobs, DatabaseJobQueue)  # else: the row, read again each poll
 
     async def events():
+        nonlocal job
         seen = -1
         while True:
+            if not local:
+                job = await asyncio.to_thread(jobs.get, job_id) or job
             if job.version != seen:
                 seen = job.version
                 status = job.snapshot()
@@ -111,6 +128,6 @@ async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> Eve
                        "data": status.model_dump_json(exclude={"result"})}
             if await request.is_disconnected():
                 return  # the job goes on; only this stream ends
-            await asyncio.sleep(POLL_S)
+            await asyncio.sleep(POLL_S if local else max(POLL_S, DATABASE_POLL_S))
 
     return EventSourceResponse(events(), ping=10)

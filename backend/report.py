@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,17 @@ def _kept_photo(settings: Settings, item: dict) -> str | None:
     return None
 
 
+def _when(value: Any) -> str:
+    """An ISO time as "2026-12-03 12:11:10 UTC" (the text as it is when not one)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "–")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
+
+
 def _percent(value: Any, digits: int = 1) -> str:
     return "–" if not isinstance(value, int | float) else f"{value * 100:.{digits}f} %"
 
@@ -117,7 +129,7 @@ def render_report(item: dict, settings: Settings) -> str:
     return template.render(
         item=item, details=details, faces=faces, rule=details.get("decision"),
         timeline=timeline, keyframes=details.get("keyframes") or [],
-        photo=_kept_photo(settings, item), caveat=CAVEAT, percent=_percent,
+        photo=_kept_photo(settings, item), caveat=CAVEAT, percent=_percent, when=_when,
         provenance=details.get("provenance"), version=faceproof.__version__,
         timeline_svg=_timeline_svg(timeline, details.get("decision")))
 

@@ -32,6 +32,8 @@ COMPOSE_VARIABLES = {
                         "wheel index the backend image takes torch from: PyTorch's CPU wheels"),
     "TORCH_GPU_INDEX_URL": ("https://pypi.org/simple", "the same with docker-compose.gpu.yml: "
                             "PyPI, whose Linux torch wheels are the CUDA build"),
+    "FACEPROOF_POSTGRES_PASSWORD": ("faceproof", "the PostgreSQL password of "
+                                    "docker-compose.scale.yml: set your own"),
 }
 
 ENV_HEADER = f"""\

@@ -17,7 +17,8 @@ step=${1:?usage: install-backend.sh deps|project VENV}
 venv=${2:?usage: install-backend.sh deps|project VENV}
 pip=("$venv/bin/python" -m pip install --no-input --progress-bar off)
 
-# the project's [project.dependencies], split into the torch pins and everything else
+# the project's [project.dependencies], split into the torch pins and everything else; the
+# image's extras (postgres: the psycopg driver, for a HISTORY_URL on PostgreSQL) go with the rest
 requirements() {
     "$venv/bin/python" - "$1" <<'PY'
 import re
@@ -25,7 +26,8 @@ import sys
 import tomllib
 
 with open("pyproject.toml", "rb") as fh:
-    deps = tomllib.load(fh)["project"]["dependencies"]
+    project = tomllib.load(fh)["project"]
+deps = project["dependencies"] + project["optional-dependencies"]["postgres"]
 torch = {"torch", "torchvision"}
 want_torch = sys.argv[1] == "torch"
 for dep in deps:

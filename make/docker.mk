@@ -12,7 +12,7 @@ TORCH_INDEX_URL ?= https://pypi.org/simple
 DOCKER_VENV := build/docker-venv
 # the heavy step (torch, about 2 minutes) again only when the project's dependencies or the
 # script change, not on every edit of pyproject.toml
-DOCKER_DEPS_HASH := $(shell { $(PYTHON) -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"])'; cat docker/install-backend.sh; } | sha256sum | cut -c1-12)
+DOCKER_DEPS_HASH := $(shell { $(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(p["dependencies"], p["optional-dependencies"]["postgres"])'; cat docker/install-backend.sh; } | sha256sum | cut -c1-12)
 DOCKER_DEPS_STAMP := $(DOCKER_VENV)/.deps-$(DOCKER_DEPS_HASH)
 
 .PHONY: docker-check docker-install docker-smoke env-example nginx
@@ -22,6 +22,7 @@ docker-check: setup nginx  ## hadolint, compose config, COPY sources and RUN ste
 	$(COMPOSE) -f docker-compose.yml config -q
 	$(COMPOSE) -f docker-compose.yml -f docker-compose.gpu.yml config -q
 	$(COMPOSE) -f docker-compose.dev.yml config -q
+	$(COMPOSE) -f docker-compose.yml -f docker-compose.scale.yml config -q
 	$(PY) docker/check_dockerfiles.py $(DOCKERFILES)
 	$(PY) -m pytest -q -p no:cacheprovider tests/packaging/test_nginx.py
 

@@ -297,6 +297,7 @@ class JobWorker:
                 self.predictor, self.history, self.settings, Path(row.upload_path),
                 row.filename, params["size"], params["sha256"], frames=params["frames"],
                 models=params["models"], tta=params["tta"], whole_image=params["whole_image"],
+                stability=params.get("stability", False),
                 progress=progress)
             outcome = {"status": "done", "stage": "done", "progress": 1.0,
                        "result": result.model_dump(mode="json")}

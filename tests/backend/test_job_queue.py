@@ -55,7 +55,7 @@ def _wait_for(condition, what: str, timeout_s: float = WAIT_S):
 def test_a_job_made_on_one_api_is_followed_on_another(make_client, face_video,
                                                       tmp_path) -> None:
     api_a = make_client(JOB_WORKER_IN_API=False)   # takes the upload, runs nothing
-    created = _start(api_a, face_video, frames=3).json()
+    created = _start(api_a, face_video, frames=3, stability="true").json()
     assert created["status"] == "queued"
     api_b = make_client()                          # another replica, with a worker
 
@@ -67,6 +67,7 @@ def test_a_job_made_on_one_api_is_followed_on_another(make_client, face_video,
     assert job == api_b.get(created["status_url"]).json()
     assert (job["status"], job["progress"], job["filename"]) == ("done", 1.0, "clip.avi")
     assert job["result"]["frames_analyzed"] == 3
+    assert job["result"]["stability"]["unstable"] is False  # the options travel with the job
     assert api_a.get(f"/api/history/{job['result']['analysis_id']}").json()["kind"] == "video"
     assert list((tmp_path / "jobs").iterdir()) == []  # the shared upload is gone
 

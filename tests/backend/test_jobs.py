@@ -89,6 +89,13 @@ def test_a_job_runs_to_done(client, face_video, temp_files) -> None:
     assert not temp_files[0].exists()
 
 
+def test_a_job_reports_stability_when_asked(client, face_video) -> None:
+    job = _wait(client, _start(client, face_video, frames=2, stability="true").json()[
+        "status_url"])
+    assert job["status"] == "done"
+    assert job["result"]["stability"]["unstable"] is False
+
+
 @pytest.fixture
 def slow_frames(client, monkeypatch: pytest.MonkeyPatch) -> None:
     """Face detection takes 50 ms a frame and the event stream looks every 10 ms, so the

@@ -12,6 +12,7 @@ from backend.analyses import analyse_video, clean_filename, save_upload
 from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep, TempSpaceDep
 from backend.api.routes.predict import (
     ModelsOption,
+    StabilityOption,
     TtaOption,
     WholeImageOption,
     checked_frames,
@@ -39,6 +40,7 @@ async def create_video_job(
     models: ModelsOption = None,
     tta: TtaOption = False,
     whole_image: WholeImageOption = False,
+    stability: StabilityOption = False,
     predictor: PredictorDep,
     history: HistoryDep,
     settings: SettingsDep,
@@ -56,7 +58,8 @@ async def create_video_job(
     upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
     filename = clean_filename(file.filename)
     if isinstance(jobs, DatabaseJobQueue):  # any worker of any machine runs it
-        params = {"frames": count, "models": names, "tta": tta, "whole_image": whole_image}
+        params = {"frames": count, "models": names, "tta": tta, "whole_image": whole_image,
+                  "stability": stability}
         try:
             job = await asyncio.to_thread(jobs.submit_video, upload, filename, params)
         except QueueFullError:
@@ -68,7 +71,7 @@ async def create_video_job(
             lambda progress: analyse_video(predictor, history, settings, upload.path, filename,
                                            upload.size, upload.sha256, frames=count,
                                            models=names, tta=tta, whole_image=whole_image,
-                                           progress=progress),
+                                           stability=stability, progress=progress),
             cleanup=upload.discard)
     except QueueFullError:  # filled while the upload streamed in
         upload.discard()

@@ -341,6 +341,12 @@ export interface components {
              * @default false
              */
             whole_image: boolean;
+            /**
+             * Stability
+             * @description also re-score each face under benign changes (JPEG quality 50, half size and back, mild noise) and report the range of its fake probability; a verdict whose range crosses the rule is flagged unstable (about 4x the model time)
+             * @default false
+             */
+            stability: boolean;
         };
         /** Body_predict_batch_api_predict_batch_post */
         Body_predict_batch_api_predict_batch_post: {

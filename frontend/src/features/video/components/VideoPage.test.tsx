@@ -98,6 +98,35 @@ describe('VideoPage', () => {
     expect(screen.getByText('Frames analysed at').nextSibling).toHaveTextContent('1280×720 (video 3840×2160)')
   })
 
+  it('asks for the stability check when chosen and shows whether the verdict holds', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource)
+    const calls = mockApi({
+      'POST /api/jobs/video': {
+        status: 202,
+        body: { job_id: 'j1', status: 'queued', status_url: '/api/jobs/j1', events_url: '/api/jobs/j1/events' },
+      },
+    })
+    renderApp(<VideoPage />)
+    await userEvent.click(screen.getByLabelText(/Check the verdict holds/))
+    await userEvent.upload(
+      document.querySelector('input[type=file]') as HTMLInputElement,
+      imageFile('clip.mp4', 100, 'video/mp4'),
+    )
+    await screen.findByRole('progressbar')
+    const stability = {
+      summary: 'Stable: re-compressed, resized or with noise added, the video still scores 80-84 % likely fake, with the same verdict.',
+      low: 0.8,
+      high: 0.84,
+      changes: { jpeg_50: 0.8, 'downscale_0.5': 0.82, noise_5: 0.84 },
+      verdicts: ['FAKE' as const],
+      unstable: false,
+    }
+    act(() => FakeEventSource.last.emit('done', job({ status: 'done', progress: 1, result: video({ stability }) })))
+    expect(screen.getByRole('region', { name: 'Stable verdict' })).toHaveTextContent('the video still scores 80-84 %')
+    const body = calls.find((c) => c.method === 'POST')?.body as FormData
+    expect(body.get('stability')).toBe('true')
+  })
+
   it('refuses a video over the limit', async () => {
     mockApi({})
     renderApp(<VideoPage />)

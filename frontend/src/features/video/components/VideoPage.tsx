@@ -4,6 +4,7 @@ import { PageIntro } from '@/components/PageIntro'
 import { ProgressBar } from '@/components/ProgressBar'
 import { ProvenancePanel } from '@/components/ProvenancePanel'
 import { SideGlow } from '@/components/SideGlow'
+import { StabilityNote } from '@/components/StabilityNote'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
 import { formatBytes } from '@/lib/format'
@@ -18,6 +19,7 @@ export function VideoPage() {
   const info = useInfo()
   const { state, start } = useVideoJob()
   const [frames, setFrames] = useState<string>('')
+  const [stability, setStability] = useState(false)
   const busy = state.status === 'uploading' || state.status === 'running'
   const maxFrames = info?.limits.max_video_frames ?? 128
   const framesValue = Number.parseInt(frames, 10)
@@ -46,7 +48,7 @@ export function VideoPage() {
         hint={`${VIDEO_FORMATS}${info ? `, up to ${formatBytes(info.limits.max_video_bytes)}` : ''}`}
         disabled={busy}
         compact={progress !== null}
-        onFiles={([f]) => f && void start(f, chosenFrames)}
+        onFiles={([f]) => f && void start(f, chosenFrames, stability)}
       />
       <div className="options options--inline">
         <label className="field field--inline">
@@ -60,6 +62,10 @@ export function VideoPage() {
             value={frames}
             onChange={(e) => setFrames(e.target.value)}
           />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={stability} onChange={(e) => setStability(e.target.checked)} />
+          Check the verdict holds if re-saved, resized or noisy (slower)
         </label>
       </div>
 
@@ -79,6 +85,7 @@ export function VideoPage() {
           />
           {/* beside the verdict, and apart from it: it never changes the verdict */}
           {result && <ProvenancePanel provenance={result.provenance} />}
+          {result?.stability && <StabilityNote stability={result.stability} />}
           {result && <VideoResult result={result} />}
         </section>
       )}

@@ -27,7 +27,7 @@ export function useVideoJob() {
   useEffect(() => () => stop.current(), [])
 
   const start = useCallback(
-    async (file: File, frames?: number) => {
+    async (file: File, frames?: number, stability = false) => {
       stop.current()
       if (limits && file.size > limits.max_video_bytes) {
         const error = new ApiError(413, 'file_too_large', `${file.name} is too large`)
@@ -76,7 +76,7 @@ export function useVideoJob() {
 
       setState({ status: 'uploading', file })
       try {
-        const job = await createVideoJob({ file, frames, signal: controller.signal })
+        const job = await createVideoJob({ file, frames, stability, signal: controller.signal })
         if (!active) return
         setState({ status: 'running', file, progress: 0, stage: job.status })
         // EventSource cannot send the API key header: poll instead when one is set

@@ -67,10 +67,13 @@ def _tail(path: Path, contains: str, count: int) -> list[str]:
 
 def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
                            run_dir: str | Path | None = None,
-                           face_margin: float | str | None = None) -> Path:
+                           face_margin: float | str | None = None,
+                           leave_one_out_runs: list[str] | None = None) -> Path:
     """Write a complete bundle from `checkpoint` (a `best.pt` or `last.pt` of training).
 
-    `face_margin` overrides the training config's (a number, or "auto" to measure it).
+    `face_margin` overrides the training config's (a number, or "auto" to measure it);
+    `leave_one_out_runs` the runs whose held-out figures go into the card (default: the
+    config's), for a run trained with none listed, such as a continuation stage.
     """
     checkpoint = Path(checkpoint)
     run_dir = Path(run_dir) if run_dir else checkpoint.parent
@@ -141,7 +144,8 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         metrics["held_out"] = {"source": cfg.hold_out_source, **held}
         (run_dir / "held_out.json").write_text(json.dumps(metrics["held_out"], indent=2) + "\n",
                                                encoding="utf-8")
-    loo = _leave_one_out(cfg.leave_one_out_runs,
+    loo = _leave_one_out(cfg.leave_one_out_runs if leave_one_out_runs is None
+                         else leave_one_out_runs,
                          replaced.get("metrics", {}).get("leave_one_out", []),
                          replaced.get("created"))
     if loo:
@@ -322,13 +326,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run-dir", help="the run folder (default: the checkpoint's)")
     parser.add_argument("--face-margin", help="a number, or 'auto' to measure it on the "
                                               "training crops (default: the run's config)")
+    parser.add_argument("--leave-one-out", nargs="*", metavar="RUN",
+                        help="leave-one-source-out runs for the card (default: the run's "
+                             "config's); a run not here keeps the replaced bundle's figures")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     margin = args.face_margin
     if margin not in (None, "auto"):
         margin = float(margin)
     export_from_checkpoint(args.checkpoint, args.bundle, run_dir=args.run_dir,
-                           face_margin=margin)
+                           face_margin=margin, leave_one_out_runs=args.leave_one_out)
 
 
 if __name__ == "__main__":

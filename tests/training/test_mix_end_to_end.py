@@ -110,6 +110,19 @@ def test_the_bundle_card_is_per_source_with_terms_and_leave_one_out(trained):
     assert "Leave-one-source-out" in card and "genuine called FAKE" in card
 
 
+def test_export_takes_the_leave_one_out_runs_it_is_given(trained):
+    """A continuation stage trained with no leave-one-out runs listed still gets their
+    figures when the export is told which runs they are."""
+    tmp, _, held = trained
+    from training.export import main as export_main
+
+    plain, told = tmp / "models" / "plain", tmp / "models" / "told"
+    export_main([str(tmp / "held" / "best.pt"), str(plain)])
+    export_main([str(tmp / "held" / "best.pt"), str(told), "--leave-one-out", str(held)])
+    assert "leave_one_out" not in read_config(plain).metrics
+    assert [r["source"] for r in read_config(told).metrics["leave_one_out"]] == ["genuine"]
+
+
 def test_the_held_out_source_is_scored_and_never_trained_on(trained):
     _, _, held = trained
     figures = json.loads((held / "held_out.json").read_text())

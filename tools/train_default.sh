@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce the default bundles in models/ (make train-default runs this): the Lite0 bundle on
-# the four-source mix in two stages (from ImageNet with two stages frozen, then every layer
-# from the first stage's best epoch), the ResNet-50 distilled from it, two shorter leave-one-source-out Lite0
+# the four-source mix in three stages (from ImageNet with two stages frozen, then every layer
+# from the first stage's best epoch, then the config's lower rate and heavier noise from the
+# second's), the ResNet-50 distilled from it, two shorter leave-one-source-out Lite0
 # runs (their held-out figures go into the Lite0 card), the Lite0 bundle re-exported with
 # them, the ensemble fitted on the validation split, and the fast-path check. Every run
 # resumes from its last epoch; a finished run only exports again. SKIP_MAIN=1 starts after
@@ -11,8 +12,11 @@ PY=${PY:-.venv/bin/python}
 LITE=training/configs/efficientnet_lite0.yaml
 export OMP_WAIT_POLICY=PASSIVE
 if [ -z "${SKIP_MAIN:-}" ]; then
-  $PY -m training.train --config $LITE init_from= freeze_stages=2 epochs=4 \
+  $PY -m training.train --config $LITE init_from= freeze_stages=2 epochs=4 degrade_noise_p=0.15 \
     samples_per_epoch=14000 lr=0.0006 warmup_epochs=0.3 output=runs/efficientnet_lite0_base \
+    export= "leave_one_out_runs=[]"
+  $PY -m training.train --config $LITE init_from=runs/efficientnet_lite0_base/best.pt \
+    lr=0.0003 warmup_epochs=0.2 degrade_noise_p=0.15 output=runs/efficientnet_lite0_stage2 \
     export= "leave_one_out_runs=[]"
   $PY -m training.train --config $LITE
 fi

@@ -11,9 +11,9 @@ import torch.nn.functional as F
 
 from faceproof.bundle import load_bundle
 from faceproof.preprocess import Preprocessor
+from faceproof.stability import BENIGN_CHANGES
 from training.datasets import Sample
 from training.model_card import render_model_card
-from faceproof.stability import BENIGN_CHANGES
 from training.robustness import (
     PixelSpace,
     adversarial_changes,

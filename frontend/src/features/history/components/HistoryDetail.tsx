@@ -116,6 +116,10 @@ export function HistoryDetail({ id }: { id: string }) {
                 {Object.entries(item.model_scores).map(([name, p]) => (
                   <ScoreBar key={name} label={name} value={p} band={rule} />
                 ))}
+                {/* the combined score, as the live page shows it */}
+                {Object.keys(item.model_scores).length > 1 && item.fake_probability != null && (
+                  <ScoreBar label="All models (ensemble)" value={item.fake_probability} band={rule} strong />
+                )}
               </div>
             </section>
           )}

@@ -35,6 +35,7 @@ describe('HistoryDetail shows what the live page showed', () => {
     expect(screen.getByAltText('Face 1, as the models saw it')).toHaveAttribute('src', JPEG)
     await userEvent.click(screen.getByRole('button', { name: 'fake_a' }))
     expect(screen.getByTestId('heatmap')).toHaveAttribute('src', PNG)
+    expect(screen.getByText('All models (ensemble)')).toBeInTheDocument() // the combined score
     expect(screen.getByRole('button', { name: 'Download report' })).toBeInTheDocument()
     expect(screen.queryByTestId('permalink')).not.toBeInTheDocument() // this page is the permalink
   })

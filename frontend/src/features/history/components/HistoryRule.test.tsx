@@ -20,10 +20,10 @@ describe('HistoryDetail and the rule that decided', () => {
     expect(await screen.findByTestId('rule-legend')).toHaveTextContent(
       "Regions of the ensemble's rule: Real below 20.1 %Uncertain from 20.1 % to 44.0 %Fake at or above 44.0 %",
     )
-    expect(screen.getAllByTestId('score-region')).toHaveLength(6)
+    expect(screen.getAllByTestId('score-region')).toHaveLength(9) // a, b and the combined score
     // 35 % under this rule is UNCERTAIN: amber, not the green a 50 % line gave it
     const fills = [...container.querySelectorAll('.score__fill')]
-    expect(fills.map((f) => f.classList.contains('score__fill--uncertain'))).toEqual([true, true])
+    expect(fills.map((f) => f.classList.contains('score__fill--uncertain'))).toEqual([true, true, true])
   })
 
   it("draws a past video's timeline over the one model's recorded rule", async () => {

@@ -25,3 +25,12 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
                                               "`analysis_not_found`, `unknown_model`, "
                                               "`not_found`)"},
 }
+
+
+def as_json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """The same error responses for a route whose success is not JSON (`response_class`
+    HTMLResponse): FastAPI would document its errors in the route's media type; they are
+    JSON (`ErrorBody`) whatever the route returns on success."""
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {code: {"description": entry["description"], "content": body}
+            for code, entry in responses.items()}

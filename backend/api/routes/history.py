@@ -15,7 +15,7 @@ from backend.api.deps import HistoryDep, SettingsDep
 from backend.errors import APIError
 from backend.kept_uploads import delete_kept
 from backend.report import render_report
-from backend.responses import ERROR_RESPONSES, NOT_FOUND
+from backend.responses import ERROR_RESPONSES, NOT_FOUND, as_json_errors
 from backend.schemas import HistoryItem, HistoryPage
 
 router = APIRouter(prefix="/history", tags=["history"], responses=ERROR_RESPONSES)
@@ -48,7 +48,7 @@ async def read_analysis(analysis_id: str, history: HistoryDep) -> HistoryItem:
 
 
 @router.get("/{analysis_id}/report", response_class=HTMLResponse, responses={
-    **NOT_FOUND, 200: {"content": {"text/html": {}},
+    **as_json_errors({**ERROR_RESPONSES, **NOT_FOUND}), 200: {"content": {"text/html": {}},
                        "description": "a self-contained HTML page that prints well"}},
     summary="The report of a past analysis")
 async def read_report(analysis_id: str, history: HistoryDep, settings: SettingsDep,

@@ -5,16 +5,20 @@ kind, and the service's resident memory in the first and the last window.
     python -m bench.load_test --duration 60 --clients 16 --models-dir models
 
 starts `python -m backend` on 127.0.0.1 (a free port, its own history and temporary files),
-warms it up with one request of each kind, runs the load, stops it with SIGTERM, prints a
-summary and writes it as JSON (`--output`). Exit status 1 when any request failed or memory
-grew by more than `--max-rss-growth` percent. The per-client rate limit is off: every client
-here shares one address.
+or, with `--history-url postgresql+psycopg://... --apis 2 --workers 1`, the scale-out stack of
+docker-compose.scale.yml on loopback: that many API processes on one database with the
+database job queue, and that many `python -m backend.worker` processes (clients take the APIs
+in turn; resident memory is the APIs' sum), warms it up with one request of each kind, runs
+the load, stops it with SIGTERM, prints a summary and writes it as JSON (`--output`). Exit
+status 1 when any request failed or memory grew by more than `--max-rss-growth` percent. The
+per-client rate limit is off: every client here shares one address.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import statistics
@@ -28,7 +32,7 @@ import cv2
 import httpx
 import numpy as np
 
-from bench.server import Service
+from bench.server import Service, Worker
 
 MAX_DURATION_S = 600
 MAX_CLIENTS = 64
@@ -122,7 +126,20 @@ async def client_loop(client: httpx.AsyncClient, media: Media, tally: Tally, unt
         await one_operation(client, rng.choices(kinds, weights)[0], media, tally)
 
 
-async def sample_rss(service: Service, samples: list[tuple[float, float]], start: float,
+class Stack:
+    """Several API processes (and worker processes) seen as one service: clients take the
+    APIs in turn, resident memory is the APIs' sum."""
+
+    def __init__(self, services: list[Service]):
+        self.services = services
+        self.base_url = services[0].base_url
+        self.ready_s = max(s.ready_s for s in services)
+
+    def rss_mb(self) -> float:
+        return sum(s.rss_mb() for s in self.services)
+
+
+async def sample_rss(service: Service | Stack, samples: list[tuple[float, float]], start: float,
                      until: float) -> None:
     while time.perf_counter() < until:
         samples.append((time.perf_counter() - start, service.rss_mb()))
@@ -136,23 +153,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-async def run_load(service: Service, media: Media, *, duration_s: float, clients: int,
-                   window_s: float, seed: int = 0) -> dict:
+async def run_load(service: Service | Stack, media: Media, *, duration_s: float,
+                   clients: int, window_s: float, seed: int = 0) -> dict:
     tally = Tally()
     timeout = httpx.Timeout(300.0)
+    services = service.services if isinstance(service, Stack) else [service]
     limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(base_url=service.base_url, timeout=timeout,
-                                 limits=limits) as client:
-        for kind in MIX:  # warm-up, not counted: first-call allocations, model caches
-            await one_operation(client, kind, media, Tally())
+    sessions = [httpx.AsyncClient(base_url=s.base_url, timeout=timeout, limits=limits)
+                for s in services]
+    try:
+        for session in sessions:
+            for kind in MIX:  # warm-up, not counted: first-call allocations, model caches
+                await one_operation(session, kind, media, Tally())
         start = time.perf_counter()
         until = start + duration_s
         samples: list[tuple[float, float]] = []
         await asyncio.gather(
             sample_rss(service, samples, start, until),
-            *(client_loop(client, media, tally, until, random.Random(seed + i))
+            *(client_loop(sessions[i % len(sessions)], media, tally, until,
+                          random.Random(seed + i))
               for i in range(clients)))
         elapsed = time.perf_counter() - start
+    finally:
+        for session in sessions:
+            await session.aclose()
     window = min(window_s, elapsed / 3)
     first = [rss for t, rss in samples if t <= window]
     last = [rss for t, rss in samples if t >= elapsed - window]
@@ -183,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-rss-growth", type=float, default=10.0, help="percent")
     parser.add_argument("--output", type=Path, default=Path("runs/load-test.json"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--history-url", help="a PostgreSQL URL: run the scale-out stack on it")
+    parser.add_argument("--apis", type=int, default=2, help="API processes (with --history-url)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (with --history-url)")
     args = parser.parse_args(argv)
     if not 0 < args.duration <= MAX_DURATION_S or not 0 < args.clients <= MAX_CLIENTS:
         parser.error(f"bounded: 0 < duration <= {MAX_DURATION_S}, 0 < clients <= {MAX_CLIENTS}")
@@ -191,11 +219,23 @@ def main(argv: list[str] | None = None) -> int:
         media = make_media(Path(tmp))
         env = {"FACEPROOF_MODELS_DIR": str(args.models_dir.resolve()),
                "FACEPROOF_RATE_LIMIT_PER_MINUTE": "0", "TMPDIR": tmp}
-        with Service(env) as service:
+        with contextlib.ExitStack() as stack:
+            if args.history_url:
+                env |= {"FACEPROOF_HISTORY_URL": args.history_url,
+                        "FACEPROOF_JOB_QUEUE": "database", "FACEPROOF_JOB_WORKER_IN_API": "false",
+                        "FACEPROOF_JOB_UPLOADS_DIR": str(Path(tmp) / "jobs")}
+                service = Stack([stack.enter_context(Service(env)) for _ in range(args.apis)])
+                for _ in range(args.workers):
+                    stack.enter_context(Worker(service.services[0].env))
+            else:
+                service = stack.enter_context(Service(env))
             report = asyncio.run(run_load(service, media, duration_s=args.duration,
                                           clients=args.clients, window_s=args.window,
                                           seed=args.seed))
             report["ready_s"] = round(service.ready_s, 1)
+            if args.history_url:
+                report["stack"] = {"apis": args.apis, "workers": args.workers,
+                                   "history": "PostgreSQL", "job_queue": "database"}
     report["models_dir"] = str(args.models_dir)
     report["ok"] = (report["errors"] == 0
                     and report["rss_mb"]["growth_percent"] < args.max_rss_growth)

@@ -78,3 +78,26 @@ class Service:
                 self.process.kill()
                 self.process.wait()
         self._tmp.cleanup()
+
+
+class Worker:
+    """`python -m backend.worker` with the settings of a service (`env`), stopped with
+    SIGTERM (it finishes the job it holds)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Worker:
+        self.process = subprocess.Popen([sys.executable, "-m", "backend.worker"], cwd=REPO,
+                                        env=self.env, stdout=subprocess.DEVNULL)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -148,7 +148,7 @@ def test_an_image_without_a_face_gives_no_verdict(desktop, media, shoot):
     expect(page.get_by_test_id("side-glow")).to_have_count(0)
     shoot(page, "analyze-desktop-no-face")
 
-    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="History", exact=True).click()
     row = page.get_by_test_id("history-row").filter(has_text="grey.png").first
     expect(row.locator(".badge")).to_have_text("No face found")
     expect(row.locator(".badge")).to_have_class(re.compile(r"badge--no-face"))

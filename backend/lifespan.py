@@ -63,7 +63,8 @@ def load_predictor(settings: Settings) -> Predictor:
                      precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
                      micro_batching=settings.MICRO_BATCHING,
                      batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING,
-                     runtime=settings.RUNTIME, cache_dir=settings.CACHE_DIR)
+                     runtime=settings.RUNTIME, cache_dir=settings.CACHE_DIR,
+                     run_unweighted=settings.RUN_UNWEIGHTED_MODELS)
 
 
 def _configless(models_dir: Path) -> list[str]:

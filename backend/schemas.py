@@ -276,15 +276,21 @@ class Limits(BaseModel):
 class ModelRuntime(BaseModel):
     device: str = Field(description="where the model runs: cpu, cuda:0, ...")
     runtime: str = Field("torch", description="what runs it: torch (the reference), "
-                         "onnxruntime or openvino")
-    precision: str = Field(description="fp32 or bf16")
+                         "onnxruntime or openvino; 'not started' for a model that runs only "
+                         "when a request names it, until the first such request")
+    precision: str = Field(description="fp32, bf16 or int8 ('not started', as runtime)")
+    runs_by_default: bool = Field(True, description="runs for a request that names no models; "
+                                  "false: the fitted ensemble gives it weight 0, so it cannot "
+                                  "change a verdict, and it runs only when named")
 
 
 class InfoResponse(BaseModel):
     name: str = "FaceProof"
     version: str
-    models: list[str]
-    ensemble: DecisionBand
+    models: list[str] = Field(description="the loaded models")
+    default_models: list[str] = Field(description="the models a request runs when it names "
+                                      "none: the loaded models the fitted ensemble weighs")
+    ensemble: DecisionBand = Field(description="the rule that decides for default_models")
     face_detector: str
     limits: Limits
     versions: dict[str, str]

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         "auto", description="what runs the models: auto (the fastest verified on this CPU, "
         "measured at the first start and remembered in CACHE_DIR), torch (the reference), "
         "onnxruntime or openvino; Grad-CAM always runs on torch")
+    RUN_UNWEIGHTED_MODELS: bool = Field(
+        False, description="also run, for every request, the models the fitted ensemble "
+        "(ensemble.json) gives weight 0: they cannot change a probability or a verdict. "
+        "Off: such a model runs only for a request that names it (models=...), and its "
+        "runtime starts on that first request")
     CACHE_DIR: Path | None = Field(
         None, description="where compiled models and the runtime choice are kept; empty: "
         "$XDG_CACHE_HOME/faceproof or ~/.cache/faceproof")

@@ -250,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="classify images or videos")
     predict.add_argument("paths", nargs="+", help="image or video files")
-    predict.add_argument("--models", help="comma-separated bundle names (default: all)")
+    predict.add_argument("--models", help="comma-separated bundle names (default: those the "
+                         "fitted ensemble weighs; a member at weight 0 runs only when named)")
     predict.add_argument("--tta", action="store_true", help="test-time augmentation")
     predict.add_argument("--explain", metavar="OUT.png",
                          help="write Grad-CAM overlays (one row per face, a column per model)")

@@ -39,8 +39,16 @@ class EnsembleConfig(BaseModel):
     def rule(self) -> DecisionRule:
         return DecisionRule(self.threshold, self.abstain_band.low, self.abstain_band.high)
 
+    @property
+    def weighted_members(self) -> list[str]:
+        """The members with a positive weight: the only ones that move its probability."""
+        return [name for name, weight in self.weights.items() if weight > 0]
+
     def applies_to(self, models: Sequence[str]) -> bool:
-        return set(models) == set(self.weights)
+        """True when `models` are members and include every weighted one: then the fitted
+        probability and rule hold exactly (a member at weight 0 changes nothing, run or not)."""
+        chosen = set(models)
+        return chosen <= set(self.weights) and set(self.weighted_members) <= chosen
 
 
 def read_ensemble(models_dir: str | Path) -> EnsembleConfig | None:

@@ -31,7 +31,7 @@ from faceproof.ensemble import (
 from faceproof.errors import BundleError, UnknownModelError
 from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face, whole_image_face
 from faceproof.preprocess import make_preprocessor
-from faceproof.runner_choice import choose_runner
+from faceproof.runner_choice import OnDemandRunner, choose_runner
 from faceproof.stability import STABILITY_CHANGES, FaceStability, changed_crops, face_stability
 from faceproof.tta import VIEWS, average_views, tta_views
 from faceproof.verdict import DecisionRule, Verdict
@@ -118,6 +118,9 @@ class Predictor:
             off, each call runs its own batches.
         batch_wait_ms: how long a micro-batch waits for callers still in flight.
         preprocessing: "opencv" (fast) or "pil" (PIL/torchvision, the reference path).
+        run_unweighted: also run, when a call names no models, the members `ensemble` gives
+            weight 0 (they cannot change a probability or a verdict). Off, they run only
+            when a call names them, and their runners start on that first call.
 
     Call `close()` when done with a micro-batching predictor.
     """
@@ -127,7 +130,8 @@ class Predictor:
                  ensemble: EnsembleConfig | None = None, precision: str = "auto",
                  max_batch: int = 32, micro_batching: bool = False,
                  batch_wait_ms: float = 4.0, preprocessing: str = "opencv",
-                 runtime: str = "torch", cache_dir: str | Path | None = None):
+                 runtime: str = "torch", cache_dir: str | Path | None = None,
+                 run_unweighted: bool = False):
         if not bundles:
             raise BundleError("no model bundle to load")
         names = [b.name for b in bundles]
@@ -141,11 +145,13 @@ class Predictor:
         self.max_faces = max_faces
         self.max_pixels = max_pixels
         self.ensemble = ensemble
+        self.default_models = self._default_models(names, ensemble, run_unweighted)
         self.runners = {}
         for b in bundles:
             device = next(b.model.parameters()).device
-            self.runners[b.name] = choose_runner(b, runtime, precision, device=device,
-                                                 cache=cache_dir)
+            start = choose_runner if b.name in self.default_models else OnDemandRunner
+            self.runners[b.name] = start(b, runtime, precision, device=device,
+                                         cache=cache_dir)
         self.max_batch = max_batch
         self.batch_listeners: list[BatchListener] = []
         # one forward at a time per model (Grad-CAM included: it hooks the shared modules)
@@ -159,7 +165,7 @@ class Predictor:
     def from_dir(cls, models_dir: str | Path, names: Sequence[str] | None = None, *,
                  detector: FaceDetector | None = None, **kwargs) -> Predictor:
         """Load the bundles found in `models_dir` (all, or those named) and its
-        `ensemble.json` when there is one."""
+        `ensemble.json` when there is one; named models all run by default."""
         folders = find_bundles(models_dir)
         if names:
             by_name = {f.name: f for f in folders}
@@ -171,6 +177,7 @@ class Predictor:
         if not folders:
             raise BundleError(f"no model bundle (folder with model.json) in {models_dir}")
         kwargs.setdefault("ensemble", read_ensemble(models_dir))
+        kwargs.setdefault("run_unweighted", bool(names))  # models named are models wanted
         return cls([load_bundle(f) for f in folders], detector, **kwargs)
 
     # ---------------------------------------------------------------- model selection
@@ -178,21 +185,30 @@ class Predictor:
     def model_names(self) -> list[str]:
         return list(self.bundles)
 
+    @staticmethod
+    def _default_models(names: list[str], ensemble: EnsembleConfig | None,
+                        run_unweighted: bool) -> list[str]:
+        """All loaded models, less the fitted ensemble's members at weight 0 (unless asked)."""
+        if run_unweighted or ensemble is None or not ensemble.applies_to(names):
+            return list(names)
+        return [name for name in names if name in ensemble.weighted_members]
+
     def select(self, models: Sequence[str] | None) -> list[str]:
-        """The loaded models to use, validated; None or empty means all of them."""
+        """The loaded models to use, validated; None or empty means `default_models`."""
         if not models:
-            return self.model_names
+            return list(self.default_models)
         unknown = [m for m in models if m not in self.bundles]
         if unknown:
             raise UnknownModelError(f"unknown model(s) {unknown}; loaded: {self.model_names}")
         return list(dict.fromkeys(models))
 
     def rule(self, models: Sequence[str]) -> DecisionRule:
-        """The decision rule of one model or of an ensemble of several."""
-        if len(models) == 1:
-            return self.rules[models[0]]
+        """The fitted ensemble's rule where it applies to `models` (it may hold one weighted
+        member and others at weight 0), else one model's own rule or the members' mean."""
         if self.ensemble is not None and self.ensemble.applies_to(models):
             return self.ensemble.rule
+        if len(models) == 1:
+            return self.rules[models[0]]
         return ensemble_rule([self.bundles[m].config for m in models])
 
     def combine(self, probabilities: np.ndarray, models: Sequence[str]) -> np.ndarray:

@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import platform
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "torch", "onnxruntime", "openvino")
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
+NOT_STARTED = "not started"
+"""`.runtime` and `.precision` of an `OnDemandRunner` before its first call."""
 FP32_LOGIT_TOLERANCE = 1e-3
 """Largest logit difference from torch an fp32 compiled runner may show at load."""
 LOW_PRECISION_LOGIT_TOLERANCE = {"bf16": 0.25, "int8": 1.0}
@@ -256,3 +259,39 @@ def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto"
         _remember(cache, key, {"chosen": chosen.key, "bundle": bundle.name,
                         "ms_per_face": {k: round(1000 * v, 2) for k, v in timings.items()}})
     return runner
+
+
+class OnDemandRunner:
+    """A runner chosen (`choose_runner`) on its first call rather than at load: for a model
+    that only runs when a request names it (an ensemble member at weight 0), so that it
+    costs the service no start-up time and no compiled-runtime memory until then.
+
+    `.runtime` and `.precision` read "not started" until that first call."""
+
+    def __init__(self, bundle: Bundle, runtime: str, precision: str, *,
+                 device: torch.device | str = "cpu", cache: str | Path | None = None):
+        self._bundle, self._runtime, self._precision = bundle, runtime, precision
+        self._cache = cache
+        self.device = torch.device(device)
+        self._runner = None
+        self._lock = threading.Lock()
+
+    @property
+    def started(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def runtime(self) -> str:
+        return self._runner.runtime if self._runner is not None else NOT_STARTED
+
+    @property
+    def precision(self) -> str:
+        return self._runner.precision if self._runner is not None else NOT_STARTED
+
+    def __call__(self, batch: torch.Tensor) -> np.ndarray:
+        if self._runner is None:
+            with self._lock:
+                if self._runner is None:
+                    self._runner = choose_runner(self._bundle, self._runtime, self._precision,
+                                                 device=self.device, cache=self._cache)
+        return self._runner(batch)

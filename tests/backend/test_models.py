@@ -87,8 +87,9 @@ def test_info(make_client) -> None:
     assert info["api_key_required"] is False
     assert info["device"] == "cpu"  # TORCH/DEVICE auto on a machine without a GPU
     # the tests' default runtime; the tiny bundles' cards verify no bf16 path: fp32
-    assert info["runtime"] == {name: {"device": "cpu", "runtime": "torch", "precision": "fp32"}
-                               for name in ["fake", "real"]}
+    assert info["runtime"] == {name: {"device": "cpu", "runtime": "torch", "precision": "fp32",
+                                      "runs_by_default": True} for name in ["fake", "real"]}
+    assert info["default_models"] == ["fake", "real"]  # no ensemble.json: every model runs
     limits = info["limits"]
     assert limits["max_image_bytes"] == 1234
     assert limits["max_batch_files"] == 3
@@ -135,7 +136,8 @@ def test_info_reports_the_compiled_runtime_in_use_and_the_answers_stay(
     client = make_client(RUNTIME=runtime, CACHE_DIR=tmp_path / "compiled")
 
     info = client.get("/api/info").json()
-    assert info["runtime"] == {name: {"device": "cpu", "runtime": runtime, "precision": "fp32"}
+    assert info["runtime"] == {name: {"device": "cpu", "runtime": runtime, "precision": "fp32",
+                                      "runs_by_default": True}
                                for name in ["fake", "real"]}
     assert list((tmp_path / "compiled" / "onnx").glob("*.onnx"))
     answer = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
@@ -149,3 +151,32 @@ def test_auto_serves_a_verified_runtime_and_remembers_the_choice(make_client, tm
     served = {r["runtime"] for r in client.get("/api/info").json()["runtime"].values()}
     assert served <= {"torch", "onnxruntime", "openvino"}
     assert (tmp_path / "compiled" / "runtime-choices.json").is_file()
+
+
+def test_a_model_at_ensemble_weight_0_runs_only_when_a_request_names_it(
+        make_client, models_dir, face_jpeg, tmp_path) -> None:
+    import shutil
+
+    from faceproof.ensemble import AbstainBand, EnsembleConfig, write_ensemble
+
+    folder = tmp_path / "weighted-models"
+    shutil.copytree(models_dir, folder)
+    write_ensemble(EnsembleConfig(weights={"fake": 1.0, "real": 0.0}, threshold=0.5,
+                                  abstain_band=AbstainBand(low=0.4, high=0.6)), folder)
+    client = make_client(MODELS_DIR=folder)
+
+    info = client.get("/api/info").json()
+    assert info["models"] == ["fake", "real"] and info["default_models"] == ["fake"]
+    assert info["runtime"]["real"] == {"device": "cpu", "runtime": "not started",
+                                       "precision": "not started", "runs_by_default": False}
+    alone = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
+    assert alone["models_used"] == ["fake"]
+    both = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)},
+                       data={"models": "fake,real"}).json()
+    assert both["models_used"] == ["fake", "real"]
+    assert both["fake_probability"] == pytest.approx(alone["fake_probability"], abs=1e-9)
+    assert both["prediction"] == alone["prediction"]
+    assert client.get("/api/info").json()["runtime"]["real"]["runtime"] == "torch"
+
+    every = make_client(MODELS_DIR=folder, RUN_UNWEIGHTED_MODELS=True)
+    assert every.get("/api/info").json()["default_models"] == ["fake", "real"]

@@ -57,7 +57,8 @@ async def read_model_report(name: str, report: str, predictor: PredictorDep) -> 
 async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoResponse:
     return InfoResponse(
         version=faceproof.__version__, models=predictor.model_names,
-        ensemble=decision(predictor.rule(predictor.model_names)),
+        default_models=predictor.default_models,
+        ensemble=decision(predictor.rule(predictor.default_models)),
         face_detector=settings.FACE_DETECTOR,
         limits=Limits(max_image_bytes=settings.MAX_IMAGE_BYTES,
                       max_video_bytes=settings.MAX_VIDEO_BYTES,
@@ -71,7 +72,8 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
                   "python": platform.python_version()},
         device=", ".join(sorted({str(r.device) for r in predictor.runners.values()})),
         runtime={name: ModelRuntime(device=str(runner.device), runtime=runner.runtime,
-                                    precision=runner.precision)
+                                    precision=runner.precision,
+                                    runs_by_default=name in predictor.default_models)
                  for name, runner in predictor.runners.items()},
         api_key_required=settings.API_KEY is not None,
         history_enabled=settings.HISTORY_ENABLED)

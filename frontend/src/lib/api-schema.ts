@@ -646,8 +646,17 @@ export interface components {
             name: string;
             /** Version */
             version: string;
-            /** Models */
+            /**
+             * Models
+             * @description the loaded models
+             */
             models: string[];
+            /**
+             * Default Models
+             * @description the models a request runs when it names none: the loaded models the fitted ensemble weighs
+             */
+            default_models: string[];
+            /** @description the rule that decides for default_models */
             ensemble: components["schemas"]["DecisionBand"];
             /** Face Detector */
             face_detector: string;
@@ -838,15 +847,21 @@ export interface components {
             device: string;
             /**
              * Runtime
-             * @description what runs it: torch (the reference), onnxruntime or openvino
+             * @description what runs it: torch (the reference), onnxruntime or openvino; 'not started' for a model that runs only when a request names it, until the first such request
              * @default torch
              */
             runtime: string;
             /**
              * Precision
-             * @description fp32 or bf16
+             * @description fp32, bf16 or int8 ('not started', as runtime)
              */
             precision: string;
+            /**
+             * Runs By Default
+             * @description runs for a request that names no models; false: the fitted ensemble gives it weight 0, so it cannot change a verdict, and it runs only when named
+             * @default true
+             */
+            runs_by_default: boolean;
         };
         /** PredictionResponse */
         PredictionResponse: {

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.history import HistoryStore
-from backend.retention import sweep
+from backend.services.history import HistoryStore
+from backend.services.retention import sweep
 
 pytest_plugins = ["tests.postgres"]
 pytestmark = pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True)
@@ -163,7 +163,7 @@ def test_retention_deletes_old_analyses_and_their_uploads(make_client, make_sett
     assert {p.stem for p in uploads.iterdir()} == {old, recent}
 
     with store._sessions.begin() as session:  # make `old` 31 days old
-        from backend.history import Analysis
+        from backend.services.history import Analysis
         session.get(Analysis, old).created_at = datetime.now(UTC) - timedelta(days=31)
 
     assert sweep(store, make_settings(KEEP_UPLOADS=True)) == 0  # retention off: nothing goes
@@ -183,7 +183,7 @@ def test_retention_sweeps_at_start(make_client, face_jpeg) -> None:
     made = _photo(first, face_jpeg, "a.jpg")["analysis_id"]
     store: HistoryStore = first.app.state.history
     with store._sessions.begin() as session:
-        from backend.history import Analysis
+        from backend.services.history import Analysis
         session.get(Analysis, made).created_at = datetime.now(UTC) - timedelta(days=3)
 
     second = make_client(HISTORY_RETENTION_DAYS=2)

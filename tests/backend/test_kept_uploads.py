@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import backend.kept_uploads
-from backend.history import HistoryStore, HistoryUnavailableError
+import backend.services.kept_uploads
+from backend.services.history import HistoryStore, HistoryUnavailableError
 
 
 def _post(client, data: bytes, name: str = "a.jpg"):
@@ -56,7 +56,7 @@ def test_a_full_disk_records_nothing(make_client, face_jpeg, kept, monkeypatch) 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(backend.kept_uploads.os, "replace", full)
+    monkeypatch.setattr(backend.services.kept_uploads.os, "replace", full)
     response = _post(client, face_jpeg)
 
     assert response.status_code == 503

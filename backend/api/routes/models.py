@@ -12,10 +12,10 @@ from fastapi.responses import FileResponse
 
 import faceproof
 from backend.api.deps import PredictorDep, SettingsDep
-from backend.errors import APIError
-from backend.presenters import decision
-from backend.responses import ERROR_RESPONSES, NOT_FOUND
+from backend.core.errors import APIError
+from backend.core.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import DecisionBand, InfoResponse, Limits, ModelInfo, ModelRuntime
+from backend.services.presenters import decision
 from faceproof.bundle import REPORTS_DIR
 
 router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)

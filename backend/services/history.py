@@ -1,5 +1,5 @@
 """The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode;
-PostgreSQL tested too), its schema brought up to date at start (backend/migrate.py).
+PostgreSQL tested too), its schema brought up to date at start (backend/core/migrate.py).
 
 A database that cannot be read or written (locked past the busy timeout, read-only, full,
 gone, not a database) raises `HistoryUnavailableError`, which the service answers with 503
@@ -33,7 +33,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from backend.migrate import upgrade_database
+from backend.core.migrate import upgrade_database
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer's lock
 

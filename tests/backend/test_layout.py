@@ -1,0 +1,43 @@
+"""The backend's layout (issue 16, one owner per idea): layers, routes apart, the access log
+apart from thread pools and verdicts."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
+ENTRY_POINTS = {"__init__.py", "__main__.py", "main.py", "worker.py", "settings_docs.py",
+                "schemas.py"}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return names
+
+
+def test_backend_is_layered() -> None:
+    """Entry points and the HTTP schemas at the top; the rest in core, middleware, services
+    and api."""
+    assert {p.name for p in BACKEND.glob("*.py")} == ENTRY_POINTS
+    assert {p.name for p in BACKEND.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
+        "api", "core", "middleware", "services", "migrations", "templates"}
+
+
+def test_route_modules_do_not_import_each_other() -> None:
+    for path in (BACKEND / "api" / "routes").glob("*.py"):
+        assert not any(name.startswith("backend.api.routes") for name in _imports(path)), path
+
+
+def test_the_access_log_is_no_home_of_pools_or_verdicts() -> None:
+    imported = set()
+    for path in BACKEND.rglob("*.py"):
+        imported |= {n for n in _imports(path) if n.startswith("backend.middleware.request_log")}
+    assert imported <= {"backend.middleware.request_log",
+                        "backend.middleware.request_log.RequestLogMiddleware"}

@@ -13,10 +13,15 @@ from pathlib import Path
 
 from backend.core.memory import release_free_memory
 from backend.core.settings import Settings
-from backend.schemas import PredictionResponse, VideoResponse
-from backend.services.history import HistoryStore
+from backend.schemas import HistoryItem, PredictionResponse, VideoResponse
+from backend.services.history import HistoryStore, new_record
 from backend.services.kept_uploads import keep_upload
-from backend.services.presenters import decision, face_summaries, image_response, video_response
+from backend.services.presenters import (
+    decision,
+    face_summaries,
+    image_response,
+    video_response,
+)
 from backend.services.report import report_details
 from faceproof.decode import decode_image
 from faceproof.errors import VideoError
@@ -41,20 +46,19 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
     response = image_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
                               provenance=provenance)
     top = max(result.faces, key=lambda f: f.fake_probability, default=None)
-    record(history, settings, analysis_id, data=data, kind="image", filename=filename,
-           size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-           prediction=result.verdict.value, confidence=result.confidence,
-           fake_probability=result.fake_probability, models=result.models_used,
-           model_scores=top.model_probabilities if top else {},
-           faces=face_summaries(result),
-           details={"face_detected": result.face_detected, "tta": tta,
-                    "width": result.width, "height": result.height, "reason": result.reason,
-                    "whole_image": whole_image, "provenance": provenance.to_dict(),
-                    "stability": response.stability and response.stability.model_dump(),
-                    "decision": decision(rule).model_dump(),  # the rule that decided
-                    **report_details(predictor, settings, response, tta=tta, explain=explain,
-                                      whole_image=whole_image, stability=stability)},
-           duration_ms=result.processing_time_ms, batch_id=batch_id)
+    item = new_record(
+        analysis_id, kind="image", filename=filename, size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), result=result,
+        model_scores=top.model_probabilities if top else {}, faces=face_summaries(result),
+        details={"face_detected": result.face_detected, "tta": tta,
+                 "width": result.width, "height": result.height, "reason": result.reason,
+                 "whole_image": whole_image, "provenance": provenance.to_dict(),
+                 "stability": response.stability and response.stability.model_dump(),
+                 "decision": decision(rule).model_dump(),  # the rule that decided
+                 **report_details(predictor, settings, response, tta=tta, explain=explain,
+                                  whole_image=whole_image, stability=stability)},
+        batch_id=batch_id)
+    record(history, settings, item, data=data)
     return response
 
 
@@ -79,37 +83,36 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
     provenance = read_provenance(path, "video", trust_anchors=settings.trust_anchors())
     response = video_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
                               provenance=provenance)
-    record(history, settings, analysis_id, path=path, kind="video", filename=filename,
-           size_bytes=size, sha256=sha256, prediction=result.verdict.value,
-           confidence=result.confidence, fake_probability=result.fake_probability,
-           models=result.models_used, model_scores={}, faces=[],
-           details={"frames_analyzed": result.frames_analyzed,
-                    "frames_with_faces": result.frames_with_faces,
-                    "fake_percentage": result.fake_percentage,
-                    "face_detected": result.face_detected, "reason": result.reason,
-                    "downscaled": result.extras.get("downscaled"),
-                    "timeline": [{"time_s": t.time_s, "p": t.fake_probability}
-                                 for t in result.timeline],
-                    "provenance": provenance.to_dict(),
-                    "stability": response.stability and response.stability.model_dump(),
-                    "decision": decision(rule).model_dump(),  # the rule that decided
-                    **report_details(predictor, settings, response, tta=tta, frames=frames,
-                                      whole_image=whole_image, stability=stability)},
-           duration_ms=result.processing_time_ms)
+    item = new_record(
+        analysis_id, kind="video", filename=filename, size_bytes=size, sha256=sha256,
+        result=result, model_scores={}, faces=[],
+        details={"frames_analyzed": result.frames_analyzed,
+                 "frames_with_faces": result.frames_with_faces,
+                 "fake_percentage": result.fake_percentage,
+                 "face_detected": result.face_detected, "reason": result.reason,
+                 "downscaled": result.extras.get("downscaled"),
+                 "timeline": [{"time_s": t.time_s, "p": t.fake_probability}
+                              for t in result.timeline],
+                 "provenance": provenance.to_dict(),
+                 "stability": response.stability and response.stability.model_dump(),
+                 "decision": decision(rule).model_dump(),  # the rule that decided
+                 **report_details(predictor, settings, response, tta=tta, frames=frames,
+                                  whole_image=whole_image, stability=stability)})
+    record(history, settings, item, path=path)
     return response
 
 
-def record(history: HistoryStore, settings: Settings, analysis_id: str, *,
-           data: bytes | None = None, path: Path | None = None, **fields) -> None:
+def record(history: HistoryStore, settings: Settings, item: HistoryItem, *,
+           data: bytes | None = None, path: Path | None = None) -> None:
     """Keep the upload (when KEEP_UPLOADS), then record the analysis: when either fails,
     neither stays (a kept file whose record failed is removed), so an error answer never
     leaves an analysis behind and a retry never duplicates one. HISTORY_ENABLED=false:
     neither is kept."""
     if not settings.HISTORY_ENABLED:
         return
-    kept = keep_upload(settings, analysis_id, data=data, path=path)
+    kept = keep_upload(settings, item.id, data=data, path=path)
     try:
-        history.add(id=analysis_id, **fields)
+        history.add(item)
     except BaseException:
         if kept is not None:
             kept.unlink(missing_ok=True)

@@ -7,10 +7,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from backend.schemas import HistoryItem
 from backend.services.history import HistoryStore
 from backend.services.retention import sweep
 
@@ -108,11 +110,11 @@ def test_the_report_of_an_unknown_analysis(client) -> None:
 def test_the_report_of_an_old_record(client) -> None:
     """A record from before the report's details existed still renders."""
     store: HistoryStore = client.app.state.history
-    analysis_id = store.add(kind="image", filename="old.png", size_bytes=10, sha256="ab" * 32,
-                            prediction="REAL", confidence=0.9, fake_probability=0.1,
-                            models=["real"], model_scores={"real": 0.1},
-                            faces=[{"fake_probability": 0.1, "prediction": "REAL"}],
-                            details={}, duration_ms=5.0)
+    analysis_id = store.add(HistoryItem(
+        id=str(uuid.uuid4()), created_at=datetime.now(UTC).isoformat(), kind="image",
+        filename="old.png", size_bytes=10, sha256="ab" * 32, prediction="REAL",
+        confidence=0.9, fake_probability=0.1, models=["real"], model_scores={"real": 0.1},
+        faces=[{"fake_probability": 0.1, "prediction": "REAL"}], details={}, duration_ms=5.0))
 
     html = client.get(f"/api/history/{analysis_id}/report").text
 

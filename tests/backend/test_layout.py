@@ -1,10 +1,13 @@
 """The backend's layout (issue 16, one owner per idea): layers, routes apart, the access log
-apart from thread pools and verdicts."""
+apart from thread pools and verdicts, one record of an analysis."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+from backend.schemas import HistoryItem
+from backend.services.history import Analysis
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 ENTRY_POINTS = {"__init__.py", "__main__.py", "main.py", "worker.py", "settings_docs.py",
@@ -41,3 +44,7 @@ def test_the_access_log_is_no_home_of_pools_or_verdicts() -> None:
         imported |= {n for n in _imports(path) if n.startswith("backend.middleware.request_log")}
     assert imported <= {"backend.middleware.request_log",
                         "backend.middleware.request_log.RequestLogMiddleware"}
+
+
+def test_the_history_columns_are_the_records_fields() -> None:
+    assert set(Analysis.__table__.columns.keys()) == set(HistoryItem.model_fields)

@@ -81,7 +81,7 @@ def test_a_video_job_ends_failed_with_the_reason(make_client, face_video, tmp_pa
                                                  temp_files, monkeypatch) -> None:
     client = make_client()
 
-    def unavailable(**_):
+    def unavailable(_record):
         raise backend.services.history.HistoryUnavailableError(
             "the history database is unavailable")
 

@@ -16,12 +16,7 @@ from backend.core.settings import Settings
 from backend.schemas import HistoryItem, PredictionResponse, VideoResponse
 from backend.services.history import HistoryStore, new_record
 from backend.services.kept_uploads import keep_upload
-from backend.services.presenters import (
-    decision,
-    face_summaries,
-    image_response,
-    video_response,
-)
+from backend.services.presenters import face_summaries, image_response, video_response
 from backend.services.report import report_details
 from faceproof.decode import decode_image
 from faceproof.errors import VideoError
@@ -54,7 +49,7 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
                  "width": result.width, "height": result.height, "reason": result.reason,
                  "whole_image": whole_image, "provenance": provenance.to_dict(),
                  "stability": response.stability and response.stability.model_dump(),
-                 "decision": decision(rule).model_dump(),  # the rule that decided
+                 "decision": response.decision.model_dump(),  # the rule that decided
                  **report_details(predictor, settings, response, tta=tta, explain=explain,
                                   whole_image=whole_image, stability=stability)},
         batch_id=batch_id)
@@ -95,7 +90,7 @@ def analyse_video(predictor: Predictor, history: HistoryStore, settings: Setting
                               for t in result.timeline],
                  "provenance": provenance.to_dict(),
                  "stability": response.stability and response.stability.model_dump(),
-                 "decision": decision(rule).model_dump(),  # the rule that decided
+                 "decision": response.decision.model_dump(),  # the rule that decided
                  **report_details(predictor, settings, response, tta=tta, frames=frames,
                                   whole_image=whole_image, stability=stability)})
     record(history, settings, item, path=path)

@@ -1,5 +1,6 @@
 """The backend's layout (issue 16, one owner per idea): layers, routes apart, the access log
-apart from thread pools and verdicts, one record of an analysis."""
+apart from thread pools and verdicts, one record of an analysis, one
+presentation of the decision rule."""
 
 from __future__ import annotations
 
@@ -48,3 +49,15 @@ def test_the_access_log_is_no_home_of_pools_or_verdicts() -> None:
 
 def test_the_history_columns_are_the_records_fields() -> None:
     assert set(Analysis.__table__.columns.keys()) == set(HistoryItem.model_fields)
+
+
+def test_the_decision_band_is_made_in_one_function() -> None:
+    makers = []
+    for path in BACKEND.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                makers += [(path.name, function.name) for call in ast.walk(function)
+                           if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                           and call.func.id == "DecisionBand"]
+    assert makers == [("presenters.py", "decision_band")]

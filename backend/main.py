@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 import faceproof
@@ -26,13 +27,20 @@ how sure the models are (calibrated probabilities, an abstain band giving UNCERT
 on the face they looked (Grad-CAM). Errors are JSON `{"detail", "code"}` with a 4xx status."""
 
 
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operation id (and the name of its generated types): the handler's
+    name (`predict_image`), not FastAPI's name + path + method."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     app = FastAPIOffline(
         title="FaceProof", version=faceproof.__version__, description=DESCRIPTION,
         lifespan=lifespan, openapi_url="/api/openapi.json", docs_url="/api/docs",
-        redoc_url="/api/redoc", static_url="/api/docs-static")
+        redoc_url="/api/redoc", static_url="/api/docs-static",
+        generate_unique_id_function=operation_id)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UploadLimitMiddleware, limit_for=upload_limits(settings))

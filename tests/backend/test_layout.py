@@ -1,12 +1,13 @@
 """The backend's layout (issue 16, one owner per idea): layers, routes apart, the access log
-apart from thread pools and verdicts, one record of an analysis, one
-presentation of the decision rule."""
+apart from thread pools and verdicts, one record of an analysis, one presentation of the
+decision rule, operation ids."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+from backend.main import create_app
 from backend.schemas import HistoryItem
 from backend.services.history import Analysis
 
@@ -61,3 +62,11 @@ def test_the_decision_band_is_made_in_one_function() -> None:
                            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                            and call.func.id == "DecisionBand"]
     assert makers == [("presenters.py", "decision_band")]
+
+
+def test_operation_ids_are_the_handlers_names(make_settings) -> None:
+    schema = create_app(make_settings()).openapi()
+    ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert {"predict_image", "predict_batch", "predict_video", "create_video_job", "read_job",
+            "read_history", "delete_analysis", "read_info"} <= set(ids)

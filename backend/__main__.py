@@ -7,11 +7,11 @@ import sys
 
 import uvicorn
 
-from backend.history import HistoryStore, HistoryUnavailableError
-from backend.memory import limit_malloc_arenas
-from backend.migrate import HistorySchemaError
-from backend.request_log import configure_logging
-from backend.settings import get_settings
+from backend.core.logs import configure_logging
+from backend.core.memory import limit_malloc_arenas
+from backend.core.migrate import HistorySchemaError
+from backend.core.settings import get_settings
+from backend.services.history import HistoryStore, HistoryUnavailableError
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     limit_malloc_arenas()
     # uvicorn's lines go through our formatter (log_config=None: uvicorn installs no handler of
-    # its own) and the access log is ours (backend/request_log.py), one line per request
+    # its own) and the access log is ours (backend/middleware/request_log.py), one line per request
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     # the history's schema upgraded (or the start refused) here, before the models load, so a
     # database this code cannot use is one line, not uvicorn's traceback of the lifespan

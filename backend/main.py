@@ -4,39 +4,33 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 import faceproof
 from backend.api.deps import require_api_key
 from backend.api.router import api_router
 from backend.api.routes import models, predict
-from backend.errors import install_error_handlers
-from backend.lifespan import lifespan
-from backend.metrics import install_metrics
-from backend.rate_limit import RateLimitMiddleware
-from backend.request_log import RequestLogMiddleware, configure_logging
-from backend.security_headers import SecurityHeadersMiddleware
-from backend.settings import Settings, get_settings
-from backend.spa import mount_spa
-from backend.upload_limit import UploadLimitMiddleware
-
-MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and fields around the file bytes
+from backend.core.errors import install_error_handlers
+from backend.core.lifespan import lifespan
+from backend.core.logs import configure_logging
+from backend.core.settings import Settings, get_settings
+from backend.core.spa import mount_spa
+from backend.middleware.metrics import install_metrics
+from backend.middleware.rate_limit import RateLimitMiddleware
+from backend.middleware.request_log import RequestLogMiddleware
+from backend.middleware.security_headers import SecurityHeadersMiddleware
+from backend.middleware.upload_limit import UploadLimitMiddleware, upload_limits
 
 DESCRIPTION = """Tells whether each face in a photo, a batch or a video is real or a deepfake,
 how sure the models are (calibrated probabilities, an abstain band giving UNCERTAIN), and where
 on the face they looked (Grad-CAM). Errors are JSON `{"detail", "code"}` with a 4xx status."""
 
 
-def upload_limits(settings: Settings):
-    def limit_for(path: str) -> int | None:
-        if path.endswith("/video"):
-            return settings.MAX_VIDEO_BYTES + MULTIPART_OVERHEAD
-        if path.endswith("/predict/batch"):
-            return (settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD) * settings.MAX_BATCH_FILES
-        if path.endswith("/predict"):
-            return settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD
-        return 1024 * 1024
-    return limit_for
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operation id (and the name of its generated types): the handler's
+    name (`predict_image`), not FastAPI's name + path + method."""
+    return route.name
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(
         title="FaceProof", version=faceproof.__version__, description=DESCRIPTION,
         lifespan=lifespan, openapi_url="/api/openapi.json", docs_url="/api/docs",
-        redoc_url="/api/redoc", static_url="/api/docs-static")
+        redoc_url="/api/redoc", static_url="/api/docs-static",
+        generate_unique_id_function=operation_id)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UploadLimitMiddleware, limit_for=upload_limits(settings))

@@ -303,6 +303,8 @@ class InfoResponse(BaseModel):
                                   "each answer's analysis_id opens /history/<id> and its report")
 
 
+# The one record of an analysis: built by services/history.new_record, written as the row of
+# Analysis (the same columns, by name: tests/backend/test_layout.py), and served as is.
 class HistoryItem(BaseModel):
     id: str
     created_at: str

@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
-from backend.settings import MB, Settings
+from backend.core.settings import MB, Settings
 
 PREFIX = Settings.model_config["env_prefix"]
 README_MARKERS = ("<!-- settings-table -->", "<!-- /settings-table -->")
@@ -38,7 +38,7 @@ COMPOSE_VARIABLES = {
 
 ENV_HEADER = f"""\
 # FaceProof settings. Copy to .env and uncomment what you change.
-# Generated from backend/settings.py by `make env-example`: do not edit by hand.
+# Generated from backend/core/settings.py by `make env-example`: do not edit by hand.
 #
 # Read by the service (`make run` reads .env in its working directory; every setting is
 # {PREFIX}<NAME>) and by `docker compose`, which passes them to the backend container,

@@ -41,13 +41,13 @@ def main() -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads
     import torch
 
-    from backend.history import HistoryStore, HistoryUnavailableError
-    from backend.job_queue import DatabaseJobQueue, JobWorker
-    from backend.lifespan import load_predictor
-    from backend.memory import limit_malloc_arenas
-    from backend.migrate import HistorySchemaError
-    from backend.request_log import configure_logging
-    from backend.settings import get_settings
+    from backend.core.lifespan import load_predictor
+    from backend.core.logs import configure_logging
+    from backend.core.memory import limit_malloc_arenas
+    from backend.core.migrate import HistorySchemaError
+    from backend.core.settings import get_settings
+    from backend.services.history import HistoryStore, HistoryUnavailableError
+    from backend.services.job_queue import DatabaseJobQueue, JobWorker
     from faceproof.errors import BundleError
 
     settings = get_settings()

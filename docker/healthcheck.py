@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import urllib.request
 
-from backend.settings import Settings
+from backend.core.settings import Settings
 
 
 def main() -> int:

@@ -37,7 +37,7 @@ $(DOCKER_DEPS_STAMP):
 docker-smoke: docker-install  ## start build/docker-venv's service as the image does until its HEALTHCHECK passes
 	OMP_NUM_THREADS=1 $(PY) docker/smoke_test.py $(DOCKER_VENV)
 
-env-example: setup  ## rewrite .env.example and README's Configuration table from backend/settings.py
+env-example: setup  ## rewrite .env.example and README's Configuration table from backend/core/settings.py
 	$(PY) -m backend.settings_docs
 
 nginx:  ## Debian's nginx, with which tests/packaging/test_nginx.py runs docker/nginx.conf

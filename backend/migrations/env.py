@@ -1,6 +1,6 @@
 """Alembic's entry point for the history database.
 
-The service runs it at start on its own connection (backend/migrate.py passes it in
+The service runs it at start on its own connection (backend/core/migrate.py passes it in
 `config.attributes["connection"]`); by hand, `alembic current` (or `history`, `downgrade`,
 `revision --autogenerate`) from the repo root uses FACEPROOF_HISTORY_URL.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import backend.job_queue  # noqa: F401  (video_jobs, on the same metadata)
-from backend.history import Base
+import backend.services.job_queue  # noqa: F401  (video_jobs, on the same metadata)
+from backend.services.history import Base
 
 
 def run_migrations(connection) -> None:
@@ -23,7 +23,7 @@ def run_migrations(connection) -> None:
 
 
 def history_url() -> str:
-    from backend.settings import get_settings
+    from backend.core.settings import get_settings
 
     return context.config.get_main_option("sqlalchemy.url") or get_settings().HISTORY_URL
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 
 def main() -> None:
+    # this checkout's backend, not the one an editable install points at (another worktree)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from backend.main import create_app
 
     target = Path(sys.argv[1])

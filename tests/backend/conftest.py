@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.core.settings import Settings
 from backend.main import create_app
-from backend.settings import Settings
 
 LOGITS = {"fake": 4.0, "real": -2.0}
 SIDE = 256          # test media are this wide and high: the Haar detector still finds her
@@ -45,9 +45,9 @@ def _bundles_loaded_once() -> Iterator[None]:
     """Each test starts its own app, and building a model is most of a start: load each
     bundle folder once per session (keyed by its weights' bytes, so a bundle corrupted by a
     test is loaded, and fails, for real)."""
-    import backend.lifespan
+    import backend.core.lifespan
 
-    real_load = backend.lifespan.load_bundle
+    real_load = backend.core.lifespan.load_bundle
     cache: dict[tuple[Path, bytes, str], object] = {}
 
     def load_once(folder: Path, **kwargs):
@@ -58,7 +58,7 @@ def _bundles_loaded_once() -> Iterator[None]:
         return cache[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(backend.lifespan, "load_bundle", load_once)
+        patch.setattr(backend.core.lifespan, "load_bundle", load_once)
         yield
 
 

@@ -27,7 +27,7 @@ def _keyed_routes(app) -> list[tuple[str, str]]:
     for route in _routes(app):
         if not isinstance(route.original_route, APIRoute) or route.path in OPEN_PATHS:
             continue
-        if route.endpoint.__module__.startswith(("fastapi_offline", "backend.spa")):
+        if route.endpoint.__module__.startswith(("fastapi_offline", "backend.core.spa")):
             continue  # the docs pages and the web app are public
         path = re.sub(r"\{[^}]+\}", "x", route.path)
         out += [(method, path) for method in sorted(route.methods)]

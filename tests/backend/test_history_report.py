@@ -7,12 +7,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.history import HistoryStore
-from backend.retention import sweep
+from backend.schemas import HistoryItem
+from backend.services.history import HistoryStore
+from backend.services.retention import sweep
 
 pytest_plugins = ["tests.postgres"]
 pytestmark = pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True)
@@ -108,11 +110,11 @@ def test_the_report_of_an_unknown_analysis(client) -> None:
 def test_the_report_of_an_old_record(client) -> None:
     """A record from before the report's details existed still renders."""
     store: HistoryStore = client.app.state.history
-    analysis_id = store.add(kind="image", filename="old.png", size_bytes=10, sha256="ab" * 32,
-                            prediction="REAL", confidence=0.9, fake_probability=0.1,
-                            models=["real"], model_scores={"real": 0.1},
-                            faces=[{"fake_probability": 0.1, "prediction": "REAL"}],
-                            details={}, duration_ms=5.0)
+    analysis_id = store.add(HistoryItem(
+        id=str(uuid.uuid4()), created_at=datetime.now(UTC).isoformat(), kind="image",
+        filename="old.png", size_bytes=10, sha256="ab" * 32, prediction="REAL",
+        confidence=0.9, fake_probability=0.1, models=["real"], model_scores={"real": 0.1},
+        faces=[{"fake_probability": 0.1, "prediction": "REAL"}], details={}, duration_ms=5.0))
 
     html = client.get(f"/api/history/{analysis_id}/report").text
 
@@ -163,7 +165,7 @@ def test_retention_deletes_old_analyses_and_their_uploads(make_client, make_sett
     assert {p.stem for p in uploads.iterdir()} == {old, recent}
 
     with store._sessions.begin() as session:  # make `old` 31 days old
-        from backend.history import Analysis
+        from backend.services.history import Analysis
         session.get(Analysis, old).created_at = datetime.now(UTC) - timedelta(days=31)
 
     assert sweep(store, make_settings(KEEP_UPLOADS=True)) == 0  # retention off: nothing goes
@@ -183,7 +185,7 @@ def test_retention_sweeps_at_start(make_client, face_jpeg) -> None:
     made = _photo(first, face_jpeg, "a.jpg")["analysis_id"]
     store: HistoryStore = first.app.state.history
     with store._sessions.begin() as session:
-        from backend.history import Analysis
+        from backend.services.history import Analysis
         session.get(Analysis, made).created_at = datetime.now(UTC) - timedelta(days=3)
 
     second = make_client(HISTORY_RETENTION_DAYS=2)

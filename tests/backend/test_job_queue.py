@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from backend.analyses import SavedUpload
-from backend.history import HistoryStore
-from backend.job_queue import DatabaseJobQueue, VideoJob
+from backend.services.history import HistoryStore
+from backend.services.job_queue import DatabaseJobQueue, VideoJob
+from backend.services.uploads import SavedUpload
 from tests.backend.test_jobs import WAIT_S, _allow_503, _events, _refused, _start
 
 pytest_plugins = ["tests.postgres"]
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # a worker whose analysis reports a first step, then hangs: it is killed there
 STALLING_WORKER = """
 import sys, time
-import backend.job_queue as queue
+import backend.services.job_queue as queue
 def stall(*args, progress, **kwargs):
     progress(0.1, "test: stalled")
     time.sleep(600)

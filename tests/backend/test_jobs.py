@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import backend.api.routes.jobs
-import backend.jobs
-from backend.jobs import JobManager
+import backend.services.jobs
+from backend.services.jobs import JobManager
 from faceproof.errors import VideoError
 
 WAIT_S = 20.0
@@ -179,7 +179,8 @@ def test_an_unknown_job(client, path) -> None:
 
 def _clock_ahead(monkeypatch, seconds: float) -> None:
     later = time.monotonic() + seconds
-    monkeypatch.setattr(backend.jobs, "time", types.SimpleNamespace(monotonic=lambda: later))
+    monkeypatch.setattr(backend.services.jobs, "time",
+                        types.SimpleNamespace(monotonic=lambda: later))
 
 
 def test_finished_jobs_expire(make_client, face_video, monkeypatch) -> None:
@@ -395,7 +396,7 @@ def test_job_manager_refuses_past_max_jobs() -> None:
         manager = JobManager(executor, ttl_s=60, max_jobs=1)
         manager.submit("a.avi", lambda progress: release.wait(WAIT_S), cleanup=lambda: None)
         assert manager.full
-        with pytest.raises(backend.jobs.QueueFullError):
+        with pytest.raises(backend.services.jobs.QueueFullError):
             manager.submit("b.avi", lambda progress: None, cleanup=lambda: None)
         release.set()
         await manager.shutdown(timeout_s=WAIT_S)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import backend.kept_uploads
-from backend.history import HistoryStore, HistoryUnavailableError
+import backend.services.kept_uploads
+from backend.services.history import HistoryStore, HistoryUnavailableError
 
 
 def _post(client, data: bytes, name: str = "a.jpg"):
@@ -56,7 +56,7 @@ def test_a_full_disk_records_nothing(make_client, face_jpeg, kept, monkeypatch) 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(backend.kept_uploads.os, "replace", full)
+    monkeypatch.setattr(backend.services.kept_uploads.os, "replace", full)
     response = _post(client, face_jpeg)
 
     assert response.status_code == 503
@@ -72,7 +72,7 @@ def test_a_history_failure_removes_the_kept_upload(make_client, face_jpeg, kept,
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=kept)
     _allow(client, "history_unavailable")
 
-    def unavailable(self, **fields):
+    def unavailable(self, record):
         raise HistoryUnavailableError("the history database is unavailable (test)")
 
     monkeypatch.setattr(HistoryStore, "add", unavailable)
@@ -88,10 +88,10 @@ def test_a_batch_lists_the_file_the_history_could_not_record(make_client, face_j
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=kept)
     add = HistoryStore.add
 
-    def fails_for_b(self, **fields):
-        if fields["filename"] == "b.jpg":
+    def fails_for_b(self, record):
+        if record.filename == "b.jpg":
             raise HistoryUnavailableError("the history database is unavailable (test)")
-        return add(self, **fields)
+        return add(self, record)
 
     monkeypatch.setattr(HistoryStore, "add", fails_for_b)
     files = [("files", (name, face_jpeg, "image/jpeg")) for name in ("a.jpg", "b.jpg", "c.jpg")]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backend import memory
+from backend.core import memory
 
 
 class RecordingLibc:
@@ -46,7 +46,7 @@ def test_release_free_memory_hands_freed_heap_pages_back():
     own) stays resident until `release_free_memory`, which hands most of it back."""
     script = textwrap.dedent("""
         import os
-        from backend import memory
+        from backend.core import memory
         page = os.sysconf("SC_PAGE_SIZE")
         def rss():
             with open("/proc/self/statm") as f:

@@ -1,4 +1,4 @@
-"""The history's schema at start (backend/migrate.py), on SQLite and on PostgreSQL: a new
+"""The history's schema at start (backend/core/migrate.py), on SQLite and on PostgreSQL: a new
 database gets the model's schema; one made by `create_all` before there were migrations is
 recognised and upgraded with every row; one ahead of the code, or with a table FaceProof did
 not make, stops the start with a clear message."""
@@ -17,8 +17,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from backend.history import Base, HistoryStore
-from backend.migrate import (
+from backend.core.migrate import (
     BASELINE,
     HistorySchemaError,
     alembic_config,
@@ -26,6 +25,7 @@ from backend.migrate import (
     head,
     upgrade_database,
 )
+from backend.services.history import Base, HistoryStore
 
 pytest_plugins = ["tests.postgres"]
 on_both = pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True)
@@ -33,7 +33,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def create_all_before_migrations(metadata: sa.MetaData) -> sa.Table:
-    """`analyses` as backend/history.py's model had `create_all` make it before migrations
+    """`analyses` as backend/services/history.py's model had `create_all` make it before migrations
     (commit 812a9b7), written out so that this test does not move with the model."""
     return sa.Table(
         "analyses", metadata,

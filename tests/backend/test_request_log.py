@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.request_log import (
+from backend.core.logs import (
     JsonFormatter,
     RequestIdFilter,
     TextFormatter,

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from backend.security_headers import SecurityHeadersMiddleware
+from backend.middleware.security_headers import SecurityHeadersMiddleware
 
 EXPECTED = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
             "referrer-policy": "no-referrer", "cross-origin-opener-policy": "same-origin"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from backend.settings import Settings
+from backend.core.settings import Settings
 
 ALLOWED = "http://allowed.example"
 FOREIGN = "http://evil.example"

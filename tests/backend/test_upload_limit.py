@@ -9,8 +9,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from backend.main import MULTIPART_OVERHEAD, upload_limits
-from backend.upload_limit import UploadLimitMiddleware
+from backend.middleware.upload_limit import MULTIPART_OVERHEAD, UploadLimitMiddleware, upload_limits
 
 LIMIT = 250
 CHUNK = b"x" * 100

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from backend import settings_docs
-from backend.settings import Settings
+from backend.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 STALE = "stale: run `make env-example` (python -m backend.settings_docs) and commit the result"

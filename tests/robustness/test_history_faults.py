@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import backend.history
+import backend.services.history
 from tests.robustness.conftest import allow_history_unavailable
 
 
@@ -21,7 +21,7 @@ def _predict(client, data: bytes, name: str = "a.jpg"):
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A locked database is given up on after 50 ms instead of 5 s."""
-    monkeypatch.setattr(backend.history, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(backend.services.history, "BUSY_TIMEOUT_MS", 50)
 
 
 def _db_path(client) -> Path:
@@ -81,8 +81,9 @@ def test_a_video_job_ends_failed_with_the_reason(make_client, face_video, tmp_pa
                                                  temp_files, monkeypatch) -> None:
     client = make_client()
 
-    def unavailable(**_):
-        raise backend.history.HistoryUnavailableError("the history database is unavailable")
+    def unavailable(_record):
+        raise backend.services.history.HistoryUnavailableError(
+            "the history database is unavailable")
 
     monkeypatch.setattr(client.app.state.history, "add", unavailable)
     created = client.post("/api/jobs/video", params={"frames": 2},
@@ -106,6 +107,6 @@ def test_a_database_that_is_not_one_stops_the_start(make_settings, tmp_path) -> 
     bad.write_bytes(b"this is not an SQLite file" * 100)
     app = create_app(make_settings(HISTORY_URL=f"sqlite:///{bad}"))
 
-    with pytest.raises(backend.history.HistoryUnavailableError, match="history"), \
+    with pytest.raises(backend.services.history.HistoryUnavailableError, match="history"), \
             TestClient(app):
         pass

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.kept_uploads import KEPT_SUFFIXES
 from backend.schemas import HistoryItem
+from backend.services.kept_uploads import KEPT_SUFFIXES
 from tests.robustness.hostile_corpus import OK, STABLE_CODES, Hostile, hostile_corpus
 
 BOUNDARY = b"hostile-corpus-boundary-7f3a"

@@ -8,9 +8,9 @@ import asyncio
 import httpx
 import pytest
 
+from backend.core.settings import Settings
 from backend.main import create_app
-from backend.rate_limit import RateLimitMiddleware
-from backend.settings import Settings
+from backend.middleware.rate_limit import RateLimitMiddleware
 
 
 def test_past_the_limit_a_client_waits(make_client) -> None:

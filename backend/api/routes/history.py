@@ -12,11 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from backend.api.deps import HistoryDep, SettingsDep
-from backend.errors import APIError
-from backend.kept_uploads import delete_kept
-from backend.report import render_report
-from backend.responses import ERROR_RESPONSES, NOT_FOUND, as_json_errors
+from backend.core.errors import APIError
+from backend.core.responses import ERROR_RESPONSES, NOT_FOUND, as_json_errors
 from backend.schemas import HistoryItem, HistoryPage
+from backend.services.kept_uploads import delete_kept
+from backend.services.report import render_report
 
 router = APIRouter(prefix="/history", tags=["history"], responses=ERROR_RESPONSES)
 

@@ -8,21 +8,26 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from sse_starlette.sse import EventSourceResponse
 
-from backend.analyses import analyse_video, clean_filename, save_upload
-from backend.api.deps import HistoryDep, JobsDep, PredictorDep, SettingsDep, TempSpaceDep
-from backend.api.routes.predict import (
+from backend.api.deps import (
+    HistoryDep,
+    JobsDep,
     ModelsOption,
+    PredictorDep,
+    SettingsDep,
     StabilityOption,
+    TempSpaceDep,
     TtaOption,
     WholeImageOption,
     checked_frames,
     parse_models,
 )
-from backend.errors import APIError
-from backend.job_queue import DatabaseJobQueue
-from backend.jobs import JobManager, QueueFullError
-from backend.responses import ERROR_RESPONSES, NOT_FOUND
+from backend.core.errors import APIError
+from backend.core.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import JobCreated, JobStatus
+from backend.services.analyses import analyse_video
+from backend.services.job_queue import DatabaseJobQueue
+from backend.services.jobs import JobManager, QueueFullError
+from backend.services.uploads import clean_filename, save_upload
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
 POLL_S = 0.1

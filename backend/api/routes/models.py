@@ -12,10 +12,10 @@ from fastapi.responses import FileResponse
 
 import faceproof
 from backend.api.deps import PredictorDep, SettingsDep
-from backend.errors import APIError
-from backend.presenters import decision
-from backend.responses import ERROR_RESPONSES, NOT_FOUND
-from backend.schemas import DecisionBand, InfoResponse, Limits, ModelInfo, ModelRuntime
+from backend.core.errors import APIError
+from backend.core.responses import ERROR_RESPONSES, NOT_FOUND
+from backend.schemas import InfoResponse, Limits, ModelInfo, ModelRuntime
+from backend.services.presenters import decision_band
 from faceproof.bundle import REPORTS_DIR
 
 router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
@@ -31,8 +31,7 @@ async def read_models(predictor: PredictorDep, request: Request) -> list[ModelIn
             name=name, arch=c.arch, input_size=c.input_size, mean=list(c.mean), std=list(c.std),
             interpolation=c.interpolation, face_margin=c.face_margin, threshold=c.threshold,
             temperature=c.temperature,
-            abstain_band=DecisionBand(threshold=c.threshold, low=c.abstain_band.low,
-                                      high=c.abstain_band.high),
+            abstain_band=decision_band(predictor.rule([name])),
             metrics=c.metrics, data=c.data, created=c.created, card=bundle.card,
             reports=[str(request.url_for("read_model_report", name=name, report=r).path)
                      for r in reports]))
@@ -58,7 +57,7 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
     return InfoResponse(
         version=faceproof.__version__, models=predictor.model_names,
         default_models=predictor.default_models,
-        ensemble=decision(predictor.rule(predictor.default_models)),
+        ensemble=decision_band(predictor.rule(predictor.default_models)),
         face_detector=settings.FACE_DETECTOR,
         limits=Limits(max_image_bytes=settings.MAX_IMAGE_BYTES,
                       max_video_bytes=settings.MAX_VIDEO_BYTES,

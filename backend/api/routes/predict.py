@@ -7,27 +7,27 @@ import time
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 
-from backend.analyses import (
-    analyse_image,
-    analyse_video,
-    clean_filename,
-    read_upload,
-    save_upload,
-)
 from backend.api.deps import (
+    ExplainOption,
     HistoryDep,
     InferenceExecutorDep,
+    ModelsOption,
     PredictorDep,
     SettingsDep,
+    StabilityOption,
     TempSpaceDep,
+    TtaOption,
     VideoExecutorDep,
+    WholeImageOption,
+    checked_frames,
+    parse_models,
 )
-from backend.errors import APIError
-from backend.history import HistoryUnavailableError
-from backend.memory import release_free_memory
-from backend.responses import ERROR_RESPONSES
+from backend.core.errors import APIError
+from backend.core.memory import release_free_memory
+from backend.core.request_info import set_verdict
+from backend.core.responses import ERROR_RESPONSES
 from backend.schemas import (
     BatchItemError,
     BatchResponse,
@@ -35,29 +35,12 @@ from backend.schemas import (
     PredictionResponse,
     VideoResponse,
 )
+from backend.services.analyses import analyse_image, analyse_video
+from backend.services.history import HistoryUnavailableError
+from backend.services.uploads import clean_filename, read_upload, save_upload
 from faceproof.errors import FaceProofError
 
 router = APIRouter(prefix="/predict", tags=["predict"], responses=ERROR_RESPONSES)
-
-ModelsOption = Annotated[
-    str | None, Form(description="comma-separated model names (default: all loaded)",
-                     examples=["efficientnet_lite0"])]
-TtaOption = Annotated[bool, Form(description="test-time augmentation (3 views, averaged)")]
-ExplainOption = Annotated[bool, Form(description="Grad-CAM heatmaps per face and model")]
-WholeImageOption = Annotated[bool, Form(
-    description="when no face is found, score the whole image (or video frame) as if it were "
-                "a face crop, instead of answering NO_FACE; only for tight face crops the "
-                "detector missed")]
-
-StabilityOption = Annotated[bool, Form(
-    description="also re-score each face under benign changes (JPEG quality 50, half size and "
-                "back, mild noise) and report the range of its fake probability; a verdict "
-                "whose range crosses the rule is flagged unstable (about 4x the model time)")]
-
-
-def parse_models(models: str | None, predictor) -> list[str] | None:
-    names = [m.strip() for m in (models or "").split(",") if m.strip()]
-    return predictor.select(names) if names else None
 
 
 @router.post("", response_model=PredictionResponse, summary="Analyse one image")
@@ -84,7 +67,7 @@ async def predict_image(
                                         clean_filename(file.filename), models=names, tta=tta,
                                         explain=explain, whole_image=whole_image,
                                         stability=stability))
-    request.state.verdict = result.prediction  # for the access log and metrics
+    set_verdict(request, result.prediction)  # for the access log and metrics
     return result
 
 
@@ -143,7 +126,7 @@ async def predict_batch(
     await loop.run_in_executor(executor, release_free_memory)  # the files' decoded pixels
     counts = {v: sum(1 for r in results if r.prediction == v) for v in
               ("REAL", "FAKE", "UNCERTAIN", "NO_FACE")}
-    request.state.verdict = counts  # for the access log and metrics
+    set_verdict(request, counts)  # for the access log and metrics
     summary = BatchSummary(total=len(files), real=counts["REAL"], fake=counts["FAKE"],
                            uncertain=counts["UNCERTAIN"], no_face=counts["NO_FACE"],
                            failed=len(errors),
@@ -181,13 +164,6 @@ async def predict_video(
                                             stability=stability))
     finally:
         upload.discard()
-    request.state.verdict = result.prediction  # for the access log and metrics
+    set_verdict(request, result.prediction)  # for the access log and metrics
     return result
 
-
-def checked_frames(frames: int | None, settings) -> int:
-    count = frames or settings.VIDEO_FRAMES
-    if count > settings.MAX_VIDEO_FRAMES:
-        raise APIError(400, "too_many_frames", f"{count} frames asked; the limit is "
-                                               f"{settings.MAX_VIDEO_FRAMES}")
-    return count

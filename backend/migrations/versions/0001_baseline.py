@@ -1,6 +1,6 @@
 """The history as `Base.metadata.create_all` made it before there were migrations.
 
-A database made then has this table and no alembic_version: backend/migrate.py recognises it
+A database made then has this table and no alembic_version: backend/core/migrate.py recognises it
 by its columns and stamps it with this revision instead of running it.
 
 Revision ID: 0001

@@ -1,5 +1,5 @@
 """Video jobs on the history database (FACEPROOF_JOB_QUEUE=database): one row per job, its state
-and progress read by every replica, claimed by workers with a lease (backend/job_queue.py).
+and progress read by every replica, claimed by workers with a lease (backend/services/job_queue.py).
 
 Revision ID: 0003
 Revises: 0002

@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** The process is alive */
-        get: operations["read_health_api_health_get"];
+        get: operations["read_health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** Models are loaded */
-        get: operations["read_ready_api_ready_get"];
+        get: operations["read_ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -52,7 +52,7 @@ export interface paths {
          * @description Find every face, score it with each model, and give the verdict of the most
          *     suspicious face (the whole image when no face is found, and the response says so).
          */
-        post: operations["predict_image_api_predict_post"];
+        post: operations["predict_image"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,7 +75,7 @@ export interface paths {
          *     every file in `results` is recorded once, no file in `errors` is, so a client retries
          *     exactly the files listed in `errors`.
          */
-        post: operations["predict_batch_api_predict_batch_post"];
+        post: operations["predict_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -96,7 +96,7 @@ export interface paths {
          * @description Sample frames evenly, score their faces in batches, aggregate; for long videos use
          *     `POST /api/jobs/video`, which reports progress.
          */
-        post: operations["predict_video_api_predict_video_post"];
+        post: operations["predict_video"];
         delete?: never;
         options?: never;
         head?: never;
@@ -119,7 +119,7 @@ export interface paths {
          *     are unfinished at once and their uploads hold at most MAX_VIDEO_TEMP_BYTES: past either,
          *     503 (`job_queue_full`, `temp_space_full`) with Retry-After.
          */
-        post: operations["create_video_job_api_jobs_video_post"];
+        post: operations["create_video_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -134,7 +134,7 @@ export interface paths {
             cookie?: never;
         };
         /** A job's status and result */
-        get: operations["read_job_api_jobs__job_id__get"];
+        get: operations["read_job"];
         put?: never;
         post?: never;
         delete?: never;
@@ -151,7 +151,7 @@ export interface paths {
             cookie?: never;
         };
         /** A job's progress as Server-Sent Events */
-        get: operations["stream_job_events_api_jobs__job_id__events_get"];
+        get: operations["stream_job_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -168,7 +168,7 @@ export interface paths {
             cookie?: never;
         };
         /** Loaded models and their cards */
-        get: operations["read_models_api_models_get"];
+        get: operations["read_models"];
         put?: never;
         post?: never;
         delete?: never;
@@ -185,7 +185,7 @@ export interface paths {
             cookie?: never;
         };
         /** A model's report figure (PNG) */
-        get: operations["read_model_report_api_models__name__reports__report__get"];
+        get: operations["read_model_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -202,7 +202,7 @@ export interface paths {
             cookie?: never;
         };
         /** Service, limits and versions */
-        get: operations["read_info_api_info_get"];
+        get: operations["read_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -219,7 +219,7 @@ export interface paths {
             cookie?: never;
         };
         /** Past analyses, paged, newest first */
-        get: operations["read_history_api_history_get"];
+        get: operations["read_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -236,14 +236,14 @@ export interface paths {
             cookie?: never;
         };
         /** One past analysis */
-        get: operations["read_analysis_api_history__analysis_id__get"];
+        get: operations["read_analysis"];
         put?: never;
         post?: never;
         /**
          * Delete a past analysis
          * @description Deletes the record and the uploaded media kept with it (KEEP_UPLOADS).
          */
-        delete: operations["delete_analysis_api_history__analysis_id__delete"];
+        delete: operations["delete_analysis"];
         options?: never;
         head?: never;
         patch?: never;
@@ -261,7 +261,7 @@ export interface paths {
          * @description File, verdict per face and per model, the rule, crops, heatmaps, keyframes, timeline,
          *     models and their versions, settings, provenance and the caveat, in one HTML page.
          */
-        get: operations["read_report_api_history__analysis_id__report_get"];
+        get: operations["read_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -316,8 +316,8 @@ export interface components {
             /** Processing Time Ms */
             processing_time_ms: number;
         };
-        /** Body_create_video_job_api_jobs_video_post */
-        Body_create_video_job_api_jobs_video_post: {
+        /** Body_create_video_job */
+        Body_create_video_job: {
             /**
              * File
              * @description an MP4, MOV, AVI, MKV or WebM video
@@ -348,8 +348,8 @@ export interface components {
              */
             stability: boolean;
         };
-        /** Body_predict_batch_api_predict_batch_post */
-        Body_predict_batch_api_predict_batch_post: {
+        /** Body_predict_batch */
+        Body_predict_batch: {
             /**
              * Files
              * @description images, analysed in upload order
@@ -380,8 +380,8 @@ export interface components {
              */
             stability: boolean;
         };
-        /** Body_predict_image_api_predict_post */
-        Body_predict_image_api_predict_post: {
+        /** Body_predict_image */
+        Body_predict_image: {
             /**
              * File
              * @description a JPEG, PNG, WebP or BMP image
@@ -418,8 +418,8 @@ export interface components {
              */
             stability: boolean;
         };
-        /** Body_predict_video_api_predict_video_post */
-        Body_predict_video_api_predict_video_post: {
+        /** Body_predict_video */
+        Body_predict_video: {
             /**
              * File
              * @description an MP4, MOV, AVI, MKV or WebM video
@@ -1071,7 +1071,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    read_health_api_health_get: {
+    read_health: {
         parameters: {
             query?: never;
             header?: never;
@@ -1091,7 +1091,7 @@ export interface operations {
             };
         };
     };
-    read_ready_api_ready_get: {
+    read_ready: {
         parameters: {
             query?: never;
             header?: never;
@@ -1120,7 +1120,7 @@ export interface operations {
             };
         };
     };
-    predict_image_api_predict_post: {
+    predict_image: {
         parameters: {
             query?: never;
             header?: {
@@ -1132,7 +1132,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_predict_image_api_predict_post"];
+                "multipart/form-data": components["schemas"]["Body_predict_image"];
             };
         };
         responses: {
@@ -1201,7 +1201,7 @@ export interface operations {
             };
         };
     };
-    predict_batch_api_predict_batch_post: {
+    predict_batch: {
         parameters: {
             query?: never;
             header?: {
@@ -1213,7 +1213,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_predict_batch_api_predict_batch_post"];
+                "multipart/form-data": components["schemas"]["Body_predict_batch"];
             };
         };
         responses: {
@@ -1282,7 +1282,7 @@ export interface operations {
             };
         };
     };
-    predict_video_api_predict_video_post: {
+    predict_video: {
         parameters: {
             query?: {
                 /** @description frames to sample */
@@ -1297,7 +1297,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_predict_video_api_predict_video_post"];
+                "multipart/form-data": components["schemas"]["Body_predict_video"];
             };
         };
         responses: {
@@ -1366,7 +1366,7 @@ export interface operations {
             };
         };
     };
-    create_video_job_api_jobs_video_post: {
+    create_video_job: {
         parameters: {
             query?: {
                 /** @description frames to sample */
@@ -1381,7 +1381,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_create_video_job_api_jobs_video_post"];
+                "multipart/form-data": components["schemas"]["Body_create_video_job"];
             };
         };
         responses: {
@@ -1450,7 +1450,7 @@ export interface operations {
             };
         };
     };
-    read_job_api_jobs__job_id__get: {
+    read_job: {
         parameters: {
             query?: never;
             header?: {
@@ -1538,7 +1538,7 @@ export interface operations {
             };
         };
     };
-    stream_job_events_api_jobs__job_id__events_get: {
+    stream_job_events: {
         parameters: {
             query?: never;
             header?: {
@@ -1626,7 +1626,7 @@ export interface operations {
             };
         };
     };
-    read_models_api_models_get: {
+    read_models: {
         parameters: {
             query?: never;
             header?: {
@@ -1703,7 +1703,7 @@ export interface operations {
             };
         };
     };
-    read_model_report_api_models__name__reports__report__get: {
+    read_model_report: {
         parameters: {
             query?: never;
             header?: {
@@ -1790,7 +1790,7 @@ export interface operations {
             };
         };
     };
-    read_info_api_info_get: {
+    read_info: {
         parameters: {
             query?: never;
             header?: {
@@ -1867,7 +1867,7 @@ export interface operations {
             };
         };
     };
-    read_history_api_history_get: {
+    read_history: {
         parameters: {
             query?: {
                 page?: number;
@@ -1953,7 +1953,7 @@ export interface operations {
             };
         };
     };
-    read_analysis_api_history__analysis_id__get: {
+    read_analysis: {
         parameters: {
             query?: never;
             header?: {
@@ -2041,7 +2041,7 @@ export interface operations {
             };
         };
     };
-    delete_analysis_api_history__analysis_id__delete: {
+    delete_analysis: {
         parameters: {
             query?: never;
             header?: {
@@ -2127,7 +2127,7 @@ export interface operations {
             };
         };
     };
-    read_report_api_history__analysis_id__report_get: {
+    read_report: {
         parameters: {
             query?: {
                 /** @description as a file to save (Content-Disposition: attachment) */

@@ -1,6 +1,6 @@
 // What the API accepts, for the upload hints and error messages. Images: the Pillow formats
 // faceproof/decode.py allows (SUPPORTED_FORMATS); videos: what OpenCV opens, by the suffixes
-// backend/kept_uploads.py knows (VIDEO_SUFFIXES).
+// backend/services/kept_uploads.py knows (VIDEO_SUFFIXES).
 
 export const IMAGE_FORMATS = 'JPEG, PNG, WebP, AVIF, GIF, BMP, TIFF, PPM, TGA or ICO'
 

@@ -39,7 +39,9 @@ def jpeg_data_url(rgb: np.ndarray, side: int = THUMBNAIL_SIDE, quality: int = 85
     return "data:image/jpeg;base64," + base64.b64encode(data.tobytes()).decode()
 
 
-def decision(rule: DecisionRule) -> DecisionBand:
+def decision_band(rule: DecisionRule) -> DecisionBand:
+    """The decision rule as the API presents it (answers, models, info): the one place a
+    `DecisionBand` is made."""
     return DecisionBand(threshold=rule.threshold, low=rule.low, high=rule.high)
 
 
@@ -67,7 +69,7 @@ def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
         analysis_id=analysis_id, filename=filename, prediction=result.verdict,
         confidence=result.confidence, fake_probability=result.fake_probability,
         reason=result.reason, face_detected=result.face_detected, faces=faces,
-        models_used=result.models_used, decision=decision(rule), tta=result.tta,
+        models_used=result.models_used, decision=decision_band(rule), tta=result.tta,
         image=ImageSize(width=result.width, height=result.height),
         processing_time_ms=round(result.processing_time_ms, 2),
         provenance=provenance_of(provenance),
@@ -88,7 +90,7 @@ def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,
         keyframes=[Keyframe(frame=k.index, time_s=k.time_s, fake_probability=k.fake_probability,
                             thumbnail=jpeg_data_url(k.crop), box=box_of(k.box))
                    for k in result.keyframes],
-        models_used=result.models_used, decision=decision(rule), duration_s=result.duration_s,
+        models_used=result.models_used, decision=decision_band(rule), duration_s=result.duration_s,
         processing_time_ms=round(result.processing_time_ms, 2),
         downscaled=downscale_of(result.extras.get("downscaled")),
         provenance=provenance_of(provenance),

@@ -33,7 +33,7 @@ def mount_spa(app: FastAPI, static_dir: Path) -> None:
     async def spa(path: str) -> FileResponse:
         # only files that were in the build are served: no user text becomes a path
         if path.startswith("api/"):
-            from backend.errors import APIError
+            from backend.core.errors import APIError
 
             raise APIError(404, "not_found", f"no route /{path}")
         target = files.get(path)

@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 BASELINE = "0001"  # the schema of `create_all` before migrations
 TABLE = "analyses"
 LOCK_KEY = 0x46505248  # pg_advisory_xact_lock's key: "FPRH", FaceProof history

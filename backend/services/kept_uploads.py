@@ -18,8 +18,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from backend.errors import APIError
-from backend.settings import Settings
+from backend.core.errors import APIError
+from backend.core.settings import Settings
 from faceproof.decode import SUPPORTED_FORMATS
 
 log = logging.getLogger("backend.kept_uploads")

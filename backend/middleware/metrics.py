@@ -23,7 +23,7 @@ from prometheus_client.exposition import choose_encoder
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.request_log import route_template, verdict_of
+from backend.core.request_info import route_template, verdict_of
 
 UNMATCHED = "unmatched"  # the route label of requests no route matched: bounded cardinality
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from backend.errors import APIError
+from backend.core.errors import APIError
 
 RETRY_AFTER_S = 30
 

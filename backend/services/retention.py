@@ -7,9 +7,9 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from backend.history import HistoryStore, HistoryUnavailableError
-from backend.kept_uploads import ANALYSIS_ID, delete_kept
-from backend.settings import Settings
+from backend.core.settings import Settings
+from backend.services.history import HistoryStore, HistoryUnavailableError
+from backend.services.kept_uploads import ANALYSIS_ID, delete_kept
 
 log = logging.getLogger("backend.retention")
 SWEEP_INTERVAL_S = 3600

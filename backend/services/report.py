@@ -1,5 +1,5 @@
 """The report of one past analysis: a self-contained HTML page (inline CSS, images as data
-URLs, made to print), rendered from `templates/report.html` with what the history kept.
+URLs, made to print), rendered from `backend/templates/report.html` with what the history kept.
 
 What a report needs beyond the history's columns is recorded in the analysis's `details`
 when it is made (`report_details`): the face crops and heatmaps, a video's keyframes, the
@@ -19,8 +19,8 @@ from typing import Any
 import jinja2
 
 import faceproof
-from backend.kept_uploads import kept_files
-from backend.settings import Settings
+from backend.core.settings import Settings
+from backend.services.kept_uploads import kept_files
 from faceproof.bundle import WEIGHTS_FILE
 from faceproof.predictor import Predictor
 
@@ -32,7 +32,7 @@ IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif", ".bmp": "image/bmp", ".avif": "image/avif"}
 
 _templates = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.ChainableUndefined,
     trim_blocks=True, lstrip_blocks=True)
 

@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("backend.memory")
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 

@@ -11,6 +11,23 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.core.settings import Settings
+
+MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and fields around the file bytes
+
+
+def upload_limits(settings: Settings) -> Callable[[str], int | None]:
+    """The byte limit of a request body by path: a video, a batch, a photo, anything else."""
+    def limit_for(path: str) -> int | None:
+        if path.endswith("/video"):
+            return settings.MAX_VIDEO_BYTES + MULTIPART_OVERHEAD
+        if path.endswith("/predict/batch"):
+            return (settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD) * settings.MAX_BATCH_FILES
+        if path.endswith("/predict"):
+            return settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD
+        return 1024 * 1024
+    return limit_for
+
 
 class BodyTooLarge(Exception):
     pass

@@ -14,13 +14,13 @@ from pathlib import Path
 import torch
 from fastapi import FastAPI
 
-from backend.history import HistoryStore
-from backend.job_queue import DatabaseJobQueue, JobWorker
-from backend.jobs import JobManager
-from backend.request_log import ContextThreadPoolExecutor
-from backend.retention import sweep, sweep_periodically
-from backend.settings import Settings
-from backend.temp_space import TempSpace
+from backend.core.executors import ContextThreadPoolExecutor
+from backend.core.settings import Settings
+from backend.services.history import HistoryStore
+from backend.services.job_queue import DatabaseJobQueue, JobWorker
+from backend.services.jobs import JobManager
+from backend.services.retention import sweep, sweep_periodically
+from backend.services.temp_space import TempSpace
 from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
 from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError

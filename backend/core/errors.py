@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.history import HistoryUnavailableError
+from backend.services.history import HistoryUnavailableError
 from faceproof.errors import (
     BundleError,
     DecodeError,

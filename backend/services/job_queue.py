@@ -28,13 +28,14 @@ from sqlalchemy import JSON, BigInteger, Float, Integer, String, and_, func, sel
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from backend.analyses import SavedUpload, analyse_video
-from backend.errors import APIError
-from backend.history import Base, HistoryStore
-from backend.jobs import Job, QueueFullError, _now, error_body
+from backend.core.errors import APIError
+from backend.core.settings import Settings
 from backend.schemas import ErrorBody, VideoResponse
-from backend.settings import Settings
-from backend.temp_space import RETRY_AFTER_S
+from backend.services.analyses import analyse_video
+from backend.services.history import Base, HistoryStore
+from backend.services.jobs import Job, QueueFullError, _now, error_body
+from backend.services.temp_space import RETRY_AFTER_S
+from backend.services.uploads import SavedUpload
 
 log = logging.getLogger("backend.jobs")
 UNFINISHED = ("queued", "running")

@@ -17,9 +17,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from backend.errors import APIError
-from backend.history import HistoryUnavailableError
+from backend.core.errors import APIError
 from backend.schemas import ErrorBody, JobStatus, VideoResponse
+from backend.services.history import HistoryUnavailableError
 from faceproof.errors import FaceProofError
 
 log = logging.getLogger("backend.jobs")

@@ -1,5 +1,5 @@
 """The history of analyses, in any SQLAlchemy database (SQLite by default, WAL mode;
-PostgreSQL tested too), its schema brought up to date at start (backend/migrate.py).
+PostgreSQL tested too), its schema brought up to date at start (backend/core/migrate.py).
 
 A database that cannot be read or written (locked past the busy timeout, read-only, full,
 gone, not a database) raises `HistoryUnavailableError`, which the service answers with 503
@@ -9,12 +9,11 @@ gone, not a database) raises `HistoryUnavailableError`, which the service answer
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -33,7 +32,10 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from backend.migrate import upgrade_database
+from backend.core.migrate import upgrade_database
+from backend.schemas import HistoryItem
+from faceproof.predictor import ImagePrediction
+from faceproof.video_analysis import VideoPrediction
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer's lock
 
@@ -82,14 +84,34 @@ class Analysis(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
     batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
+    @classmethod
+    def of(cls, record: HistoryItem) -> Analysis:
+        """The row of a record: every column is a field of `HistoryItem`, by the same name."""
+        values = record.model_dump()
+        return cls(**values | {"prediction": record.prediction.value,
+                               "created_at": datetime.fromisoformat(record.created_at)})
+
     def to_dict(self) -> dict[str, Any]:
+        """The record as `HistoryItem`'s fields (created_at in ISO 8601, UTC)."""
         created = self.created_at
         if created.tzinfo is None:  # SQLite drops the zone; we always store UTC
             created = created.replace(tzinfo=UTC)
-        return {c: getattr(self, c) for c in (
-            "id", "kind", "filename", "size_bytes", "sha256", "prediction", "confidence",
-            "fake_probability", "models", "model_scores", "faces", "details", "duration_ms",
-            "batch_id")} | {"created_at": created.isoformat()}
+        return {c.key: getattr(self, c.key) for c in self.__table__.columns} | {
+            "created_at": created.isoformat()}
+
+
+def new_record(analysis_id: str, *, kind: Literal["image", "video"], filename: str,
+               size_bytes: int, sha256: str, result: ImagePrediction | VideoPrediction,
+               model_scores: dict[str, float], faces: list[dict], details: dict,
+               batch_id: str | None = None) -> HistoryItem:
+    """The history record of one analysis (a photo, a batch's file, a video, a video job):
+    the verdict and scores from the core's result, made now."""
+    return HistoryItem(
+        id=analysis_id, created_at=datetime.now(UTC).isoformat(), kind=kind, filename=filename,
+        size_bytes=size_bytes, sha256=sha256, prediction=result.verdict,
+        confidence=result.confidence, fake_probability=result.fake_probability,
+        models=list(result.models_used), model_scores=model_scores, faces=faces,
+        details=details, duration_ms=result.processing_time_ms, batch_id=batch_id)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -113,15 +135,13 @@ class HistoryStore:
             upgrade_database(self.engine)  # or HistorySchemaError: not a schema we can use
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def add(self, **fields: Any) -> str:
-        """Insert one record in its own transaction; returns its id."""
-        record = Analysis(id=fields.pop("id", None) or str(uuid.uuid4()),
-                          created_at=fields.pop("created_at", None) or datetime.now(UTC),
-                          **fields)
+    def add(self, record: HistoryItem) -> str:
+        """Insert one record (`new_record`) in its own transaction; returns its id."""
+        row = Analysis.of(record)
         with _unavailable_on_database_errors("recording an analysis"), \
                 self._sessions.begin() as session:
-            session.add(record)
-        return record.id
+            session.add(row)
+        return row.id
 
     def get(self, analysis_id: str) -> dict | None:
         with _unavailable_on_database_errors("reading an analysis"), \

@@ -1,0 +1,1 @@
+"""What the routes call: uploads, analyses, the history, video jobs, presenters, reports."""

@@ -1,6 +1,6 @@
-import { prediction, face } from '@/test/fixtures'
+import { prediction } from '@/test/fixtures'
 import { imageFile } from '@/test/render'
-import { analyzeReducer, decidingFace, initialAnalyzeState, type AnalyzeState } from './analyze-state'
+import { analyzeReducer, initialAnalyzeState, type AnalyzeState } from './analyze-state'
 
 const error = { title: 'Nope.' }
 
@@ -43,11 +43,5 @@ describe('analyzeReducer', () => {
   it('applies a refusal made before any call, whatever the state', () => {
     const state: AnalyzeState = { status: 'loading', file: imageFile() }
     expect(analyzeReducer(state, { type: 'reject', error })).toMatchObject({ status: 'error', file: null })
-  })
-
-  it('finds the face that decides: the most suspicious', () => {
-    const calm = face({ fake_probability: 0.1 })
-    const suspicious = face({ fake_probability: 0.9 })
-    expect(decidingFace(prediction({ faces: [calm, suspicious] }))).toBe(suspicious)
   })
 })

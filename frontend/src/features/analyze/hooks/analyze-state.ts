@@ -41,11 +41,3 @@ export function analyzeReducer(state: AnalyzeState, action: AnalyzeAction): Anal
       return initialAnalyzeState
   }
 }
-
-/** The face that decides the verdict: the most suspicious one. */
-export function decidingFace(result: PredictionResponse) {
-  return result.faces.reduce<PredictionResponse['faces'][number] | undefined>(
-    (top, face) => (top == null || face.fake_probability > top.fake_probability ? face : top),
-    undefined,
-  )
-}

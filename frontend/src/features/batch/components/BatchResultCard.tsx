@@ -1,6 +1,7 @@
 import { ApiError } from '@/lib/api-client'
 import type { Limits } from '@/lib/api-types'
 import { VerdictBadge } from '@/components/VerdictBadge'
+import { decidingFace } from '@/lib/deciding-face'
 import { describeError } from '@/lib/error-messages'
 import { formatFakeProbability, sentence, verdictSlug } from '@/lib/format'
 import { Link } from '@/lib/router'
@@ -15,10 +16,7 @@ const NO_FACE_ICON = 'M12 4a6 7 0 1 0 0.01 0M9.5 10h.01M14.5 10h.01M9.5 14.5h5M4
  * that no face was found; or why it failed. */
 export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits | null }) {
   const { result, error } = row
-  const top = result?.faces.reduce<(typeof result.faces)[number] | undefined>(
-    (a, b) => (a && a.fake_probability >= b.fake_probability ? a : b),
-    undefined,
-  )
+  const top = result ? decidingFace(result) : undefined
   const message = error ? describeError(new ApiError(0, error.code, error.detail), { limits }) : null
   const state = result ? verdictSlug(result.prediction) : 'failed'
   const noFace = result?.prediction === 'NO_FACE'

@@ -13,10 +13,10 @@ import { recordedRule, ruleOwner } from '@/lib/rule'
 import { useAsync } from '@/lib/use-async'
 import { getAnalysis } from '../api/get-analysis'
 import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
-import { FaceCard } from '@/features/analyze/components/FaceCard'
-import { KeyframeList } from '@/features/video/components/KeyframeList'
+import { FaceCard } from '@/components/FaceCard'
+import { KeyframeList } from '@/components/KeyframeList'
 import { keptFaces, keptKeyframes } from '../utils/kept-media'
-import { AnalysisLinks } from './AnalysisLinks'
+import { AnalysisLinks } from '@/components/AnalysisLinks'
 import { DeleteButton } from './DeleteButton'
 
 

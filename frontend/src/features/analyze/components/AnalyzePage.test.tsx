@@ -231,7 +231,7 @@ describe('AnalyzePage', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: /Test-time augmentation/ }))
     await userEvent.click(screen.getByRole('checkbox', { name: 'fake_a' }))
     const offer = screen.getByTestId('rerun')
-    expect(offer).toHaveTextContent('You changed models and test-time augmentation since this result.')
+    expect(offer).toHaveTextContent('You changed the models and test-time augmentation since this result.')
     expect(offer).toHaveTextContent('Analyse “portrait.jpg” again with the new options?')
     // set back as it was: nothing to re-run
     await userEvent.click(screen.getByRole('checkbox', { name: 'fake_a' }))
@@ -277,6 +277,16 @@ describe('AnalyzePage', () => {
     expect(boxes[1]).toHaveAttribute('title', expect.stringContaining('decides the verdict'))
     expect(screen.getByRole('region', { name: 'How sure each model is' })).toHaveTextContent(
       'Probability that face 2, the face that decides, is fake',
+    )
+  })
+
+  it('says when several faces tie for the most likely fake: the first found decides', async () => {
+    const faces = [face({ fake_probability: 0.64 }), face({ fake_probability: 0.64 }), face({ fake_probability: 0.64 })]
+    mockApi({ 'POST /api/predict': { body: prediction({ faces, fake_probability: 0.64 }) } })
+    renderApp(<AnalyzePage />)
+    await upload()
+    expect(await screen.findByTestId('deciding-face')).toHaveTextContent(
+      'The verdict follows face 1, the one most likely fake (64 %; face 2 and face 3 score the same, and the first found decides)',
     )
   })
 

@@ -25,7 +25,7 @@ const STEPS = [
   ['See the verdict', 'Real, fake or uncertain, how sure, and where the models looked.'],
 ] as const
 
-/** "models", "models and heatmaps", "models, heatmaps and test-time augmentation" */
+/** "a", "a and b", "a, b and c" */
 function listOf(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
 }
@@ -47,6 +47,11 @@ export function AnalyzePage() {
   const top = result ? decidingFace(result) : undefined
   // with several faces found, the verdict is one face's: say which
   const topIndex = result && top && result.face_detected && result.faces.length > 1 ? result.faces.indexOf(top) : -1
+  // other faces with the very same probability (the service keeps the first of them)
+  const tied =
+    result && top && topIndex >= 0
+      ? result.faces.flatMap((f, i) => (i !== topIndex && f.fake_probability === top.fake_probability ? [i] : []))
+      : []
   const noFace = result?.prediction === 'NO_FACE'
   // options changed since the result shown: offer to analyse the same file again
   const usedOptions = state.status === 'success' ? state.options : undefined
@@ -152,8 +157,10 @@ export function AnalyzePage() {
                 {top && topIndex >= 0 && (
                   <p className="deciding" data-testid="deciding-face">
                     The verdict follows <strong>face {topIndex + 1}</strong>, the one most likely fake (
-                    {formatFakePercent(top.fake_probability)}): with several faces, the most suspicious decides, so
-                    one face likely fake is enough to flag the photo.
+                    {formatFakePercent(top.fake_probability)}
+                    {tied.length > 0 && `; ${listOf(tied.map((i) => `face ${i + 1}`))} score the same, and the first found decides`}
+                    ): with several faces, the most suspicious decides, so one face likely fake is enough to flag the
+                    photo.
                   </p>
                 )}
                 {top && (

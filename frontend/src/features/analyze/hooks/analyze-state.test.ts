@@ -48,11 +48,11 @@ describe('analyzeReducer', () => {
   it('names the options changed since a result, and only those a re-run would change', () => {
     const used = { models: [], tta: false, explain: true, wholeImage: false, stability: false }
     expect(changedOptions(used, used, { noFace: false })).toEqual([])
-    expect(changedOptions(used, { ...used, models: ['a'], explain: false }, { noFace: false })).toEqual(['models', 'heatmaps'])
+    expect(changedOptions(used, { ...used, models: ['a'], explain: false }, { noFace: false })).toEqual(['the models', 'the heatmaps'])
     expect(changedOptions({ ...used, models: ['a', 'b'] }, { ...used, models: ['b', 'a'] }, { noFace: false })).toEqual([])
     // the whole image: only when turned on after no face was found
     expect(changedOptions(used, { ...used, wholeImage: true }, { noFace: false })).toEqual([])
-    expect(changedOptions(used, { ...used, wholeImage: true }, { noFace: true })).toEqual(['whole image when no face is found'])
+    expect(changedOptions(used, { ...used, wholeImage: true }, { noFace: true })).toEqual(['scoring the whole image when no face is found'])
     expect(changedOptions({ ...used, wholeImage: true }, used, { noFace: false })).toEqual([])
   })
 

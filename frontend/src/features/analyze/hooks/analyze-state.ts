@@ -58,15 +58,15 @@ export function analyzeReducer(state: AnalyzeState, action: AnalyzeAction): Anal
 }
 
 const OPTION_NAMES: Record<Exclude<keyof AnalyzeOptions, 'models'>, string> = {
-  explain: 'heatmaps',
+  explain: 'the heatmaps',
   tta: 'test-time augmentation',
-  stability: 'stability check',
-  wholeImage: 'whole image when no face is found',
+  stability: 'the stability check',
+  wholeImage: 'scoring the whole image when no face is found',
 }
 
 /**
  * What differs between the options a result was analysed with and the options set now, in
- * words ("models", "heatmaps"...); empty when a re-run would give the same analysis. Scoring
+ * words ("the models", "the heatmaps"...); empty when a re-run would give the same analysis. Scoring
  * the whole image counts only when it was just turned on and the result is NO_FACE: with a
  * face found it changes nothing, and "Score the whole image" under a NO_FACE result is a
  * one-off for that file that leaves the option as it was.
@@ -79,7 +79,7 @@ export function changedOptions(
   const changed: string[] = []
   const sameModels =
     used.models.length === now.models.length && used.models.every((m) => now.models.includes(m))
-  if (!sameModels) changed.push('models')
+  if (!sameModels) changed.push('the models')
   for (const key of Object.keys(OPTION_NAMES) as (keyof typeof OPTION_NAMES)[]) {
     if (key === 'wholeImage') {
       if (noFace && now.wholeImage && !used.wholeImage) changed.push(OPTION_NAMES[key])

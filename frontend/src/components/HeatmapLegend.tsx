@@ -5,10 +5,10 @@
  * the parts of one face for one model's score; they do not mark where a fake is.
  */
 
-// Turbo at 0, 0.25, 0.5, 0.75 and 1, as opaque as the service draws it there (alpha rises
-// with the value to 180 / 255): the cold end is nearly clear, as on the face
+// Turbo at 0, 0.25, 0.5, 0.75 and 1, fading to clear at the cold end as the map does (its
+// opacity rises with the value), a little stronger than on a face so the hues read on white
 const TURBO =
-  'linear-gradient(to right, rgb(48 18 59 / 0.05), rgb(26 228 182 / 0.25) 25%, rgb(164 252 60 / 0.45) 50%, rgb(251 126 33 / 0.6) 75%, rgb(122 4 3 / 0.7))'
+  'linear-gradient(to right, rgb(48 18 59 / 0.08), rgb(26 228 182 / 0.6) 25%, rgb(164 252 60 / 0.8) 50%, rgb(251 126 33 / 0.9) 75%, rgb(122 4 3))'
 
 export const HOW_TO_READ =
   'How to read this: warm colours are where this model looked most for its score, compared with the rest of this face — not where a fake is (a real face has warm spots too).'

@@ -132,8 +132,10 @@ describe('BatchPage', () => {
     expect(screen.getByRole('progressbar', { name: '0 of 3 images done' })).toHaveAttribute('aria-valuenow', '0')
     expect(screen.getByText('one.jpg').closest('li')).toHaveAttribute('aria-busy', 'true')
 
+    expect(screen.getByRole('status')).toHaveTextContent('0 of 3 images done.') // read out
     await act(async () => replies[0]?.(new Response()))
     await screen.findByRole('progressbar', { name: '2 of 3 images done' })
+    expect(screen.getByRole('status')).toHaveTextContent('2 of 3 images done.')
     expect(states()).toEqual(['fake', 'failed', 'analysing'])
     expect(chips()).toEqual(['Done', 'Error', 'Analysing…'])
     expect(screen.getAllByTestId('batch-card')[1]).toHaveTextContent('This file is not an image we can read.')

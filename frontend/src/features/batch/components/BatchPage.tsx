@@ -63,7 +63,9 @@ export function BatchPage() {
       <p className="visually-hidden" role="status" aria-live="polite">
         {response
           ? `${response.summary.total} images analysed: ${response.summary.fake} fake, ${response.summary.real} real, ${response.summary.uncertain} uncertain, ${response.summary.no_face} with no face found, ${response.summary.failed} failed.`
-          : ''}
+          : state.status === 'loading'
+            ? `${answered} of ${state.files.length} images done.`
+            : ''}
       </p>
       {state.status === 'error' && <ErrorNotice message={state.error} />}
       {state.status === 'loading' && (

@@ -1,7 +1,7 @@
 import { vi } from 'vitest'
 import { info as defaultInfo } from './fixtures'
 
-type Reply = { status?: number; body?: unknown } | (() => Promise<Response> | Response)
+type Reply = { status?: number; body?: unknown } | ((call: Call) => Promise<Response> | Response)
 
 export interface Call {
   method: string
@@ -23,16 +23,17 @@ export function mockApi(routes: Record<string, Reply>): Call[] {
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = String(input)
       const method = init?.method ?? 'GET'
-      calls.push({
+      const call: Call = {
         method,
         url,
         body: (init?.body as FormData | undefined) ?? null,
         headers: (init?.headers ?? {}) as Record<string, string>,
-      })
+      }
+      calls.push(call)
       const path = url.split('?')[0]
       const reply = table[`${method} ${url}`] ?? table[`${method} ${path}`]
       if (!reply) return json(404, { code: 'not_found', detail: `no mock for ${method} ${url}` })
-      if (typeof reply === 'function') return reply()
+      if (typeof reply === 'function') return reply(call)
       return reply.status === 204 ? new Response(null, { status: 204 }) : json(reply.status ?? 200, reply.body)
     }),
   )

@@ -1,4 +1,4 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client, multipart } from '@/lib/api-client'
 import type { PredictionResponse } from '@/lib/api-types'
 
 export interface PredictImageInput {
@@ -25,17 +25,17 @@ export function predictImage({
   stability = false,
   signal,
 }: PredictImageInput): Promise<PredictionResponse> {
-  const body = new FormData()
-  body.append('file', file, file.name || 'pasted-image.png')
-  if (models && models.length > 0) body.append('models', models.join(','))
-  body.append('tta', String(tta))
-  body.append('explain', String(explain))
-  body.append('whole_image', String(wholeImage))
-  body.append('stability', String(stability))
-  return apiRequest<PredictionResponse>('/api/predict', {
-    method: 'POST',
-    body,
-    signal,
-    timeoutMs: 120_000,
-  })
+  const body = multipart(
+    '/api/predict',
+    {
+      file,
+      models: models && models.length > 0 ? models.join(',') : undefined,
+      tta,
+      explain,
+      whole_image: wholeImage,
+      stability,
+    },
+    (f) => f.name || 'pasted-image.png',
+  )
+  return call((s) => client.POST('/api/predict', { body, signal: s }), { signal, timeoutMs: 120_000 })
 }

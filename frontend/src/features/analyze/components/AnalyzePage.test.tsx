@@ -219,4 +219,83 @@ describe('AnalyzePage', () => {
     const body = calls.find((c) => c.method === 'POST')?.body as FormData
     expect(body.get('whole_image')).toBe('true')
   })
+
+  it('offers to re-run the same file after an option changes, without a new upload', async () => {
+    const calls = mockApi({ 'POST /api/predict': { body: prediction() } })
+    renderApp(<AnalyzePage />)
+    await userEvent.click(await screen.findByText('Options'))
+    const file = await upload(imageFile('portrait.jpg'))
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('FAKE · 97 % likely fake'))
+    expect(screen.queryByTestId('rerun')).not.toBeInTheDocument()
+
+    await userEvent.click(screen.getByRole('checkbox', { name: /Test-time augmentation/ }))
+    await userEvent.click(screen.getByRole('checkbox', { name: 'fake_a' }))
+    const offer = screen.getByTestId('rerun')
+    expect(offer).toHaveTextContent('You changed the models and test-time augmentation since this result.')
+    expect(offer).toHaveTextContent('Analyse “portrait.jpg” again with the new options?')
+    // set back as it was: nothing to re-run
+    await userEvent.click(screen.getByRole('checkbox', { name: 'fake_a' }))
+    await userEvent.click(screen.getByRole('checkbox', { name: /Test-time augmentation/ }))
+    expect(screen.queryByTestId('rerun')).not.toBeInTheDocument()
+
+    await userEvent.click(screen.getByRole('checkbox', { name: /Check the verdict holds/ }))
+    await userEvent.click(within(screen.getByTestId('rerun')).getByRole('button', { name: 'Re-run with the new options' }))
+    await waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(2))
+    const second = calls.filter((c) => c.method === 'POST')[1]?.body as FormData
+    expect((second.get('file') as File).name).toBe(file.name) // the same file, not a new upload
+    expect(second.get('stability')).toBe('true')
+    await waitFor(() => expect(screen.queryByTestId('rerun')).not.toBeInTheDocument())
+  })
+
+  it('does not offer a re-run for the one-off "Score the whole image"', async () => {
+    mockApi({ 'POST /api/predict': { body: noFacePrediction() } })
+    renderApp(<AnalyzePage />)
+    await upload()
+    await userEvent.click(await screen.findByRole('button', { name: 'Score the whole image' }))
+    await waitFor(() => expect(screen.getByTestId('no-face-hint')).toBeInTheDocument())
+    expect(screen.queryByTestId('rerun')).not.toBeInTheDocument()
+  })
+
+  it('says which face decides the verdict of a photo with several faces', async () => {
+    const faces = [
+      face({ prediction: 'REAL', fake_probability: 0.12, confidence: 0.88, box: { x: 0, y: 0, width: 40, height: 40 } }),
+      face({ fake_probability: 0.86, confidence: 0.86, box: { x: 50, y: 0, width: 40, height: 40 } }),
+      face({ prediction: 'REAL', fake_probability: 0.3, confidence: 0.7, box: { x: 0, y: 50, width: 40, height: 40 } }),
+    ]
+    mockApi({ 'POST /api/predict': { body: prediction({ faces, fake_probability: 0.86, confidence: 0.86 }) } })
+    renderApp(<AnalyzePage />)
+    await upload()
+    const line = await screen.findByTestId('deciding-face')
+    expect(line).toHaveTextContent(
+      'The verdict follows face 2, the one most likely fake (86 %): with several faces, the most suspicious decides',
+    )
+    const cards = screen.getAllByTestId('face-card')
+    expect(cards.map((c) => c.dataset.deciding ?? '')).toEqual(['', 'true', ''])
+    expect(within(cards[1] as HTMLElement).getByTestId('deciding-tag')).toBeInTheDocument()
+    const boxes = screen.getAllByTestId('face-box')
+    expect(boxes[1]).toHaveClass('face-box--deciding')
+    expect(boxes[1]).toHaveAttribute('title', expect.stringContaining('decides the verdict'))
+    expect(screen.getByRole('region', { name: 'How sure each model is' })).toHaveTextContent(
+      'Probability that face 2, the face that decides, is fake',
+    )
+  })
+
+  it('says when several faces tie for the most likely fake: the first found decides', async () => {
+    const faces = [face({ fake_probability: 0.64 }), face({ fake_probability: 0.64 }), face({ fake_probability: 0.64 })]
+    mockApi({ 'POST /api/predict': { body: prediction({ faces, fake_probability: 0.64 }) } })
+    renderApp(<AnalyzePage />)
+    await upload()
+    expect(await screen.findByTestId('deciding-face')).toHaveTextContent(
+      'The verdict follows face 1, the one most likely fake (64 %; face 2 and face 3 score the same, and the first found decides)',
+    )
+  })
+
+  it('says nothing about a deciding face with one face', async () => {
+    mockApi({ 'POST /api/predict': { body: prediction() } })
+    renderApp(<AnalyzePage />)
+    await upload()
+    await screen.findByTestId('reason')
+    expect(screen.queryByTestId('deciding-face')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('deciding-tag')).not.toBeInTheDocument()
+  })
 })

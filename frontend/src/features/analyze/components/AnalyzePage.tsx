@@ -6,15 +6,16 @@ import { SideGlow } from '@/components/SideGlow'
 import { StabilityNote } from '@/components/StabilityNote'
 import { UploadArea } from '@/components/UploadArea'
 import { VerdictHeadline } from '@/components/VerdictHeadline'
-import { formatBytes, formatDuration, sentence } from '@/lib/format'
+import { formatBytes, formatDuration, formatFakePercent, sentence } from '@/lib/format'
 import { IMAGE_FORMATS } from '@/lib/formats'
 import { useInfo } from '@/lib/info/info-context'
-import { AnalysisLinks } from '@/features/history/components/AnalysisLinks'
+import { AnalysisLinks } from '@/components/AnalysisLinks'
+import { decidingFace } from '@/lib/deciding-face'
 import { useObjectUrl } from '@/lib/use-object-url'
-import { decidingFace } from '../hooks/analyze-state'
+import { changedOptions } from '../hooks/analyze-state'
 import { useAnalyzeImage, type AnalyzeOptions } from '../hooks/use-analyze-image'
 import { AnalyzeOptionsForm } from './AnalyzeOptionsForm'
-import { FaceCard } from './FaceCard'
+import { FaceCard } from '@/components/FaceCard'
 import { ImagePreview } from './ImagePreview'
 import { ModelScores } from './ModelScores'
 
@@ -23,6 +24,11 @@ const STEPS = [
   ['Faces are found', 'Each face is cropped and scored by every model.'],
   ['See the verdict', 'Real, fake or uncertain, how sure, and where the models looked.'],
 ] as const
+
+/** "a", "a and b", "a, b and c" */
+function listOf(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+}
 
 /** The home screen: one image in, a verdict per face out. */
 export function AnalyzePage() {
@@ -39,7 +45,18 @@ export function AnalyzePage() {
   const url = useObjectUrl(file)
   const result = state.status === 'success' ? state.result : null
   const top = result ? decidingFace(result) : undefined
+  // with several faces found, the verdict is one face's: say which
+  const topIndex = result && top && result.face_detected && result.faces.length > 1 ? result.faces.indexOf(top) : -1
+  // other faces with the very same probability (the service keeps the first of them)
+  const tied =
+    result && top && topIndex >= 0
+      ? result.faces.flatMap((f, i) => (i !== topIndex && f.fake_probability === top.fake_probability ? [i] : []))
+      : []
   const noFace = result?.prediction === 'NO_FACE'
+  // options changed since the result shown: offer to analyse the same file again
+  const usedOptions = state.status === 'success' ? state.options : undefined
+  const changes = result && usedOptions ? changedOptions(usedOptions, options, { noFace }) : []
+  const rerun = () => file && void analyze(file, options)
   // this file only: the option in Options stays as the user set it
   const scoreWholeImage = () => file && void analyze(file, { ...options, wholeImage: true })
 
@@ -66,6 +83,17 @@ export function AnalyzePage() {
       />
       {info && info.models.length > 0 && (
         <AnalyzeOptionsForm available={info.models} value={options} onChange={setOptions} />
+      )}
+      {changes.length > 0 && (
+        <div className="notice notice--info rerun" data-testid="rerun" aria-live="polite">
+          <p>
+            You changed {listOf(changes)} since this result. Analyse {file?.name ? `“${file.name}”` : 'this image'}{' '}
+            again with the new options? No need to upload it again.
+          </p>
+          <button type="button" className="button button--small button--primary" onClick={rerun}>
+            Re-run with the new options
+          </button>
+        </div>
       )}
 
       {state.status === 'error' && (
@@ -126,7 +154,23 @@ export function AnalyzePage() {
                   {sentence(result.face_detected ? result.reason : result.reason.replace(/^no face found:[^;]*;\s*/i, ''))}
                 </p>
                 {result.stability && <StabilityNote stability={result.stability} />}
-                {top && <ModelScores face={top} decision={result.decision} models={result.models_used} />}
+                {top && topIndex >= 0 && (
+                  <p className="deciding" data-testid="deciding-face">
+                    The verdict follows <strong>face {topIndex + 1}</strong>, the one most likely fake (
+                    {formatFakePercent(top.fake_probability)}
+                    {tied.length > 0 && `; ${listOf(tied.map((i) => `face ${i + 1}`))} score the same, and the first found decides`}
+                    ): with several faces, the most suspicious decides, so one face likely fake is enough to flag the
+                    photo.
+                  </p>
+                )}
+                {top && (
+                  <ModelScores
+                    face={top}
+                    decision={result.decision}
+                    models={result.models_used}
+                    faceTitle={topIndex >= 0 ? `Face ${topIndex + 1}` : undefined}
+                  />
+                )}
                 <section className="panel" aria-labelledby="faces-title">
                   <h2 className="panel__title" id="faces-title">
                     {result.face_detected
@@ -140,6 +184,7 @@ export function AnalyzePage() {
                         face={face}
                         title={result.face_detected ? `Face ${i + 1}` : 'Whole image'}
                         threshold={result.decision.threshold}
+                        deciding={i === topIndex}
                       />
                     ))}
                   </div>

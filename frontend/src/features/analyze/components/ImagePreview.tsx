@@ -44,7 +44,7 @@ export function ImagePreview({ url, filename, result, decidingFace }: ImagePrevi
               height: `${(face.box.height / height) * 100}%`,
             }}
             data-testid="face-box"
-            title={`${faces.length > 1 ? `Face ${i + 1}: ` : ''}${labelOf(face)}`}
+            title={`${faces.length > 1 ? `Face ${i + 1}: ` : ''}${labelOf(face)}${face === decidingFace && faces.length > 1 ? ' · decides the verdict' : ''}`}
           >
             {/* several faces: only the number, so labels of faces side by side never
                 overlap; the face cards below carry the verdicts under the same numbers */}

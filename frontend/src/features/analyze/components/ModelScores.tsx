@@ -8,10 +8,12 @@ interface ModelScoresProps {
   decision: DecisionBand
   /** the models that ran: whose rule decided */
   models: string[]
+  /** with several faces, which one these scores are of ("Face 2") */
+  faceTitle?: string
 }
 
 /** Each model's FAKE probability for the deciding face, then their mean (the verdict's). */
-export function ModelScores({ face, decision, models }: ModelScoresProps) {
+export function ModelScores({ face, decision, models, faceTitle }: ModelScoresProps) {
   const entries = Object.entries(face.model_probabilities)
   return (
     <section className="panel" aria-labelledby="model-scores-title">
@@ -19,8 +21,8 @@ export function ModelScores({ face, decision, models }: ModelScoresProps) {
         How sure each model is
       </h2>
       <p className="panel__note">
-        Probability that the face is fake, each bar drawn over the regions of the rule that
-        decided.
+        Probability that {faceTitle ? `${faceTitle.toLowerCase()}, the face that decides,` : 'the face'} is
+        fake, each bar drawn over the regions of the rule that decided.
       </p>
       <RuleLegend band={decision} owner={ruleOwner(models)} />
       <div className="scores">

@@ -1,6 +1,6 @@
-import { prediction, face } from '@/test/fixtures'
+import { prediction } from '@/test/fixtures'
 import { imageFile } from '@/test/render'
-import { analyzeReducer, decidingFace, initialAnalyzeState, type AnalyzeState } from './analyze-state'
+import { analyzeReducer, changedOptions, initialAnalyzeState, type AnalyzeState } from './analyze-state'
 
 const error = { title: 'Nope.' }
 
@@ -45,9 +45,21 @@ describe('analyzeReducer', () => {
     expect(analyzeReducer(state, { type: 'reject', error })).toMatchObject({ status: 'error', file: null })
   })
 
-  it('finds the face that decides: the most suspicious', () => {
-    const calm = face({ fake_probability: 0.1 })
-    const suspicious = face({ fake_probability: 0.9 })
-    expect(decidingFace(prediction({ faces: [calm, suspicious] }))).toBe(suspicious)
+  it('names the options changed since a result, and only those a re-run would change', () => {
+    const used = { models: [], tta: false, explain: true, wholeImage: false, stability: false }
+    expect(changedOptions(used, used, { noFace: false })).toEqual([])
+    expect(changedOptions(used, { ...used, models: ['a'], explain: false }, { noFace: false })).toEqual(['the models', 'the heatmaps'])
+    expect(changedOptions({ ...used, models: ['a', 'b'] }, { ...used, models: ['b', 'a'] }, { noFace: false })).toEqual([])
+    // the whole image: only when turned on after no face was found
+    expect(changedOptions(used, { ...used, wholeImage: true }, { noFace: false })).toEqual([])
+    expect(changedOptions(used, { ...used, wholeImage: true }, { noFace: true })).toEqual(['scoring the whole image when no face is found'])
+    expect(changedOptions({ ...used, wholeImage: true }, used, { noFace: false })).toEqual([])
+  })
+
+  it('keeps the options a result was analysed with', () => {
+    const file = imageFile()
+    const options = { models: ['a'], tta: true, explain: false, wholeImage: false, stability: false }
+    const loading = analyzeReducer(initialAnalyzeState, { type: 'start', file, options })
+    expect(analyzeReducer(loading, { type: 'success', file, result: prediction() })).toMatchObject({ options })
   })
 })

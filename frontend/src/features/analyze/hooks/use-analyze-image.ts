@@ -3,17 +3,9 @@ import { ApiError, isAbortError } from '@/lib/api-client'
 import { describeError } from '@/lib/error-messages'
 import { useInfo } from '@/lib/info/info-context'
 import { predictImage } from '../api/predict-image'
-import { analyzeReducer, initialAnalyzeState } from './analyze-state'
+import { analyzeReducer, initialAnalyzeState, type AnalyzeOptions } from './analyze-state'
 
-export interface AnalyzeOptions {
-  models: string[]
-  tta: boolean
-  explain: boolean
-  /** with no face found, score the whole image as a face crop (form field whole_image) */
-  wholeImage: boolean
-  /** re-score each face under benign changes and say whether the verdict holds */
-  stability: boolean
-}
+export type { AnalyzeOptions }
 
 const RETRYABLE = new Set(['network_error', 'timeout', 'not_ready'])
 
@@ -37,7 +29,7 @@ export function useAnalyzeImage() {
       }
       const current = new AbortController()
       controller.current = current
-      dispatch({ type: 'start', file })
+      dispatch({ type: 'start', file, options })
       try {
         const result = await predictImage({ file, ...options, signal: current.signal })
         dispatch({ type: 'success', file, result })

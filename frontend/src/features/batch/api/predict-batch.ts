@@ -1,4 +1,4 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client, multipart } from '@/lib/api-client'
 import type { BatchResponse } from '@/lib/api-types'
 
 export interface PredictBatchInput {
@@ -10,13 +10,18 @@ export interface PredictBatchInput {
 
 /** POST /api/predict/batch: many images; one bad file never fails the rest. */
 export function predictBatch({ files, models, tta = false, signal }: PredictBatchInput): Promise<BatchResponse> {
-  const body = new FormData()
-  files.forEach((file, i) => body.append('files', file, file.name || `image-${i + 1}.png`))
-  if (models && models.length > 0) body.append('models', models.join(','))
-  body.append('tta', String(tta))
-  return apiRequest<BatchResponse>('/api/predict/batch', {
-    method: 'POST',
-    body,
+  const body = multipart(
+    '/api/predict/batch',
+    {
+      files,
+      models: models && models.length > 0 ? models.join(',') : undefined,
+      tta,
+      whole_image: false,
+      stability: false,
+    },
+    (file, i) => file.name || `image-${i + 1}.png`,
+  )
+  return call((s) => client.POST('/api/predict/batch', { body, signal: s }), {
     signal,
     // a few seconds per image on a busy CPU, plus the upload
     timeoutMs: 60_000 + files.length * 15_000,

@@ -8,6 +8,7 @@ import { formatBytes } from '@/lib/format'
 import { IMAGE_FORMATS } from '@/lib/formats'
 import { useInfo } from '@/lib/info/info-context'
 import { useBatch } from '../hooks/use-batch'
+import { progressRows } from '../utils/batch-progress'
 import { batchRows, SORT_LABELS, sortRows, type SortKey } from '../utils/batch-rows'
 import { responseToJson, rowsToCsv } from '../utils/export-results'
 import { BatchResultCard } from './BatchResultCard'
@@ -24,6 +25,19 @@ export function BatchPage() {
   const [sort, setSort] = useState<SortKey>('upload')
   const response = state.status === 'success' ? state.response : null
   const rows = useMemo(() => (response ? sortRows(batchRows(response), sort) : []), [response, sort])
+  // while it runs: every file in upload order, answered or not
+  const pending = useMemo(
+    () =>
+      state.status === 'loading'
+        ? progressRows(
+            state.files.map((f, i) => f.name || `image-${i + 1}.png`),
+            state.done,
+            state.analysing,
+          )
+        : [],
+    [state],
+  )
+  const answered = state.status === 'loading' ? state.done.summary.total : 0
 
   return (
     <div className="page">
@@ -49,16 +63,25 @@ export function BatchPage() {
       <p className="visually-hidden" role="status" aria-live="polite">
         {response
           ? `${response.summary.total} images analysed: ${response.summary.fake} fake, ${response.summary.real} real, ${response.summary.uncertain} uncertain, ${response.summary.no_face} with no face found, ${response.summary.failed} failed.`
-          : ''}
+          : state.status === 'loading'
+            ? `${answered} of ${state.files.length} images done.`
+            : ''}
       </p>
       {state.status === 'error' && <ErrorNotice message={state.error} />}
       {state.status === 'loading' && (
-        <div className="panel">
-          <ProgressBar
-            value={null}
-            label={`Analysing ${state.files.length} image${state.files.length > 1 ? 's' : ''}…`}
-          />
-        </div>
+        <section className="batch" aria-label="Batch progress" data-testid="batch-progress">
+          <div className="panel">
+            <ProgressBar
+              value={answered / state.files.length}
+              label={`${answered} of ${state.files.length} image${state.files.length > 1 ? 's' : ''} done`}
+            />
+          </div>
+          <ul className="batch-grid" aria-label="One card per image">
+            {pending.map((row) => (
+              <BatchResultCard key={row.index} row={row} limits={info?.limits ?? null} running />
+            ))}
+          </ul>
+        </section>
       )}
 
       {response && (

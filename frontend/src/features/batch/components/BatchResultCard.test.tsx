@@ -53,3 +53,30 @@ describe('BatchResultCard', () => {
     expect(screen.getByTestId('batch-error')).toHaveTextContent('The service could not record this analysis.')
   })
 })
+
+describe('BatchResultCard while the batch runs', () => {
+  it('says a file waits or is being analysed, and opens an analysed one', () => {
+    render(
+      <ul>
+        <BatchResultCard row={{ index: 0, filename: 'one.jpg', result: prediction({ analysis_id: 'b-7' }) }} limits={info.limits} running />
+        <BatchResultCard row={{ index: 1, filename: 'two.jpg', pending: 'analysing' }} limits={info.limits} running />
+        <BatchResultCard row={{ index: 2, filename: 'three.jpg', pending: 'queued' }} limits={info.limits} running />
+      </ul>,
+    )
+    expect(screen.getByRole('link', { name: 'one.jpg' })).toHaveAttribute('href', '/history/b-7')
+    expect(screen.getAllByTestId('batch-status').map((s) => s.textContent)).toEqual(['Done', 'Analysing…', 'Queued'])
+    const [, analysing, queued] = screen.getAllByTestId('batch-card')
+    expect(analysing).toHaveAttribute('aria-busy', 'true')
+    expect(queued).toHaveAttribute('data-state', 'queued')
+    expect(queued).not.toHaveTextContent('%')
+  })
+
+  it('says which face the verdict of a photo with several faces follows', () => {
+    renderCard({
+      index: 0,
+      filename: 'group.jpg',
+      result: prediction({ faces: [face({ fake_probability: 0.2 }), face({ fake_probability: 0.9 })] }),
+    })
+    expect(screen.getByTestId('batch-card')).toHaveTextContent("2 faces · the verdict is the most likely fake one's")
+  })
+})

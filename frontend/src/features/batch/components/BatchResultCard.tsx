@@ -1,9 +1,11 @@
 import { ApiError } from '@/lib/api-client'
 import type { Limits } from '@/lib/api-types'
 import { VerdictBadge } from '@/components/VerdictBadge'
+import { decidingFace } from '@/lib/deciding-face'
 import { describeError } from '@/lib/error-messages'
 import { formatFakeProbability, sentence, verdictSlug } from '@/lib/format'
 import { Link } from '@/lib/router'
+import { itemStatus, type ItemStatus } from '../utils/batch-progress'
 import type { BatchRow } from '../utils/batch-rows'
 
 // a broken page: the file could not be analysed
@@ -11,14 +13,52 @@ const FAILED_ICON = 'M6 3h8l4 4v14H6zM14 3v4h4M9 13l6 6m0-6-6 6'
 // a face outline, struck through: analysed, but no face in it
 const NO_FACE_ICON = 'M12 4a6 7 0 1 0 0.01 0M9.5 10h.01M14.5 10h.01M9.5 14.5h5M4 20 20 4'
 
+const STATUS_LABELS: Record<ItemStatus, string> = {
+  queued: 'Queued',
+  analysing: 'Analysing…',
+  done: 'Done',
+  error: 'Error',
+}
+
+interface BatchResultCardProps {
+  row: BatchRow
+  limits: Limits | null
+  /** the batch is still running: every card says where its file stands */
+  running?: boolean
+}
+
 /** One file of a batch: the deciding face, its verdict and the probability that it is fake;
- * that no face was found; or why it failed. */
-export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits | null }) {
-  const { result, error } = row
-  const top = result?.faces.reduce<(typeof result.faces)[number] | undefined>(
-    (a, b) => (a && a.fake_probability >= b.fake_probability ? a : b),
-    undefined,
+ * that no face was found; or why it failed. While the batch runs, a file not answered yet
+ * says whether it waits its turn or is being analysed. */
+export function BatchResultCard({ row, limits, running = false }: BatchResultCardProps) {
+  const status = itemStatus(row)
+  const chip = running && (
+    <span className={`batch-card__status batch-card__status--${status}`} data-testid="batch-status">
+      {STATUS_LABELS[status]}
+    </span>
   )
+  if (row.pending) {
+    return (
+      <li
+        className={`batch-card batch-card--${row.pending}`}
+        data-testid="batch-card"
+        data-state={row.pending}
+        aria-busy={row.pending === 'analysing'}
+      >
+        <div className="batch-card__thumb" aria-hidden="true">
+          <span className="batch-card__spinner" />
+        </div>
+        <div className="batch-card__body">
+          <p className="batch-card__name" title={row.filename}>
+            {row.filename}
+          </p>
+          {chip}
+        </div>
+      </li>
+    )
+  }
+  const { result, error } = row
+  const top = result ? decidingFace(result) : undefined
   const message = error ? describeError(new ApiError(0, error.code, error.detail), { limits }) : null
   const state = result ? verdictSlug(result.prediction) : 'failed'
   const noFace = result?.prediction === 'NO_FACE'
@@ -67,7 +107,9 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
               {noFace
                 ? 'The models judge faces only'
                 : result.face_detected
-                  ? `${result.faces.length} face${result.faces.length > 1 ? 's' : ''}`
+                  ? result.faces.length > 1
+                    ? `${result.faces.length} faces · the verdict is the most likely fake one's`
+                    : '1 face'
                   : 'No face found — whole image scored, as asked'}
             </p>
           </>
@@ -79,6 +121,7 @@ export function BatchResultCard({ row, limits }: { row: BatchRow; limits: Limits
             </div>
           )
         )}
+        {chip}
         {result && <p className="visually-hidden">{sentence(result.reason)}</p>}
       </div>
     </li>

@@ -4,14 +4,18 @@ import type { BatchResponse } from '@/lib/api-types'
 import { describeError, type ErrorMessage } from '@/lib/error-messages'
 import { useInfo } from '@/lib/info/info-context'
 import { predictBatch } from '../api/predict-batch'
+import { emptyResponse, failGroup, groupsOf, mergeGroup } from '../utils/batch-progress'
 
 export type BatchState =
   | { status: 'idle' }
-  | { status: 'loading'; files: File[] }
+  /** `done`: the answers so far (the first files, in upload order); `analysing`: the upload
+   * positions of the group on the service now */
+  | { status: 'loading'; files: File[]; done: BatchResponse; analysing: number[] }
   | { status: 'success'; files: File[]; response: BatchResponse }
   | { status: 'error'; files: File[]; error: ErrorMessage }
 
-/** Analyse many images in one request. */
+/** Analyse many images, a small group per request (so that each file's progress is known),
+ * one group after another; a group that fails as a whole fails its files, not the batch. */
 export function useBatch() {
   const [state, setState] = useState<BatchState>({ status: 'idle' })
   const info = useInfo()
@@ -30,15 +34,22 @@ export function useBatch() {
       }
       const current = new AbortController()
       controller.current = current
-      setState({ status: 'loading', files })
-      try {
-        const response = await predictBatch({ files, signal: current.signal })
-        setState({ status: 'success', files, response })
-      } catch (error) {
-        if (!isAbortError(error)) {
-          setState({ status: 'error', files, error: describeError(error, { limits }) })
+      let done = emptyResponse()
+      for (const group of groupsOf(files.length)) {
+        const offset = group[0] ?? 0
+        setState({ status: 'loading', files, done, analysing: group })
+        const part = group.map((i) => files[i] as File)
+        try {
+          done = mergeGroup(done, await predictBatch({ files: part, signal: current.signal }), offset)
+        } catch (error) {
+          if (isAbortError(error) || current.signal.aborted) return
+          const failure = error instanceof ApiError ? error : new ApiError(0, 'network_error', String(error))
+          const names = part.map((f, i) => f.name || `image-${offset + i + 1}.png`)
+          done = failGroup(done, names, offset, failure)
         }
+        if (current.signal.aborted) return
       }
+      setState({ status: 'success', files, response: done })
     },
     [limits],
   )

@@ -6,6 +6,8 @@ export interface BatchRow {
   filename: string
   result?: PredictionResponse
   error?: BatchItemError
+  /** not answered yet, while the batch runs: waiting its turn, or on the service now */
+  pending?: 'queued' | 'analysing'
 }
 
 /** The response's results (successes, in upload order) and errors (with their index)

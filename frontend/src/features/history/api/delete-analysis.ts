@@ -1,9 +1,9 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client } from '@/lib/api-client'
 
 /** DELETE /api/history/{id} (204). */
-export function deleteAnalysis(id: string): Promise<void> {
-  return apiRequest<void>(`/api/history/${encodeURIComponent(id)}`, {
-    method: 'DELETE',
-    timeoutMs: 15_000,
-  })
+export async function deleteAnalysis(id: string): Promise<void> {
+  await call(
+    (signal) => client.DELETE('/api/history/{analysis_id}', { params: { path: { analysis_id: id } }, signal }),
+    { timeoutMs: 15_000 },
+  )
 }

@@ -1,7 +1,10 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client } from '@/lib/api-client'
 import type { HistoryItem } from '@/lib/api-types'
 
 /** GET /api/history/{id}: one past analysis. */
 export function getAnalysis(id: string, signal?: AbortSignal): Promise<HistoryItem> {
-  return apiRequest<HistoryItem>(`/api/history/${encodeURIComponent(id)}`, { signal, timeoutMs: 15_000 })
+  return call(
+    (s) => client.GET('/api/history/{analysis_id}', { params: { path: { analysis_id: id } }, signal: s }),
+    { signal, timeoutMs: 15_000 },
+  )
 }

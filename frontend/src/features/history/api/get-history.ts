@@ -1,4 +1,4 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client } from '@/lib/api-client'
 import type { HistoryPage, Verdict } from '@/lib/api-types'
 
 export interface GetHistoryInput {
@@ -13,9 +13,12 @@ export interface GetHistoryInput {
 
 /** GET /api/history: past analyses, newest first, a page at a time. */
 export function getHistory({ page, pageSize, prediction, q, signal }: GetHistoryInput): Promise<HistoryPage> {
-  return apiRequest<HistoryPage>('/api/history', {
-    query: { page, page_size: pageSize, prediction, q: q || undefined },
-    signal,
-    timeoutMs: 15_000,
-  })
+  return call(
+    (s) =>
+      client.GET('/api/history', {
+        params: { query: { page, page_size: pageSize, prediction, q: q || undefined } },
+        signal: s,
+      }),
+    { signal, timeoutMs: 15_000 },
+  )
 }

@@ -13,10 +13,11 @@ import { recordedRule, ruleOwner } from '@/lib/rule'
 import { useAsync } from '@/lib/use-async'
 import { getAnalysis } from '../api/get-analysis'
 import { useDeleteAnalysis } from '../hooks/use-delete-analysis'
-import { FaceCard } from '@/features/analyze/components/FaceCard'
-import { KeyframeList } from '@/features/video/components/KeyframeList'
+import { FaceCard } from '@/components/FaceCard'
+import { decidingFace } from '@/lib/deciding-face'
+import { KeyframeList } from '@/components/KeyframeList'
 import { keptFaces, keptKeyframes } from '../utils/kept-media'
-import { AnalysisLinks } from './AnalysisLinks'
+import { AnalysisLinks } from '@/components/AnalysisLinks'
 import { DeleteButton } from './DeleteButton'
 
 
@@ -63,6 +64,7 @@ export function HistoryDetail({ id }: { id: string }) {
   const rule = item ? recordedRule(item.details) : null
   const faces = (item?.faces ?? []) as { prediction?: string; fake_probability?: number }[]
   const cards = item ? keptFaces(item) : []
+  const deciding = cards.length > 1 ? decidingFace({ faces: cards }) : undefined
   const keyframes = item ? keptKeyframes(item) : []
 
   return (
@@ -137,6 +139,7 @@ export function HistoryDetail({ id }: { id: string }) {
                     face={face}
                     title={item.details.face_detected === false ? 'Whole image' : `Face ${i + 1}`}
                     threshold={rule?.threshold}
+                    deciding={face === deciding}
                   />
                 ))}
               </div>

@@ -31,6 +31,8 @@ describe('HistoryDetail shows what the live page showed', () => {
 
     const cards = await screen.findAllByTestId('face-card')
     expect(cards).toHaveLength(2)
+    // the face that decided, as on the live page
+    expect(cards.map((c) => c.dataset.deciding ?? '')).toEqual(['true', ''])
     expect(screen.getByRole('heading', { name: '2 faces' })).toBeInTheDocument()
     expect(screen.getByAltText('Face 1, as the models saw it')).toHaveAttribute('src', JPEG)
     await userEvent.click(screen.getByRole('button', { name: 'fake_a' }))

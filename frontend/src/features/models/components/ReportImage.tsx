@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
-import { apiRequest, apiUrl, getApiKey, isAbortError } from '@/lib/api-client'
+import { apiUrl, getApiKey, isAbortError } from '@/lib/api-client'
+import { getReportFigure } from '../api/get-report-figure'
 
 interface Props {
   /** the figure's API path, e.g. /api/models/x/reports/roc.png */
@@ -20,7 +21,7 @@ export function ReportImage({ path, alt }: Props) {
     if (!key) return
     const controller = new AbortController()
     let url: string | null = null
-    apiRequest<Blob>(path, { as: 'blob', signal: controller.signal })
+    getReportFigure(path, controller.signal)
       .then((blob) => {
         url = URL.createObjectURL(blob)
         setBlobUrl(url)

@@ -1,4 +1,4 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client, multipart } from '@/lib/api-client'
 import type { JobCreated } from '@/lib/api-types'
 
 export interface CreateVideoJobInput {
@@ -12,14 +12,13 @@ export interface CreateVideoJobInput {
 
 /** POST /api/jobs/video: upload a video; the analysis runs as a job (202). */
 export function createVideoJob({ file, frames, stability = false, signal }: CreateVideoJobInput): Promise<JobCreated> {
-  const body = new FormData()
-  body.append('file', file, file.name || 'video.mp4')
-  body.append('stability', String(stability))
-  return apiRequest<JobCreated>('/api/jobs/video', {
-    method: 'POST',
-    query: { frames },
-    body,
-    signal,
-    timeoutMs: 10 * 60_000, // the upload itself may be large
-  })
+  const body = multipart(
+    '/api/jobs/video',
+    { file, stability, tta: false, whole_image: false },
+    (f) => f.name || 'video.mp4',
+  )
+  return call(
+    (s) => client.POST('/api/jobs/video', { params: { query: { frames } }, body, signal: s }),
+    { signal, timeoutMs: 10 * 60_000 }, // the upload itself may be large
+  )
 }

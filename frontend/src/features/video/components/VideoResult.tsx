@@ -2,8 +2,8 @@ import { TimelineChart } from '@/components/TimelineChart'
 import type { VideoResponse } from '@/lib/api-types'
 import { formatClock, formatDuration, sentence } from '@/lib/format'
 import { ruleOwner } from '@/lib/rule'
-import { AnalysisLinks } from '@/features/history/components/AnalysisLinks'
-import { KeyframeList } from './KeyframeList'
+import { AnalysisLinks } from '@/components/AnalysisLinks'
+import { KeyframeList } from '@/components/KeyframeList'
 
 /** What came out of a video: figures, the timeline, the keyframes; with no face in any
  * sampled frame (NO_FACE), the figures and the reason only. */

@@ -3,7 +3,7 @@ import { describeError, type ErrorMessage } from '@/lib/error-messages'
 import { downloadBlob } from '@/lib/download'
 import { useOptionalInfo } from '@/lib/info/info-context'
 import { Link } from '@/lib/router'
-import { getReport, reportFilename } from '../api/get-report'
+import { getReport, reportFilename } from '@/lib/get-report'
 
 interface AnalysisLinksProps {
   /** the analysis_id of the result */

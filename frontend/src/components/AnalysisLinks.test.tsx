@@ -1,11 +1,9 @@
-import { render, screen, waitFor } from '@testing-library/react'
+import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { vi } from 'vitest'
-import { info, prediction, video } from '@/test/fixtures'
+import { info } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { renderApp } from '@/test/render'
-import { BatchResultCard } from '@/features/batch/components/BatchResultCard'
-import { VideoResult } from '@/features/video/components/VideoResult'
 import { AnalysisLinks } from './AnalysisLinks'
 
 describe('AnalysisLinks', () => {
@@ -33,7 +31,7 @@ describe('AnalysisLinks', () => {
 
     await waitFor(() => expect(clicked).toEqual(['faceproof-report-clip.final-abcdef12.html']))
     const report = calls.find((c) => c.url.includes('/report'))
-    expect(report?.url).toBe('/api/history/abcdef12-3456/report?download=1')
+    expect(report?.url).toBe('/api/history/abcdef12-3456/report?download=true')
     expect(report?.headers['X-API-Key']).toBe('k1')
     expect(created).toHaveBeenCalledOnce()
     click.mockRestore()
@@ -57,17 +55,4 @@ describe('AnalysisLinks', () => {
     await waitFor(() => expect(screen.queryByTestId('analysis-links')).not.toBeInTheDocument())
   })
 
-  it('is on a video result, and a batch card opens its analysis', async () => {
-    mockApi({})
-    renderApp(<VideoResult result={video({ analysis_id: 'v-1' })} />, { path: '/video' })
-    expect(await screen.findByTestId('permalink')).toHaveAttribute('href', '/history/v-1')
-    await waitFor(() => expect(screen.getByTestId('download-report')).toBeEnabled())
-
-    render(
-      <ul>
-        <BatchResultCard row={{ index: 0, filename: 'one.jpg', result: prediction({ analysis_id: 'b-7' }) }} limits={info.limits} />
-      </ul>,
-    )
-    expect(screen.getByRole('link', { name: 'one.jpg' })).toHaveAttribute('href', '/history/b-7')
-  })
 })

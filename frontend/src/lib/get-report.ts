@@ -1,13 +1,17 @@
-import { apiRequest } from '@/lib/api-client'
+import { call, client } from '@/lib/api-client'
 
 /** GET /api/history/{id}/report?download=1: the analysis's self-contained HTML report. */
 export function getReport(id: string, signal?: AbortSignal): Promise<Blob> {
-  return apiRequest<Blob>(`/api/history/${encodeURIComponent(id)}/report`, {
-    query: { download: 1 },
-    as: 'blob',
-    signal,
-    timeoutMs: 30_000,
-  })
+  return call(
+    (s) =>
+      client.GET('/api/history/{analysis_id}/report', {
+        params: { path: { analysis_id: id }, query: { download: true } },
+        parseAs: 'blob',
+        headers: { Accept: '*/*' },
+        signal: s,
+      }),
+    { signal, timeoutMs: 30_000 },
+  )
 }
 
 /** The file name the report is saved under: "faceproof-report-clip-1a2b3c4d.html". */

@@ -18,6 +18,7 @@ export const info: InfoResponse = {
   name: 'FaceProof',
   version: '0.1.0',
   models: ['fake_a', 'real_c'],
+  default_models: ['fake_a', 'real_c'],
   ensemble: { threshold: 0.5, low: 0.4, high: 0.6 },
   face_detector: 'haar',
   limits: {
@@ -33,8 +34,8 @@ export const info: InfoResponse = {
   versions: { faceproof: '0.1.0' },
   device: 'cpu',
   runtime: {
-    fake_a: { device: 'cpu', runtime: 'torch', precision: 'fp32' },
-    real_c: { device: 'cpu', runtime: 'torch', precision: 'fp32' },
+    fake_a: { device: 'cpu', runtime: 'torch', precision: 'fp32', runs_by_default: true },
+    real_c: { device: 'cpu', runtime: 'torch', precision: 'fp32', runs_by_default: true },
   },
   api_key_required: false,
   history_enabled: true,

@@ -2,18 +2,27 @@ import type { AnalyzeOptions } from '../hooks/use-analyze-image'
 
 interface AnalyzeOptionsFormProps {
   available: string[]
+  /** the models a request runs when it names none (`/api/info` default_models) */
+  defaults?: string[]
   value: AnalyzeOptions
   onChange: (value: AnalyzeOptions) => void
 }
 
 /** The options of an analysis, folded away: models, test-time augmentation, heatmaps, the
  * stability check, and scoring the whole image when no face is found. */
-export function AnalyzeOptionsForm({ available, value, onChange }: AnalyzeOptionsFormProps) {
-  const chosen = value.models.length === 0 ? available : value.models
+export function AnalyzeOptionsForm({
+  available,
+  defaults = available,
+  value,
+  onChange,
+}: AnalyzeOptionsFormProps) {
+  const chosen = value.models.length === 0 ? defaults : value.models
+  const sameAsDefault = (names: string[]) =>
+    names.length === defaults.length && names.every((n) => defaults.includes(n))
   const toggleModel = (name: string, on: boolean) => {
     const next = on ? [...chosen, name] : chosen.filter((m) => m !== name)
     if (next.length === 0) return // at least one model
-    onChange({ ...value, models: next.length === available.length ? [] : next })
+    onChange({ ...value, models: sameAsDefault(next) ? [] : next })
   }
   return (
     <details className="options">
@@ -30,6 +39,11 @@ export function AnalyzeOptionsForm({ available, value, onChange }: AnalyzeOption
                   onChange={(e) => toggleModel(name, e.target.checked)}
                 />
                 {name}
+                {!defaults.includes(name) && (
+                  <span className="options__hint">
+                    off by default: the ensemble gives it weight 0, so it cannot change the verdict
+                  </span>
+                )}
               </label>
             ))}
           </fieldset>

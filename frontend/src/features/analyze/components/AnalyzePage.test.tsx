@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { face, noFacePrediction, prediction } from '@/test/fixtures'
+import { face, info, noFacePrediction, prediction } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { imageFile, renderApp } from '@/test/render'
 import { AnalyzePage } from './AnalyzePage'
@@ -207,6 +207,24 @@ describe('AnalyzePage', () => {
     expect(body.get('models')).toBe('real_c')
     expect(body.get('tta')).toBe('true')
     expect(body.get('whole_image')).toBe('false')
+  })
+
+  it('starts from the default models: one at ensemble weight 0 is off and says why', async () => {
+    const calls = mockApi({
+      'GET /api/info': { body: { ...info, default_models: ['fake_a'] } },
+      'POST /api/predict': { body: prediction() },
+    })
+    renderApp(<AnalyzePage />)
+    await userEvent.click(await screen.findByText('Options'))
+    expect(screen.getByRole('checkbox', { name: /^fake_a/ })).toBeChecked()
+    const unweighted = screen.getByRole('checkbox', { name: /^real_c/ })
+    expect(unweighted).not.toBeChecked()
+    expect(unweighted.closest('label')).toHaveTextContent('the ensemble gives it weight 0')
+    await userEvent.click(unweighted)
+    await upload()
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true))
+    const body = calls.find((c) => c.method === 'POST')?.body as FormData
+    expect(body.get('models')).toBe('fake_a,real_c')
   })
 
   it('sends whole_image when asked to score the whole image without a face', async () => {

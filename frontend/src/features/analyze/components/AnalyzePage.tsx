@@ -82,7 +82,12 @@ export function AnalyzePage() {
         onFiles={([f]) => f && void analyze(f, options)}
       />
       {info && info.models.length > 0 && (
-        <AnalyzeOptionsForm available={info.models} value={options} onChange={setOptions} />
+        <AnalyzeOptionsForm
+          available={info.models}
+          defaults={info.default_models}
+          value={options}
+          onChange={setOptions}
+        />
       )}
       {changes.length > 0 && (
         <div className="notice notice--info rerun" data-testid="rerun" aria-live="polite">

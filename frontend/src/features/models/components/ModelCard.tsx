@@ -69,7 +69,13 @@ export function ModelCard({ model }: { model: ModelInfo }) {
         <p className="model-card__arch">
           <code>{model.arch}</code> · {model.input_size} px input
         </p>
-        {served && (
+        {served && served.runs_by_default === false && (
+          <p className="model-card__unweighted" data-testid="model-unweighted">
+            Not run by default: the fitted ensemble gives it weight 0, so it cannot change a
+            verdict. It runs when an analysis picks it under Options.
+          </p>
+        )}
+        {served && served.runtime !== 'not started' && (
           <p className="model-card__runtime">
             Served here by {RUNTIME_NAMES[served.runtime] ?? served.runtime} in {served.precision}{' '}
             on {served.device}; heatmaps always by PyTorch

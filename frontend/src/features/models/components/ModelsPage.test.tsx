@@ -26,7 +26,7 @@ describe('ModelsPage', () => {
     mockApi({
       'GET /api/models': { body: [model()] },
       'GET /api/info': {
-        body: { ...info, runtime: { fake_a: { device: 'cpu', runtime: 'openvino', precision: 'bf16' } } },
+        body: { ...info, runtime: { fake_a: { device: 'cpu', runtime: 'openvino', precision: 'bf16', runs_by_default: true } } },
       },
     })
     renderApp(<ModelsPage />, { path: '/models' })
@@ -34,6 +34,20 @@ describe('ModelsPage', () => {
     expect(
       await within(card).findByText(/Served here by OpenVINO in bf16 on cpu/),
     ).toBeInTheDocument()
+  })
+
+  it('says when a model does not run by default (ensemble weight 0)', async () => {
+    const runtime = { device: 'cpu', runtime: 'not started', precision: 'not started', runs_by_default: false }
+    mockApi({
+      'GET /api/models': { body: [model()] },
+      'GET /api/info': { body: { ...info, default_models: ['real_c'], runtime: { fake_a: runtime } } },
+    })
+    renderApp(<ModelsPage />, { path: '/models' })
+    const card = await screen.findByTestId('model-card')
+    expect(await within(card).findByTestId('model-unweighted')).toHaveTextContent(
+      /Not run by default: the fitted ensemble gives it weight 0/,
+    )
+    expect(within(card).queryByText(/Served here by/)).not.toBeInTheDocument()
   })
 
   it('explains a failure to load', async () => {

@@ -65,7 +65,8 @@ def test_heatmap_legend_large_view_and_how_to_read(desktop, media, shoot):
     expect(page.get_by_role("dialog")).to_have_accessible_name("Face 1: where fake_b looked")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(card.get_by_role("button", name="Enlarge the heatmap of fake_b on Face 1")).to_be_focused()
+    enlarge = card.get_by_role("button", name="Enlarge the heatmap of fake_b on Face 1")
+    expect(enlarge).to_be_focused()
 
 
 def test_heatmap_large_view_on_a_phone(phone, media, shoot):

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import torch
 from fastapi import FastAPI
 
 from backend.core.executors import ContextThreadPoolExecutor
@@ -21,7 +20,9 @@ from backend.services.job_queue import DatabaseJobQueue, JobWorker
 from backend.services.jobs import JobManager
 from backend.services.retention import sweep, sweep_periodically
 from backend.services.temp_space import TempSpace
+from faceproof import lazy_torch
 from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
+from faceproof.compiled import is_exported
 from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError
 from faceproof.faces import create_face_detector
@@ -30,6 +31,13 @@ from faceproof.runtime import resolve_device
 
 log = logging.getLogger("backend")
 SHUTDOWN_JOB_WAIT_S = 60.0
+
+
+def inference_threads(settings: Settings) -> int:
+    """TORCH_THREADS, or half the cores: on 2 cores one forward thread with the other core
+    decoding and detecting gave 73 ms per 224 px face instead of 93 ms with two (OpenMP
+    threads waking for every layer), and the same throughput (bench/, README Performance)."""
+    return settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2)
 
 
 def load_predictor(settings: Settings) -> Predictor:
@@ -46,7 +54,12 @@ def load_predictor(settings: Settings) -> Predictor:
                             else f"{name}: no bundle folder in {settings.MODELS_DIR}")
             continue
         try:
-            bundles.append(load_bundle(folders[name], device=device))
+            bundle = load_bundle(folders[name], device=device, lazy=True)
+            if not is_exported(bundle, settings.CACHE_DIR):
+                # no compiled copy of these weights yet: build the model now, so weights that
+                # do not load stop the start here (with a warm cache nothing imports torch)
+                bundle.model  # noqa: B018
+            bundles.append(bundle)
         except Exception as exc:  # corrupt weights and more: name the bundle, then decide
             problems.append(f"{name}: {exc}")
     for problem in problems:
@@ -79,10 +92,8 @@ def _configless(models_dir: Path) -> list[str]:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    # half the cores by default: on 2 cores one forward thread with the other core decoding
-    # and detecting gave 73 ms per 224 px face instead of 93 ms with two (OpenMP threads
-    # waking for every layer), and the same throughput (bench/, README Performance)
-    torch.set_num_threads(settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2))
+    # every runtime's forwards (torch's, whenever it is imported, and the compiled ones')
+    lazy_torch.set_threads(inference_threads(settings))
     predictor = app.state.predictor = load_predictor(settings)
     log.info("models loaded: %s", ", ".join(
         f"{name} ({r.device}, {r.runtime}, {r.precision})"

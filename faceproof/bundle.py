@@ -210,16 +210,28 @@ def load_bundle(folder: str | Path, *, device: str | torch.device = "cpu",
                 lazy: bool = False) -> Bundle:
     """Load a bundle; weights stored in fp16 or bf16 are cast to float32.
 
-    `lazy`: read the config and check that the weights file is there now, build the model
-    (and import torch) only when `.model` is first read; the weights' own faults then show
-    there."""
+    `lazy`: read the config and the weights file's header now (a missing, truncated or
+    garbled file fails here), build the model (and import torch) only when `.model` is
+    first read; weights that do not fit the architecture then fail there."""
     folder = Path(folder)
     config = read_config(folder)
     if not (folder / WEIGHTS_FILE).is_file():
         raise BundleError(f"{folder}: no {WEIGHTS_FILE}")
     if lazy:
+        _check_weights_header(folder / WEIGHTS_FILE)
         return Bundle(folder, config, device=device)
     return Bundle(folder, config, load_model(folder, config, device))
+
+
+def _check_weights_header(weights: Path) -> None:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(weights), framework="numpy") as f:  # the header only; no torch
+            if not list(f.keys()):
+                raise ValueError("no tensors")
+    except Exception as exc:  # safetensors raises its own error types for corrupt files
+        raise BundleError(f"{weights}: unreadable weights ({exc})") from exc
 
 
 def load_model(folder: Path, config: BundleConfig,

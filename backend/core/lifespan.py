@@ -46,6 +46,10 @@ def load_predictor(settings: Settings) -> Predictor:
     folders = {f.name: f for f in find_bundles(settings.MODELS_DIR)}
     device = resolve_device(settings.DEVICE)
     wanted = settings.MODELS or sorted([*folders, *_configless(settings.MODELS_DIR)])
+    ensemble = read_ensemble(settings.MODELS_DIR)
+    # members at ensemble weight 0 start on demand (faceproof.runner_choice.OnDemandRunner)
+    on_demand = set() if ensemble is None or settings.RUN_UNWEIGHTED_MODELS else \
+        set(ensemble.weights) - set(ensemble.weighted_members)
     bundles, problems = [], []
     for name in wanted:
         if name not in folders:
@@ -55,9 +59,9 @@ def load_predictor(settings: Settings) -> Predictor:
             continue
         try:
             bundle = load_bundle(folders[name], device=device, lazy=True)
-            if not is_exported(bundle, settings.CACHE_DIR):
+            if name not in on_demand and not is_exported(bundle, settings.CACHE_DIR):
                 # no compiled copy of these weights yet: build the model now, so weights that
-                # do not load stop the start here (with a warm cache nothing imports torch)
+                # do not fit stop the start here (with a warm cache nothing imports torch)
                 bundle.model  # noqa: B018
             bundles.append(bundle)
         except Exception as exc:  # corrupt weights and more: name the bundle, then decide
@@ -72,7 +76,7 @@ def load_predictor(settings: Settings) -> Predictor:
     detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
     return Predictor(bundles, detector, max_faces=settings.MAX_FACES,
                      max_pixels=settings.MAX_IMAGE_PIXELS,
-                     ensemble=read_ensemble(settings.MODELS_DIR),
+                     ensemble=ensemble,
                      precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
                      micro_batching=settings.MICRO_BATCHING,
                      batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING,

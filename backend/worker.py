@@ -39,15 +39,15 @@ def main() -> int:
     if sys.argv[1:] == ["--healthcheck"]:
         return healthcheck()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads
-    import torch
 
-    from backend.core.lifespan import load_predictor
+    from backend.core.lifespan import inference_threads, load_predictor
     from backend.core.logs import configure_logging
     from backend.core.memory import limit_malloc_arenas
     from backend.core.migrate import HistorySchemaError
     from backend.core.settings import get_settings
     from backend.services.history import HistoryStore, HistoryUnavailableError
     from backend.services.job_queue import DatabaseJobQueue, JobWorker
+    from faceproof import lazy_torch
     from faceproof.errors import BundleError
 
     settings = get_settings()
@@ -60,7 +60,7 @@ def main() -> int:
         history = HistoryStore(settings.HISTORY_URL)
     except (HistorySchemaError, HistoryUnavailableError) as exc:
         return f"cannot start: {exc}"
-    torch.set_num_threads(settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2))
+    lazy_torch.set_threads(inference_threads(settings))
     try:
         predictor = load_predictor(settings)
     except BundleError as exc:

@@ -20,15 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 log = logging.getLogger(__name__)
 
-Runner = Callable[[torch.Tensor], np.ndarray]
+Runner = Callable[[np.ndarray], np.ndarray]  # NCHW float batch (array or torch tensor) -> logits
 BatchListener = Callable[[str, int, float], None]  # model, faces, seconds
 
 
-def run_in_chunks(runner: Runner, batch: torch.Tensor, max_batch: int,
+def run_in_chunks(runner: Runner, batch: np.ndarray, max_batch: int,
                   lock: threading.Lock) -> np.ndarray:
     """Logits of `batch`, at most `max_batch` rows per forward, each forward under `lock`."""
     parts = []
@@ -38,9 +37,20 @@ def run_in_chunks(runner: Runner, batch: torch.Tensor, max_batch: int,
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
+def _concatenate(batches: list):
+    """One batch of several callers' (numpy arrays, or torch tensors from a torch caller)."""
+    if len(batches) == 1:
+        return batches[0]
+    if all(isinstance(b, np.ndarray) for b in batches):
+        return np.concatenate(batches)
+    import torch
+
+    return torch.cat([torch.as_tensor(b) for b in batches])
+
+
 @dataclass
 class _Request:
-    inputs: dict[str, torch.Tensor]
+    inputs: dict[str, np.ndarray]
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     error: BaseException | None = None
     remaining: int = 0            # models still to run; guarded by the batcher's condition
@@ -103,7 +113,7 @@ class MicroBatcher:
                 self._in_flight -= 1
                 self._cond.notify_all()
 
-    def run(self, inputs: Mapping[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    def run(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Logits per model for `inputs` (model -> NCHW batch); blocks until computed."""
         request = _Request({name: batch for name, batch in inputs.items() if len(batch)})
         if not request.inputs:
@@ -166,7 +176,7 @@ class MicroBatcher:
         while (requests := self._take(lane)) is not None:
             error, logits = None, None
             try:
-                batch = torch.cat([r.inputs[lane.name] for r in requests])
+                batch = _concatenate([r.inputs[lane.name] for r in requests])
                 start = time.perf_counter()
                 logits = run_in_chunks(lane.runner, batch, self.max_batch, lane.lock)
                 seconds = time.perf_counter() - start

@@ -3,22 +3,29 @@
 A bundle is a folder: `model.safetensors` (weights, fp16 is fine), `model.json` (everything
 needed to rebuild the model and its preprocessing, plus calibration, metrics and a data card),
 `MODEL_CARD.md` and `reports/`. Training writes bundles; everything else only reads them.
+
+Reading a bundle's config needs no torch; its model (torch, timm) is built when first asked
+for, at load by default, or on first use (`load_bundle(..., lazy=True)`: a service served by a
+compiled runtime from a warm cache never builds it).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from safetensors.torch import load_file, save_file
 
 from faceproof.errors import BundleError
-from faceproof.models import DeepfakeClassifier, create_model
+from faceproof.lazy_torch import import_torch
+
+if TYPE_CHECKING:
+    import torch
+
+    from faceproof.models import DeepfakeClassifier
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "model.json"
@@ -98,13 +105,40 @@ class BundleConfig(BaseModel):
         return self
 
 
-@dataclass
 class Bundle:
-    """A loaded bundle: its folder, its config and the model in eval mode (float32)."""
+    """A loaded bundle: its folder, its config and the model in eval mode (float32) on
+    `device`, built from the weights the first time `.model` is read when not given.
 
-    path: Path
-    config: BundleConfig
-    model: DeepfakeClassifier
+    Args:
+        path: the bundle's folder.
+        config: its `model.json`.
+        model: the classifier, already built; None builds it on first use.
+        device: where the model lives (or will).
+    """
+
+    def __init__(self, path: str | Path, config: BundleConfig,
+                 model: DeepfakeClassifier | None = None, *, device: str | torch.device = "cpu"):
+        self.path = Path(path)
+        self.config = config
+        self._model = model
+        self.device = str(next(model.parameters()).device) if model is not None else str(device)
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> DeepfakeClassifier:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = load_model(self.path, self.config, self.device)
+        return self._model
+
+    @property
+    def model_built(self) -> bool:
+        """Whether the torch model is built (it is once `.model` has been read)."""
+        return self._model is not None
+
+    def __repr__(self) -> str:
+        return f"Bundle({self.name!r}, {str(self.path)!r}, device={self.device!r})"
 
     @property
     def name(self) -> str:
@@ -118,6 +152,8 @@ class Bundle:
 
 def build_model(config: BundleConfig) -> DeepfakeClassifier:
     """An untrained model with the bundle's architecture and head."""
+    from faceproof.models import create_model
+
     return create_model(config.arch, pretrained=False, cbam=config.head.cbam,
                         dropout=config.head.dropout)
 
@@ -127,7 +163,7 @@ def save_bundle(
     config: BundleConfig,
     folder: str | Path,
     *,
-    dtype: torch.dtype | None = torch.float16,
+    dtype: torch.dtype | str | None = "float16",
 ) -> Path:
     """Write weights and `model.json` into `folder` (created if needed).
 
@@ -135,8 +171,13 @@ def save_bundle(
         model: the trained classifier (any dtype or device).
         config: its bundle config.
         folder: destination folder.
-        dtype: dtype of the stored floating-point weights; None keeps them as they are.
+        dtype: dtype (or its torch name) of the stored floating-point weights; None keeps
+            them as they are.
     """
+    from safetensors.torch import save_file
+
+    if isinstance(dtype, str):
+        dtype = getattr(import_torch(), dtype)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     state = {}
@@ -165,13 +206,43 @@ def read_config(folder: str | Path) -> BundleConfig:
         raise BundleError(f"{path}: invalid model config: {exc}") from exc
 
 
-def load_bundle(folder: str | Path, *, device: str | torch.device = "cpu") -> Bundle:
-    """Load a bundle; weights stored in fp16 or bf16 are cast to float32."""
+def load_bundle(folder: str | Path, *, device: str | torch.device = "cpu",
+                lazy: bool = False) -> Bundle:
+    """Load a bundle; weights stored in fp16 or bf16 are cast to float32.
+
+    `lazy`: read the config and the weights file's header now (a missing, truncated or
+    garbled file fails here), build the model (and import torch) only when `.model` is
+    first read; weights that do not fit the architecture then fail there."""
     folder = Path(folder)
     config = read_config(folder)
+    if not (folder / WEIGHTS_FILE).is_file():
+        raise BundleError(f"{folder}: no {WEIGHTS_FILE}")
+    if lazy:
+        _check_weights_header(folder / WEIGHTS_FILE)
+        return Bundle(folder, config, device=device)
+    return Bundle(folder, config, load_model(folder, config, device))
+
+
+def _check_weights_header(weights: Path) -> None:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(weights), framework="numpy") as f:  # the header only; no torch
+            if not list(f.keys()):
+                raise ValueError("no tensors")
+    except Exception as exc:  # safetensors raises its own error types for corrupt files
+        raise BundleError(f"{weights}: unreadable weights ({exc})") from exc
+
+
+def load_model(folder: Path, config: BundleConfig,
+               device: str | torch.device = "cpu") -> DeepfakeClassifier:
+    """The bundle's classifier with its weights, in eval mode on `device`."""
+    from safetensors.torch import load_file
+
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
         raise BundleError(f"{folder}: no {WEIGHTS_FILE}")
+    import_torch()  # with the threads set for serving
     model = build_model(config)
     try:
         state = load_file(str(weights), device="cpu")
@@ -183,8 +254,7 @@ def load_bundle(folder: str | Path, *, device: str | torch.device = "cpu") -> Bu
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         raise BundleError(f"{weights}: weights do not fit {config.arch}: {exc}") from exc
-    model.to(device).eval()
-    return Bundle(path=folder, config=config, model=model)
+    return model.to(device).eval()
 
 
 def find_bundles(models_dir: str | Path) -> list[Path]:

@@ -31,9 +31,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from faceproof.bundle import WEIGHTS_FILE, Bundle
+from faceproof.lazy_torch import import_torch, torch_version
 
 log = logging.getLogger(__name__)
 
@@ -80,19 +80,33 @@ def weights_digest(bundle: Bundle) -> str:
 
 def export_key(bundle: Bundle) -> str:
     """What the exported graph depends on, hashed: weights, architecture, head, input size,
-    torch and the export's own version."""
+    torch and the export's own version (torch's from its package: a warm cache is found
+    without importing torch)."""
     c = bundle.config
     what = {"weights": weights_digest(bundle), "arch": c.arch, "input_size": c.input_size,
-            "head": c.head.model_dump(mode="json"), "torch": torch.__version__,
+            "head": c.head.model_dump(mode="json"), "torch": torch_version(),
             "export": EXPORT_VERSION, "opset": OPSET}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def cached_onnx_path(bundle: Bundle, cache: str | Path | None = None) -> Path:
+    """Where the bundle's ONNX export is (or will be) in the cache."""
+    return cache_dir(cache) / "onnx" / f"{bundle.name}-{export_key(bundle)}.onnx"
+
+
+def is_exported(bundle: Bundle, cache: str | Path | None = None) -> bool:
+    """Whether the cache holds an export of the bundle's current weights: then they load (the
+    export was made from them), and serving it needs no torch."""
+    return cached_onnx_path(bundle, cache).is_file()
+
+
 def onnx_file(bundle: Bundle, cache: str | Path | None = None) -> Path:
-    """The bundle's classifier as ONNX (batch size free), exported on first use."""
-    path = cache_dir(cache) / "onnx" / f"{bundle.name}-{export_key(bundle)}.onnx"
+    """The bundle's classifier as ONNX (batch size free), exported on first use (the only
+    step here that needs torch and the torch model)."""
+    path = cached_onnx_path(bundle, cache)
     if path.is_file():
         return path
+    torch = import_torch()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     model = bundle.model
@@ -140,8 +154,11 @@ def int8_file(bundle: Bundle) -> Path | None:
     return path
 
 
-def _as_numpy(batch: torch.Tensor) -> np.ndarray:
-    return np.ascontiguousarray(batch.detach().to("cpu", torch.float32).numpy())
+def _as_numpy(batch) -> np.ndarray:
+    """An NCHW float32 array of a numpy batch or a torch tensor (torch is not imported)."""
+    if not isinstance(batch, np.ndarray):
+        batch = batch.detach().float().cpu().numpy()
+    return np.ascontiguousarray(batch, dtype=np.float32)
 
 
 class _CompiledRunner:
@@ -152,14 +169,14 @@ class _CompiledRunner:
 
     def _init(self, precision: str, threads: int) -> None:
         self.precision = precision
-        self.device = torch.device("cpu")
+        self.device = "cpu"
         self.threads = threads
         self._lock = threading.Lock()
 
     def _infer(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def __call__(self, batch: torch.Tensor) -> np.ndarray:
+    def __call__(self, batch) -> np.ndarray:
         x = _as_numpy(batch)
         with self._lock:
             logits = self._infer(x)

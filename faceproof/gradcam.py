@@ -11,14 +11,16 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
-from faceproof.models import DeepfakeClassifier
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+    from faceproof.models import DeepfakeClassifier
 
 COLORMAP = cv2.COLORMAP_TURBO  # OpenCV's copy of Google's Turbo (matplotlib has the same)
 
@@ -37,6 +39,8 @@ def _eval_mode(model: nn.Module) -> Iterator[None]:
 
 def _normalize_per_image(cams: torch.Tensor) -> torch.Tensor:
     """Min-max scale each (h, w) map to [0, 1]; a flat map becomes zeros rather than NaN."""
+    import torch
+
     flat = torch.nan_to_num(cams.flatten(1), nan=0.0, posinf=0.0, neginf=0.0)
     low = flat.min(dim=1, keepdim=True).values
     span = flat.max(dim=1, keepdim=True).values - low
@@ -59,6 +63,9 @@ def grad_cam(model: DeepfakeClassifier, batch: torch.Tensor) -> np.ndarray:
     Returns:
         (N, S, S) float32 maps in [0, 1], each min-max normalised on its own.
     """
+    import torch  # here, not at the top: the pixel helpers below serve without torch
+    import torch.nn.functional as F
+
     height, width = batch.shape[-2:]
     if batch.shape[0] == 0:
         return np.zeros((0, height, width), dtype=np.float32)

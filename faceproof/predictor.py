@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from faceproof.batcher import BatchListener, MicroBatcher, run_in_chunks
 from faceproof.bundle import Bundle, find_bundles, load_bundle
@@ -148,7 +147,7 @@ class Predictor:
         self.default_models = self._default_models(names, ensemble, run_unweighted)
         self.runners = {}
         for b in bundles:
-            device = next(b.model.parameters()).device
+            device = b.device  # not b.model: a compiled runner may serve without it
             start = choose_runner if b.name in self.default_models else OnDemandRunner
             self.runners[b.name] = start(b, runtime, precision, device=device,
                                          cache=cache_dir)
@@ -243,7 +242,7 @@ class Predictor:
         if self.batcher:
             self.batcher.close()
 
-    def _forward(self, batches: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    def _forward(self, batches: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Logits per model for each model's preprocessed batch."""
         if self.batcher:
             return self.batcher.run(batches)
@@ -270,7 +269,8 @@ class Predictor:
             return out
         inputs = {name: ([v for c in crops[name] for v in tta_views(c)] if tta
                          else list(crops[name])) for name in names}
-        logits = self._forward({name: self.preprocessors[name](inputs[name]) for name in names})
+        logits = self._forward({name: self.preprocessors[name].arrays(inputs[name])
+                                for name in names})
         for j, name in enumerate(names):
             temperature = self.bundles[name].config.temperature
             probs = 1.0 / (1.0 + np.exp(-logits[name].astype(np.float64) / temperature))

@@ -1,16 +1,23 @@
 """Preprocessing built from a bundle's own config: resize, scale, normalise.
 
 The only place where mean, std, size and interpolation turn into pixels, for serving and for
-validation during training alike.
+validation during training alike. `arrays()` gives numpy batches (serving: the compiled
+runtimes take them, and torch is not imported); calling the preprocessor gives torch tensors
+of the same values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import torch
+
+from faceproof.lazy_torch import import_torch
+
+if TYPE_CHECKING:
+    import torch
 
 _CV2_INTERPOLATION = {
     "nearest": cv2.INTER_NEAREST,
@@ -22,7 +29,7 @@ _CV2_INTERPOLATION = {
 
 
 class Preprocessor:
-    """Turns RGB uint8 face crops into a normalised NCHW float tensor.
+    """Turns RGB uint8 face crops into a normalised NCHW float32 batch.
 
     Args:
         input_size: side of the square model input.
@@ -39,8 +46,8 @@ class Preprocessor:
         mean_arr = np.asarray(mean, dtype=np.float32) * 255.0
         std_arr = np.asarray(std, dtype=np.float32) * 255.0
         # (x/255 - m)/s == x * (1/(255 s)) - m/s: one multiply-add per pixel.
-        self._scale = torch.from_numpy(1.0 / std_arr).view(1, 3, 1, 1)
-        self._shift = torch.from_numpy(mean_arr / std_arr).view(1, 3, 1, 1)
+        self._scale = (1.0 / std_arr).reshape(1, 3, 1, 1)
+        self._shift = (mean_arr / std_arr).reshape(1, 3, 1, 1)
 
     @classmethod
     def from_config(cls, config) -> Preprocessor:
@@ -56,18 +63,25 @@ class Preprocessor:
         method = cv2.INTER_AREA if max(h, w) > size else self.interpolation
         return cv2.resize(image, (size, size), interpolation=method)
 
-    def normalize(self, batch: torch.Tensor) -> torch.Tensor:
-        """uint8 NCHW (or NHWC from numpy) tensor -> normalised float32 NCHW."""
+    def normalize(self, batch: np.ndarray) -> np.ndarray:
+        """uint8 NCHW (or NHWC) array -> normalised float32 NCHW array."""
+        batch = np.asarray(batch)
         if batch.shape[-1] == 3 and batch.shape[1] != 3:
-            batch = batch.permute(0, 3, 1, 2)
-        return batch.float().mul_(self._scale).sub_(self._shift)
+            batch = batch.transpose(0, 3, 1, 2)
+        out = np.empty(batch.shape, dtype=np.float32)  # C order: what the runtimes take
+        np.multiply(batch, self._scale, out=out)
+        return np.subtract(out, self._shift, out=out)
+
+    def arrays(self, crops: Sequence[np.ndarray]) -> np.ndarray:
+        """Resize and normalise RGB uint8 crops (H, W, 3) into one (N, 3, S, S) float32
+        array."""
+        if len(crops) == 0:
+            return np.empty((0, 3, self.input_size, self.input_size), dtype=np.float32)
+        return self.normalize(np.stack([self.resize(c) for c in crops]))
 
     def __call__(self, crops: Sequence[np.ndarray]) -> torch.Tensor:
-        """Resize and normalise RGB uint8 crops (H, W, 3) into one (N, 3, S, S) tensor."""
-        if len(crops) == 0:
-            return torch.empty(0, 3, self.input_size, self.input_size)
-        stacked = np.stack([self.resize(c) for c in crops])
-        return self.normalize(torch.from_numpy(stacked))
+        """`arrays(crops)` as a torch tensor."""
+        return import_torch().from_numpy(self.arrays(crops))
 
 
 class PilPreprocessor(Preprocessor):
@@ -90,9 +104,13 @@ class PilPreprocessor(Preprocessor):
     def __call__(self, crops: Sequence[np.ndarray]) -> torch.Tensor:
         from PIL import Image
 
+        torch = import_torch()
         if len(crops) == 0:
             return torch.empty(0, 3, self.input_size, self.input_size)
         return torch.stack([self.transform(Image.fromarray(c)) for c in crops])
+
+    def arrays(self, crops: Sequence[np.ndarray]) -> np.ndarray:
+        return self(crops).numpy()
 
 
 PREPROCESSING = {"opencv": Preprocessor, "pil": PilPreprocessor}

@@ -16,9 +16,12 @@ The candidates, for `runtime` ("auto", "torch", "onnxruntime", "openvino") and `
 With precision "auto", a bf16 or int8 path is a candidate only when the bundle's card shows it
 within 0.002 ROC-AUC of fp32 on every data set; asked for explicitly ("bf16", "int8"), it is
 served without that. With runtime "auto" every candidate is timed
-here, on this CPU, and the fastest serves; the choice is remembered in the cache
-(`faceproof.compiled.cache_dir()`), keyed by the weights, the candidates, the threads, the CPU
-and the libraries' versions, so a restart measures nothing. A CUDA device is served by torch.
+here, on this CPU, and the fastest serves; the choice (or the one candidate, once it passed
+its check) is remembered in the cache (`faceproof.compiled.cache_dir()`), keyed by the export
+(weights, architecture, exporter, torch's version), the candidates, the threads, the CPU and
+the libraries' versions, so a restart measures and checks nothing: a compiled runner served
+from a warm cache starts without torch and without the torch model. A CUDA device is served by
+torch.
 """
 
 from __future__ import annotations
@@ -34,20 +37,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
+from faceproof import lazy_torch
 from faceproof.bundle import Bundle
 from faceproof.compiled import (
     COMPILED_RUNTIMES,
     cache_dir,
     compiled_runner,
+    export_key,
     int8_file,
     openvino_precisions,
-    weights_digest,
 )
 from faceproof.runtime import (
     ModelRunner,
     cpu_has_native_bf16,
+    device_type,
     fast_path_refuted,
     fast_path_verified,
     path_key,
@@ -85,29 +89,29 @@ def _installed(module: str) -> bool:
 
 
 def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
-               device: torch.device | str = "cpu") -> list[Candidate]:
+               device="cpu") -> list[Candidate]:
     """The paths that may serve `bundle` as asked, reference first."""
     if runtime not in RUNTIMES:
         raise ValueError(f"runtime must be one of {RUNTIMES}, not {runtime!r}")
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
-    device = torch.device(device)
+    kind = device_type(device)
     metrics = bundle.config.metrics
-    if device.type != "cpu":
+    if kind != "cpu":
         if runtime not in ("auto", "torch"):
             raise ValueError(f"runtime {runtime!r} runs on the CPU only, not on {device}")
         runtime = "torch"
     found = []
-    torch_bf16 = (device.type == "cuda" and torch.cuda.is_bf16_supported()) or (
-        device.type == "cpu" and cpu_has_native_bf16())
+    torch_bf16 = (kind == "cpu" and cpu_has_native_bf16()) or (
+        kind == "cuda" and lazy_torch.import_torch().cuda.is_bf16_supported())
     options = [Candidate("torch", "fp32")]
     if torch_bf16 or precision == "bf16":
         options.append(Candidate("torch", "bf16"))
-    if device.type == "cpu" and _installed("onnxruntime"):
+    if kind == "cpu" and _installed("onnxruntime"):
         options.append(Candidate("onnxruntime", "fp32"))
-    if device.type == "cpu" and _installed("openvino"):
+    if kind == "cpu" and _installed("openvino"):
         options += [Candidate("openvino", p) for p in openvino_precisions()]
-    if device.type == "cpu" and int8_file(bundle) is not None:
+    if kind == "cpu" and int8_file(bundle) is not None:
         options += [Candidate(r, "int8") for r in COMPILED_RUNTIMES if _installed(r)]
     for c in options:
         if runtime != "auto" and c.runtime != runtime:
@@ -132,23 +136,23 @@ def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
 
 def build_runner(bundle: Bundle, candidate: Candidate, threads: int,
                  cache: str | Path | None = None):
-    device = next(bundle.model.parameters()).device
     if candidate.runtime == "torch":
-        return ModelRunner(bundle.model, candidate.precision, device)
+        return ModelRunner(bundle.model, candidate.precision, bundle.device)
     return compiled_runner(bundle, candidate.runtime, candidate.precision, threads, cache)
 
 
-def check_batch(input_size: int, n: int = 2) -> torch.Tensor:
+def check_batch(input_size: int, n: int = 2):
     """A fixed, face-like-scaled input batch (normalised pixels around 0, spread about 1)."""
+    torch = lazy_torch.import_torch()
     generator = torch.Generator().manual_seed(1234)
     return torch.randn(n, 3, input_size, input_size, generator=generator).clamp_(-2.5, 2.5)
 
 
-def logit_difference(runner, bundle: Bundle, batch: torch.Tensor) -> float:
+def logit_difference(runner, bundle: Bundle, batch) -> float:
     """Largest |logit - torch fp32 logit| over `batch`."""
-    device = next(bundle.model.parameters()).device
+    torch = lazy_torch.import_torch()
     with torch.inference_mode():
-        reference = bundle.model(batch.to(device)).float().cpu().numpy().reshape(-1)
+        reference = bundle.model(batch.to(bundle.device)).float().cpu().numpy().reshape(-1)
     return float(np.max(np.abs(runner(batch) - reference)))
 
 
@@ -184,8 +188,9 @@ def time_runner(runner, input_size: int, repeats: int = 3) -> float:
 
 def _choice_key(bundle: Bundle, options: list[Candidate], threads: int) -> str:
     versions = {m: getattr(__import__(m), "__version__", "?")
-                for m in ("torch", "onnxruntime", "openvino") if _installed(m)}
-    what = {"weights": weights_digest(bundle), "size": bundle.config.input_size,
+                for m in ("onnxruntime", "openvino") if _installed(m)}
+    versions["torch"] = lazy_torch.torch_version()
+    what = {"export": export_key(bundle), "size": bundle.config.input_size,
             "candidates": [c.key for c in options], "threads": threads,
             "cpu": _cpu_model(), "machine": platform.machine(), "versions": versions}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
@@ -222,11 +227,12 @@ def _remember(cache: str | Path | None, key: str, entry: dict) -> None:
 
 
 def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto", *,
-                  device: torch.device | str = "cpu", threads: int | None = None,
+                  device="cpu", threads: int | None = None,
                   cache: str | Path | None = None):
     """The runner that serves `bundle` (see the module text); falls back to torch fp32 when
-    no other candidate builds or agrees with it."""
-    threads = threads or torch.get_num_threads()
+    no other candidate builds or agrees with it. `threads`: its forward threads
+    (default `faceproof.lazy_torch.threads()`, the service's setting)."""
+    threads = threads or lazy_torch.threads()
     options = candidates(bundle, runtime, precision, device)
     key = _choice_key(bundle, options, threads)
     remembered = _read_choices(cache).get(key, {}).get("chosen")
@@ -239,10 +245,15 @@ def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto"
         except Exception as exc:  # a runtime that cannot compile this graph: the next one
             log.warning("%s: %s unavailable: %s", bundle.name, c.key, exc)
             continue
+        if remembered == c.key:
+            # checked against torch and measured here before, on the same export, threads,
+            # CPU and versions (the key): neither torch nor the torch model is needed again
+            return runner
         if not agrees_with_reference(runner, bundle, c):
             continue
-        if remembered == c.key or len(options) == 1:
-            return runner  # measured before on this machine, or nothing to choose from
+        if len(options) == 1:  # nothing to choose from: remember that it passed its check
+            _remember(cache, key, {"chosen": c.key, "bundle": bundle.name})
+            return runner
         timings[c.key] = time_runner(runner, bundle.config.input_size)
         if best is None or timings[c.key] < timings[best[0].key]:
             best = (c, runner)
@@ -250,8 +261,8 @@ def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto"
         log.warning("%s: no candidate served; torch fp32 serves", bundle.name)
         return build_runner(bundle, Candidate("torch", "fp32"), threads, cache)
     chosen, runner = best
-    if chosen != Candidate("torch", "bf16"):
-        bundle.model.to(memory_format=torch.contiguous_format)  # undo a timed bf16 layout
+    if chosen != Candidate("torch", "bf16"):  # undo a timed bf16 layout
+        bundle.model.to(memory_format=lazy_torch.import_torch().contiguous_format)
     log.info("%s: %s serves (ms per face: %s)", bundle.name, chosen.key,
              ", ".join(f"{k} {1000 * v:.1f}" for k, v in sorted(timings.items(),
                                                                   key=lambda kv: kv[1])))
@@ -269,10 +280,10 @@ class OnDemandRunner:
     `.runtime` and `.precision` read "not started" until that first call."""
 
     def __init__(self, bundle: Bundle, runtime: str, precision: str, *,
-                 device: torch.device | str = "cpu", cache: str | Path | None = None):
+                 device="cpu", cache: str | Path | None = None):
         self._bundle, self._runtime, self._precision = bundle, runtime, precision
         self._cache = cache
-        self.device = torch.device(device)
+        self.device = str(device)
         self._runner = None
         self._lock = threading.Lock()
 
@@ -288,7 +299,7 @@ class OnDemandRunner:
     def precision(self) -> str:
         return self._runner.precision if self._runner is not None else NOT_STARTED
 
-    def __call__(self, batch: torch.Tensor) -> np.ndarray:
+    def __call__(self, batch) -> np.ndarray:
         if self._runner is None:
             with self._lock:
                 if self._runner is None:

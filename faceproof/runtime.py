@@ -17,10 +17,14 @@ from __future__ import annotations
 import functools
 import platform
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import torch
+
+from faceproof.lazy_torch import import_torch
+
+if TYPE_CHECKING:
+    import torch
 
 Precision = Literal["auto", "fp32", "bf16"]
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -49,25 +53,44 @@ def cpu_has_native_bf16() -> bool:
     return bool(cpu_flags() & _NATIVE_BF16_FLAGS)
 
 
-def resolve_device(requested: str = "auto") -> torch.device:
-    """"auto": the first CUDA GPU when there is one, else the CPU; or "cpu", "cuda", "cuda:1"."""
+_GPU_DRIVER_FILES = ("/proc/driver/nvidia", "/dev/kfd", "/dev/dxg")  # CUDA, ROCm, WSL2
+
+
+def gpu_driver_present() -> bool:
+    """Whether a GPU driver torch could use may be there. On Linux without one torch sees no
+    GPU, so "auto" can say "cpu" without importing torch; elsewhere torch is asked."""
+    if platform.system() != "Linux":
+        return True
+    return any(Path(p).exists() for p in _GPU_DRIVER_FILES)
+
+
+def device_type(device) -> str:
+    """"cpu" or "cuda" of a device or its name ("cuda:1")."""
+    return getattr(device, "type", None) or str(device).split(":")[0]
+
+
+def resolve_device(requested: str = "auto") -> str:
+    """"auto": the first CUDA GPU when there is one, else the CPU; or "cpu", "cuda", "cuda:1".
+    The device's name, as torch spells it; torch is imported only where a GPU may be."""
+    if requested == "cpu" or (requested == "auto" and not gpu_driver_present()):
+        return "cpu"
+    torch = import_torch()
     if requested == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return "cuda" if torch.cuda.is_available() else "cpu"
     device = torch.device(requested)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {requested!r} asked for, but no CUDA GPU is available")
-    return device
+    return str(device)
 
 
-def resolve_precision(requested: str, device: torch.device | str = "cpu") -> str:
+def resolve_precision(requested: str, device="cpu") -> str:
     """"fp32" or "bf16" for `requested` ("auto", "fp32" or "bf16") on `device`."""
     if requested not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, not {requested!r}")
     if requested != "auto":
         return requested
-    device = torch.device(device)
-    if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    if device_type(device) == "cuda":
+        return "bf16" if import_torch().cuda.is_bf16_supported() else "fp32"
     return "bf16" if cpu_has_native_bf16() else "fp32"
 
 
@@ -126,7 +149,8 @@ def fast_path_refuted(metrics: dict, runtime: str, precision: str) -> bool:
 
 
 class ModelRunner:
-    """Calls one eval-mode model on preprocessed NCHW float batches; returns float32 logits.
+    """Calls one eval-mode model on preprocessed NCHW float batches (arrays or tensors);
+    returns float32 logits.
 
     Args:
         model: the classifier (already in eval mode, on `device`).
@@ -136,8 +160,8 @@ class ModelRunner:
 
     runtime = "torch"
 
-    def __init__(self, model: torch.nn.Module, precision: str = "auto",
-                 device: torch.device | str = "cpu"):
+    def __init__(self, model: torch.nn.Module, precision: str = "auto", device="cpu"):
+        torch = import_torch()
         self.model = model
         self.device = torch.device(device)
         self.precision = resolve_precision(precision, self.device)
@@ -145,8 +169,10 @@ class ModelRunner:
         if self.channels_last:
             model.to(memory_format=torch.channels_last)
 
-    def __call__(self, batch: torch.Tensor) -> np.ndarray:
-        batch = batch.to(self.device, non_blocking=True)
+    def __call__(self, batch: np.ndarray | torch.Tensor) -> np.ndarray:
+        import torch
+
+        batch = torch.as_tensor(batch).to(self.device, non_blocking=True)
         if self.channels_last:
             batch = batch.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16,

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import torch
 from fastapi import FastAPI
 
 from backend.core.executors import ContextThreadPoolExecutor
@@ -21,7 +20,9 @@ from backend.services.job_queue import DatabaseJobQueue, JobWorker
 from backend.services.jobs import JobManager
 from backend.services.retention import sweep, sweep_periodically
 from backend.services.temp_space import TempSpace
+from faceproof import lazy_torch
 from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
+from faceproof.compiled import is_exported
 from faceproof.ensemble import read_ensemble
 from faceproof.errors import BundleError
 from faceproof.faces import create_face_detector
@@ -32,12 +33,23 @@ log = logging.getLogger("backend")
 SHUTDOWN_JOB_WAIT_S = 60.0
 
 
+def inference_threads(settings: Settings) -> int:
+    """TORCH_THREADS, or half the cores: on 2 cores one forward thread with the other core
+    decoding and detecting gave 73 ms per 224 px face instead of 93 ms with two (OpenMP
+    threads waking for every layer), and the same throughput (bench/, README Performance)."""
+    return settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2)
+
+
 def load_predictor(settings: Settings) -> Predictor:
     """The bundles named in MODELS (or all in MODELS_DIR). A bundle that fails to load stops
     the start with its name and reason, unless ALLOW_MISSING_MODELS is set."""
     folders = {f.name: f for f in find_bundles(settings.MODELS_DIR)}
     device = resolve_device(settings.DEVICE)
     wanted = settings.MODELS or sorted([*folders, *_configless(settings.MODELS_DIR)])
+    ensemble = read_ensemble(settings.MODELS_DIR)
+    # members at ensemble weight 0 start on demand (faceproof.runner_choice.OnDemandRunner)
+    on_demand = set() if ensemble is None or settings.RUN_UNWEIGHTED_MODELS else \
+        set(ensemble.weights) - set(ensemble.weighted_members)
     bundles, problems = [], []
     for name in wanted:
         if name not in folders:
@@ -46,7 +58,12 @@ def load_predictor(settings: Settings) -> Predictor:
                             else f"{name}: no bundle folder in {settings.MODELS_DIR}")
             continue
         try:
-            bundles.append(load_bundle(folders[name], device=device))
+            bundle = load_bundle(folders[name], device=device, lazy=True)
+            if name not in on_demand and not is_exported(bundle, settings.CACHE_DIR):
+                # no compiled copy of these weights yet: build the model now, so weights that
+                # do not fit stop the start here (with a warm cache nothing imports torch)
+                bundle.model  # noqa: B018
+            bundles.append(bundle)
         except Exception as exc:  # corrupt weights and more: name the bundle, then decide
             problems.append(f"{name}: {exc}")
     for problem in problems:
@@ -59,7 +76,7 @@ def load_predictor(settings: Settings) -> Predictor:
     detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
     return Predictor(bundles, detector, max_faces=settings.MAX_FACES,
                      max_pixels=settings.MAX_IMAGE_PIXELS,
-                     ensemble=read_ensemble(settings.MODELS_DIR),
+                     ensemble=ensemble,
                      precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
                      micro_batching=settings.MICRO_BATCHING,
                      batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING,
@@ -79,10 +96,8 @@ def _configless(models_dir: Path) -> list[str]:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    # half the cores by default: on 2 cores one forward thread with the other core decoding
-    # and detecting gave 73 ms per 224 px face instead of 93 ms with two (OpenMP threads
-    # waking for every layer), and the same throughput (bench/, README Performance)
-    torch.set_num_threads(settings.TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2))
+    # every runtime's forwards (torch's, whenever it is imported, and the compiled ones')
+    lazy_torch.set_threads(inference_threads(settings))
     predictor = app.state.predictor = load_predictor(settings)
     log.info("models loaded: %s", ", ".join(
         f"{name} ({r.device}, {r.runtime}, {r.precision})"

@@ -67,3 +67,66 @@ def test_stopping_releases_everything(make_settings) -> None:
         executors = (app.state.inference_executor, app.state.video_executor)
 
     assert all(e._shutdown for e in executors)
+
+
+# A fresh interpreter, so that what this start imports is all its own (pytest has torch).
+LEAN_START = """
+import json, sys
+from pathlib import Path
+
+import cv2
+from fastapi.testclient import TestClient
+
+from backend.core.settings import Settings
+from backend.main import create_app
+
+tmp, models, image = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]).read_bytes()
+settings = Settings(_env_file=None, MODELS_DIR=models, RUNTIME="onnxruntime", DEVICE="cpu",
+                    TORCH_THREADS=1, CACHE_DIR=tmp / "cache",
+                    HISTORY_URL=f"sqlite:///{tmp}/history.db", STATIC_DIR=tmp / "no-build")
+out = {}
+with TestClient(create_app(settings)) as client:
+    out["ready"] = client.get("/api/ready").json()["ready"]
+    out["torch_after_start"] = "torch" in sys.modules
+    plain = client.post("/api/predict", files={"file": ("face.png", image, "image/png")})
+    out["plain"] = plain.status_code
+    out["torch_after_prediction"] = "torch" in sys.modules
+    out["runtime"] = client.get("/api/info").json()["runtime"]
+    explained = client.post("/api/predict", data={"explain": "true"},
+                            files={"file": ("face.png", image, "image/png")})
+    out["explained"] = explained.status_code
+    out["heatmaps"] = sum(len(f.get("heatmaps") or {}) for f in explained.json()["faces"])
+    out["torch_threads"] = sys.modules["torch"].get_num_threads() if out["heatmaps"] else None
+print(json.dumps(out))
+"""
+
+
+def _start_in_a_fresh_process(tmp_path: Path, models_dir: Path, face_png: bytes) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    image = tmp_path / "face.png"
+    image.write_bytes(face_png)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
+    done = subprocess.run([sys.executable, "-c", LEAN_START, str(tmp_path), str(models_dir),
+                           str(image)], capture_output=True, text=True, env=env, timeout=600,
+                          cwd=Path(__file__).resolve().parents[2], check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_warm_compiled_start_serves_without_torch_until_a_heatmap(tmp_path, models_dir,
+                                                                     face_png) -> None:
+    cold = _start_in_a_fresh_process(tmp_path, models_dir, face_png)
+    assert cold["ready"] and cold["torch_after_start"]  # the cache was empty: torch exported
+
+    warm = _start_in_a_fresh_process(tmp_path, models_dir, face_png)
+
+    assert warm["ready"] and warm["plain"] == 200
+    assert not warm["torch_after_start"] and not warm["torch_after_prediction"]
+    assert {r["runtime"] for r in warm["runtime"].values()} == {"onnxruntime"}
+    assert {r["precision"] for r in warm["runtime"].values()} == {"fp32"}
+    assert warm["explained"] == 200 and warm["heatmaps"] > 0  # torch came when it was needed
+    assert warm["torch_threads"] == 1  # with the service's thread setting

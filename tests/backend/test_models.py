@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import platform
 
 import cv2
 import numpy as np
 import pytest
-import timm
 import torch
 
 import faceproof
@@ -100,8 +100,8 @@ def test_info(make_client) -> None:
     assert limits["max_video_bytes"] == 200 * 1024 * 1024
     assert limits["max_image_pixels"] == 40_000_000
     assert info["versions"] == {
-        "faceproof": faceproof.__version__, "torch": torch.__version__,
-        "timm": timm.__version__, "opencv": cv2.__version__,
+        "faceproof": faceproof.__version__, "torch": importlib.metadata.version("torch"),
+        "timm": importlib.metadata.version("timm"), "opencv": cv2.__version__,
         "python": platform.python_version()}
 
 

@@ -140,11 +140,12 @@ def test_missing_weights(tiny_bundle_dir) -> None:
         load_bundle(folder)
 
 
-def test_corrupt_weights(tiny_bundle_dir) -> None:
-    folder = tiny_bundle_dir("corrupt")
+@pytest.mark.parametrize("lazy", [False, True])
+def test_corrupt_weights(tiny_bundle_dir, lazy) -> None:
+    folder = tiny_bundle_dir(f"corrupt_{lazy}")
     (folder / WEIGHTS_FILE).write_bytes(b"\x00garbage, not safetensors" * 10)
     with pytest.raises(BundleError, match="unreadable weights") as info:
-        load_bundle(folder)
+        load_bundle(folder, lazy=lazy)  # lazy too: the header is read at load
     assert info.value.code == "invalid_bundle"
 
 
@@ -153,6 +154,19 @@ def test_weights_of_another_arch(tiny_bundle_dir) -> None:
     save_bundle(create_model("mobilenetv3_small_050"), read_config(folder), folder)
     with pytest.raises(BundleError, match="do not fit tf_efficientnet_lite0"):
         load_bundle(folder)
+    lazy = load_bundle(folder, lazy=True)  # found when the model is first built
+    with pytest.raises(BundleError, match="do not fit tf_efficientnet_lite0"):
+        lazy.model  # noqa: B018
+
+
+def test_a_lazy_bundle_builds_its_model_once_on_first_use(tiny_bundle_dir) -> None:
+    folder = tiny_bundle_dir("lazy")
+    bundle = load_bundle(folder, lazy=True)
+    assert not bundle.model_built and bundle.name == "lazy" and bundle.device == "cpu"
+    model = bundle.model
+    assert bundle.model_built and bundle.model is model and not model.training
+    eager = load_bundle(folder).model.state_dict()
+    assert all(torch.equal(v, eager[k]) for k, v in model.state_dict().items())
 
 
 def test_find_bundles(tiny_bundle_dir, tmp_path: Path) -> None:

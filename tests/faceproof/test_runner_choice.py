@@ -147,3 +147,46 @@ def test_a_predictor_on_openvino_scores_as_torch_and_explains_with_torch(tiny_bu
     assert b.fake_probability == pytest.approx(a.fake_probability, abs=1e-5)
     np.testing.assert_allclose(b.faces[0].heatmaps["served"], a.faces[0].heatmaps["served"],
                                atol=1e-5)
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
+def test_a_remembered_compiled_runner_starts_without_the_torch_model(tiny_bundle_dir, cache,
+                                                                     runtime):
+    folder = tiny_bundle_dir("lean", input_size=32)
+    first = choose_runner(load_bundle(folder), runtime, "fp32", threads=1, cache=cache)
+    assert first.runtime == runtime  # checked against torch, then remembered
+
+    lazy = load_bundle(folder, lazy=True)
+    again = choose_runner(lazy, runtime, "fp32", threads=1, cache=cache)
+
+    assert again.runtime == runtime and not lazy.model_built
+    x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(3))
+    np.testing.assert_allclose(again(x.numpy()), ModelRunner(lazy.model, "fp32")(x), atol=1e-4)
+
+
+def test_new_weights_are_checked_again_not_served_on_the_old_choice(tiny_bundle_dir, cache):
+    folder = tiny_bundle_dir("retrained", input_size=32)
+    choose_runner(load_bundle(folder), "onnxruntime", "fp32", threads=1, cache=cache)
+    tiny_bundle_dir("retrained", input_size=32, parent=folder.parent, logit=1.5)  # new weights
+
+    lazy = load_bundle(folder, lazy=True)
+    runner = choose_runner(lazy, "onnxruntime", "fp32", threads=1, cache=cache)
+
+    assert lazy.model_built  # exported and checked against torch again
+    np.testing.assert_allclose(runner(np.zeros((2, 3, 32, 32), np.float32)), [1.5, 1.5],
+                               atol=1e-3)
+
+
+def test_compiled_runners_take_the_threads_the_service_set(make_bundle, cache, monkeypatch):
+    from faceproof import lazy_torch
+
+    monkeypatch.setattr(lazy_torch, "_threads", None)
+    lazy_torch.set_threads(2)
+    bundle = make_bundle()
+    ort = choose_runner(bundle, "onnxruntime", "fp32", cache=cache)
+    ov = choose_runner(bundle, "openvino", "fp32", cache=cache)
+
+    assert torch.get_num_threads() == 2
+    assert ort.session.get_session_options().intra_op_num_threads == 2
+    assert int(ov.compiled.get_property("INFERENCE_NUM_THREADS")) == 2
+    torch.set_num_threads(1)  # the tests' own setting (tests/conftest.py)

@@ -75,13 +75,22 @@ def test_bf16_runner_uses_channels_last_and_stays_close_to_fp32():
 def test_device_auto_is_the_cpu_without_a_gpu(monkeypatch):
     from faceproof.runtime import resolve_device
 
+    monkeypatch.setattr(runtime, "gpu_driver_present", lambda: True)  # torch is asked
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert resolve_device("auto") == torch.device("cpu")
-    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("auto") == "cpu"
+    assert resolve_device("cpu") == "cpu"
     with pytest.raises(ValueError, match="no CUDA GPU"):
         resolve_device("cuda")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert resolve_device("auto") == torch.device("cuda")
+    assert resolve_device("auto") == "cuda"
+
+
+def test_without_a_gpu_driver_auto_is_the_cpu_without_asking_torch(monkeypatch):
+    monkeypatch.setattr(runtime.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(runtime, "_GPU_DRIVER_FILES", ("/nonexistent/nvidia",))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # would say cuda if asked
+    assert not runtime.gpu_driver_present()
+    assert runtime.resolve_device("auto") == "cpu"
 
 
 def _check(delta: float, by_dataset: dict | None = None, precision: str = "bf16") -> dict:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import platform
 
 import cv2
-import timm
-import torch
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
@@ -17,6 +16,7 @@ from backend.core.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import InfoResponse, Limits, ModelInfo, ModelRuntime
 from backend.services.presenters import decision_band
 from faceproof.bundle import REPORTS_DIR
+from faceproof.lazy_torch import torch_version
 
 router = APIRouter(tags=["models"], responses=ERROR_RESPONSES)
 
@@ -66,8 +66,9 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
                       max_video_seconds=settings.MAX_VIDEO_SECONDS,
                       video_frames=settings.VIDEO_FRAMES,
                       max_video_frames=settings.MAX_VIDEO_FRAMES, max_faces=settings.MAX_FACES),
-        versions={"faceproof": faceproof.__version__, "torch": torch.__version__,
-                  "timm": timm.__version__, "opencv": cv2.__version__,
+        # read from the packages: a compiled runtime serves without importing torch or timm
+        versions={"faceproof": faceproof.__version__, "torch": torch_version(),
+                  "timm": importlib.metadata.version("timm"), "opencv": cv2.__version__,
                   "python": platform.python_version()},
         device=", ".join(sorted({str(r.device) for r in predictor.runners.values()})),
         runtime={name: ModelRuntime(device=str(runner.device), runtime=runner.runtime,

@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 
 from faceproof.errors import BundleError
 from faceproof.models import DeepfakeClassifier, create_model
+from faceproof.verdict import DecisionRule
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "model.json"
@@ -50,6 +51,13 @@ class AbstainBand(BaseModel):
         if self.low > self.high:
             raise ValueError(f"abstain band low {self.low} > high {self.high}")
         return self
+
+
+def rule_fields(rule: DecisionRule) -> dict[str, Any]:
+    """How `model.json` and `ensemble.json` store a decision rule: `threshold` and
+    `abstain_band`, as an update for `BundleConfig.model_copy` (or `EnsembleConfig`'s)."""
+    return {"threshold": rule.threshold,
+            "abstain_band": AbstainBand(low=rule.low, high=rule.high)}
 
 
 class Int8Model(BaseModel):
@@ -86,6 +94,11 @@ class BundleConfig(BaseModel):
     data: dict[str, Any] = {}
     training: dict[str, Any] = {}
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def rule(self) -> DecisionRule:
+        """The decision rule the bundle is served with."""
+        return DecisionRule.from_config(self)
 
     @model_validator(mode="after")
     def _threshold_inside_band(self) -> BundleConfig:

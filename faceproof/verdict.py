@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 
 class Verdict(StrEnum):
     REAL = "REAL"
@@ -18,7 +20,10 @@ class Verdict(StrEnum):
 class DecisionRule:
     """FAKE at or above `high`, REAL below `low`, UNCERTAIN in between.
 
-    `threshold` (inside the band) is the plain yes/no cut the band is built around.
+    `threshold` (inside the band) is the plain yes/no cut the band is built around. The one
+    decision rule of the project: a bundle's `model.json` and `ensemble.json` store it as
+    `threshold` and `abstain_band` (`faceproof.bundle.rule_fields`); the service decides one
+    probability with `decide`, evaluation a whole array with `verdicts` and `predictions`.
     """
 
     threshold: float = 0.5
@@ -40,6 +45,21 @@ class DecisionRule:
         if fake_probability < self.low:
             return Verdict.REAL
         return Verdict.UNCERTAIN
+
+    def verdicts(self, fake_probabilities) -> np.ndarray:
+        """`decide` on every probability of an array: an array of `Verdict` values (str)."""
+        p = np.asarray(fake_probabilities, dtype=np.float64)  # as `decide` compares: float64
+        return np.where(p >= self.high, Verdict.FAKE.value,
+                        np.where(p < self.low, Verdict.REAL.value, Verdict.UNCERTAIN.value))
+
+    def decided(self, fake_probabilities) -> np.ndarray:
+        """True where the rule gives a verdict (REAL or FAKE), False in the abstain band."""
+        return self.verdicts(fake_probabilities) != Verdict.UNCERTAIN.value
+
+    def predictions(self, fake_probabilities) -> np.ndarray:
+        """The plain yes/no call at `threshold`: 1 (FAKE) or 0 (REAL) per probability."""
+        p = np.asarray(fake_probabilities, dtype=np.float64)
+        return (p >= self.threshold).astype(np.int64)
 
     def confidence(self, fake_probability: float) -> float:
         """Probability of the class the score leans to (of FAKE for FAKE, REAL for REAL)."""

@@ -28,7 +28,7 @@ from faceproof.compiled import file_sha256, onnx_file, weights_digest
 from faceproof.preprocess import make_preprocessor
 from training.config import load_config
 from training.mix import load_mix
-from training.train import open_training_data
+from training.run_data import open_training_data
 
 log = logging.getLogger("training.quantize")
 

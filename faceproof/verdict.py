@@ -16,6 +16,11 @@ class Verdict(StrEnum):
     NO_FACE = "NO_FACE"  # nothing the models can judge: no probability, no verdict
 
 
+VERDICT_LEVELS = (Verdict.REAL, Verdict.UNCERTAIN, Verdict.FAKE)
+"""The verdicts of a probability, from low to high (`DecisionRule.levels`)."""
+_LEVEL_VALUES = np.array([v.value for v in VERDICT_LEVELS])
+
+
 @dataclass(frozen=True)
 class DecisionRule:
     """FAKE at or above `high`, REAL below `low`, UNCERTAIN in between.
@@ -23,7 +28,8 @@ class DecisionRule:
     `threshold` (inside the band) is the plain yes/no cut the band is built around. The one
     decision rule of the project: a bundle's `model.json` and `ensemble.json` store it as
     `threshold` and `abstain_band` (`faceproof.bundle.rule_fields`); the service decides one
-    probability with `decide`, evaluation a whole array with `verdicts` and `predictions`.
+    probability with `decide`, evaluation a whole array with `levels`, `verdicts`, `decided`
+    and `predictions` (the same comparisons).
     """
 
     threshold: float = 0.5
@@ -46,15 +52,20 @@ class DecisionRule:
             return Verdict.REAL
         return Verdict.UNCERTAIN
 
+    def levels(self, fake_probabilities) -> np.ndarray:
+        """`decide` on every probability of an array, as its place in `VERDICT_LEVELS`:
+        0 (REAL), 1 (UNCERTAIN) or 2 (FAKE). The rule is monotone, so levels two apart are a
+        reversal (REAL <-> FAKE)."""
+        p = np.asarray(fake_probabilities, dtype=np.float64)  # as `decide` compares a float
+        return np.where(p >= self.high, 2, np.where(p < self.low, 0, 1)).astype(np.int8)
+
     def verdicts(self, fake_probabilities) -> np.ndarray:
         """`decide` on every probability of an array: an array of `Verdict` values (str)."""
-        p = np.asarray(fake_probabilities, dtype=np.float64)  # as `decide` compares: float64
-        return np.where(p >= self.high, Verdict.FAKE.value,
-                        np.where(p < self.low, Verdict.REAL.value, Verdict.UNCERTAIN.value))
+        return _LEVEL_VALUES[self.levels(fake_probabilities)]
 
     def decided(self, fake_probabilities) -> np.ndarray:
         """True where the rule gives a verdict (REAL or FAKE), False in the abstain band."""
-        return self.verdicts(fake_probabilities) != Verdict.UNCERTAIN.value
+        return self.levels(fake_probabilities) != 1
 
     def predictions(self, fake_probabilities) -> np.ndarray:
         """The plain yes/no call at `threshold`: 1 (FAKE) or 0 (REAL) per probability."""

@@ -29,7 +29,6 @@ from faceproof.bundle import Bundle, BundleConfig, find_bundles, load_bundle
 from faceproof.ensemble import ensemble_probability, ensemble_rule, member_weights, read_ensemble
 from faceproof.preprocess import Preprocessor
 from faceproof.verdict import DecisionRule
-from training.cache import open_image_cache
 from training.calibrate import sigmoid
 from training.config import TrainConfig
 from training.datasets import CLASS_NAMES, Sample
@@ -117,21 +116,12 @@ def write_reports(evaluation: Evaluation, out_dir: Path, *, images: np.ndarray |
     (out_dir / "classification_report.txt").write_text(report, encoding="utf-8")
 
 
-def evaluate_bundles(bundles: list[Bundle], samples: list[Sample], indices: np.ndarray, *,
-                     cache_dir: str, out_dir: Path | None = None,
-                     ensemble: bool = True) -> list[Evaluation]:
-    """Score each bundle (and, with several, their mean-probability ensemble) on
-    `samples[indices]`; write reports per bundle under `out_dir` when given."""
-    size = max(224, *(b.config.input_size for b in bundles))
-    images = open_image_cache(samples, cache_dir, size)
-    return evaluate_cached(bundles, images, samples, indices, out_dir=out_dir,
-                           ensemble=ensemble)
-
-
 def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sample],
                     indices: np.ndarray, *, out_dir: Path | None = None,
                     ensemble: bool = True) -> list[Evaluation]:
-    """`evaluate_bundles` on already cached images (aligned with `samples`)."""
+    """Score each bundle (and, with several, their ensemble, decided by the service's rule)
+    on `images[indices]` (cached crops aligned with `samples`); write reports per bundle
+    under `out_dir` when given."""
     labels = np.array([samples[i].label for i in indices])
     results = []
     for bundle in bundles:

@@ -39,12 +39,12 @@ import torch.nn.functional as F
 from faceproof.bundle import CARD_FILE, Bundle, find_bundles, load_bundle, write_config
 from faceproof.preprocess import Preprocessor
 from faceproof.stability import BENIGN_CHANGES, BenignChange
-from faceproof.verdict import DecisionRule, Verdict
+from faceproof.verdict import DecisionRule
 from training.datasets import Sample
 from training.evaluate import calibrated_probs
 from training.metrics import binary_metrics
 from training.model_card import render_model_card, robustness_table
-from training.run_data import add_data_arguments
+from training.run_data import add_data_arguments, open_run_data, split_words
 
 log = logging.getLogger("training.robustness")
 
@@ -184,11 +184,6 @@ def stratified_sample(samples: Sequence[Sample], indices: np.ndarray, n: int | N
     return np.sort(np.concatenate(picked))
 
 
-def _verdict_codes(probs: np.ndarray, rule: DecisionRule) -> np.ndarray:
-    order = {Verdict.REAL: 0, Verdict.UNCERTAIN: 1, Verdict.FAKE: 2}
-    return np.array([order[rule.decide(float(p))] for p in probs], dtype=np.int8)
-
-
 def _auc(labels: np.ndarray, probs: np.ndarray) -> float | None:
     if len(np.unique(labels)) < 2:
         return None
@@ -206,7 +201,7 @@ def _delta(a: float | None, b: float | None) -> float | None:
 def compare_change(labels: np.ndarray, datasets: np.ndarray, clean: np.ndarray,
                    changed: np.ndarray, rule: DecisionRule) -> dict:
     """ROC-AUC clean and changed (pooled and per data set), verdict flips and reversals."""
-    v_clean, v_changed = _verdict_codes(clean, rule), _verdict_codes(changed, rule)
+    v_clean, v_changed = rule.levels(clean), rule.levels(changed)
     flipped = v_clean != v_changed
     reversed_ = np.abs(v_clean.astype(int) - v_changed) == 2  # REAL <-> FAKE
 
@@ -345,8 +340,6 @@ def write_robustness(bundle: Bundle, report: dict) -> None:
 
 def load_validation(args: argparse.Namespace, bundles):
     """(samples, validation indices, cached crops, split description) of a config or data."""
-    from training.run_data import open_run_data, split_words
-
     data = open_run_data(args, bundles)
     return data.samples, data.rows("val"), data.images, (
         f"validation split ({split_words(data.config)})")

@@ -20,6 +20,7 @@ import argparse
 import csv
 import dataclasses
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from training.cache import open_image_cache
 from training.config import TrainConfig, load_config
 from training.datasets import Sample, parse_label
 from training.face_cache import open_face_cache
-from training.mix import Mix, load_mix, specs_from_config
+from training.mix import Mix, SourceSpec, load_mix, specs_from_config
 
 log = logging.getLogger("training.run_data")
 
@@ -77,38 +78,55 @@ def read_split(path: str | Path) -> tuple[list[Sample], np.ndarray]:
     return samples, np.array(sides, dtype=object)
 
 
+def _path(value: Any) -> str:
+    return os.path.normpath(value) if value else ""
+
+
 def split_settings(values: dict[str, Any]) -> dict[str, Any]:
-    """The values of a config (as a dict) that decide its samples and split."""
-    out = {k: values.get(k) for k in SPLIT_KEYS}
-    capped = bool(values.get("max_samples")) or any(
-        isinstance(e, dict) and e.get("max") for e in values.get("sources") or [])
-    if capped:
-        out["seed"] = values.get("seed")
+    """The values of a config (as a dict; keys it lacks take `TrainConfig`'s defaults) that
+    decide its samples and split, in one spelling: paths normalised, sources parsed."""
+    values = {**dataclasses.asdict(TrainConfig()), **values}
+    out = {k: values[k] for k in SPLIT_KEYS}
+    out["data"], out["image_root"] = _path(out["data"]), _path(out["image_root"])
+    specs = [SourceSpec.parse(e) for e in out["sources"] or []]
+    # what decides a source's samples and split (its `weight` only changes the draws)
+    out["sources"] = [{"data": _path(s.data), "name": s.dataset, "max": s.max,
+                       "image_root": _path(s.image_root)} for s in specs]
+    if out["max_samples"] or any(s.max for s in specs):
+        out["seed"] = values["seed"]  # it draws the capped subset
     return out
 
 
-def _check_run_config(config: TrainConfig, run_dir: Path) -> None:
-    """Refuse a run folder whose resolved config split its data otherwise than `config`."""
-    path = run_dir / "config.yaml"
+def check_run_config(config: TrainConfig, run_dir: str | Path) -> None:
+    """Refuse a run folder whose resolved config (`config.yaml`) split its data otherwise
+    than `config`: its split.csv, or the split computed from `config`, would not be the one
+    that run validated on."""
+    path = Path(run_dir) / "config.yaml"
     if not path.is_file():
         return
-    ran = split_settings(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    ran = split_settings(loaded)
     wanted = split_settings(dataclasses.asdict(config))
-    differ = sorted(k for k in wanted if ran.get(k) != wanted[k])
+    keys = [*SPLIT_KEYS, *(["seed"] if "seed" in ran and "seed" in wanted else [])]
+    differ = [k for k in keys if ran[k] != wanted[k]]
     if differ:
         raise ValueError(
             f"the run in {run_dir} split its data with other settings than this config ("
-            + ", ".join(f"{k}: {ran.get(k)!r} there, {wanted[k]!r} here" for k in differ)
-            + "): give that run's config, or another run folder")
+            + "; ".join(f"{k}: {ran[k]!r} there, {wanted[k]!r} here" for k in differ)
+            + f"): give that run's config ({path}), or another run folder")
 
 
 def run_mix(config: TrainConfig, run_dir: str | Path | None = None) -> Mix:
     """The samples and split of the run of `config`: read back from `run_dir/split.csv` when
-    the run wrote one, else computed as training computes it (`load_mix`)."""
+    the run wrote one, else computed as training computes it (`load_mix`). A `run_dir` whose
+    `config.yaml` split its data with other settings is refused (`check_run_config`)."""
+    if run_dir:
+        check_run_config(config, run_dir)
     path = Path(run_dir) / SPLIT_FILE if run_dir else None
     if path is None or not path.is_file():
         return load_mix(config)
-    _check_run_config(config, path.parent)
     samples, sides = read_split(path)
     specs = specs_from_config(config)
     names = {s.dataset for s in specs}
@@ -238,9 +256,10 @@ def open_for_bundles(config: TrainConfig, bundles, run_dir: str | Path | None = 
     margin (a config's mix), or the images as they are, at their largest input size."""
     mix = run_mix(config, run_dir)
     if config.face_crops:
-        config.face_margin = served_margin(bundles)
+        config = dataclasses.replace(config, face_margin=served_margin(bundles))
     if plain:
-        config.cache_size = max(224, config.cache_size, *(b.config.input_size for b in bundles))
+        config = dataclasses.replace(config, cache_size=max(
+            224, config.cache_size, *(b.config.input_size for b in bundles)))
     return RunData(config, mix, open_training_data(config, mix.samples).images, plain)
 
 

@@ -23,7 +23,8 @@ from training.degrade import Degradations
 from training.freeze import early_stages, freeze
 from training.image_dataset import MixDataset
 from training.mix import load_mix
-from training.train import autocast_dtype, open_training_data, preprocessing_for, sbi_draws
+from training.run_data import open_training_data
+from training.train import autocast_dtype, preprocessing_for, sbi_draws
 
 
 def pipeline_seconds(dataset: MixDataset, rows: np.ndarray, batch: int) -> float:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from faceproof.errors import BundleError
 from faceproof.lazy_torch import import_torch
+from faceproof.verdict import DecisionRule
 
 if TYPE_CHECKING:
     import torch
@@ -59,6 +60,13 @@ class AbstainBand(BaseModel):
         return self
 
 
+def rule_fields(rule: DecisionRule) -> dict[str, Any]:
+    """How `model.json` and `ensemble.json` store a decision rule: `threshold` and
+    `abstain_band`, as an update for `BundleConfig.model_copy` (or `EnsembleConfig`'s)."""
+    return {"threshold": rule.threshold,
+            "abstain_band": AbstainBand(low=rule.low, high=rule.high)}
+
+
 class Int8Model(BaseModel):
     """An int8 copy of the classifier (`python -m training.quantize`), served only where the
     card's fast-path check shows it keeps fp32's answers."""
@@ -93,6 +101,11 @@ class BundleConfig(BaseModel):
     data: dict[str, Any] = {}
     training: dict[str, Any] = {}
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def rule(self) -> DecisionRule:
+        """The decision rule the bundle is served with."""
+        return DecisionRule.from_config(self)
 
     @model_validator(mode="after")
     def _threshold_inside_band(self) -> BundleConfig:

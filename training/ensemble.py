@@ -18,14 +18,20 @@ from pathlib import Path
 
 import numpy as np
 
-from faceproof.bundle import AbstainBand, find_bundles, load_bundle
+from faceproof.bundle import find_bundles, load_bundle, rule_fields
 from faceproof.ensemble import EnsembleConfig, ensemble_probability, write_ensemble
+from faceproof.verdict import DecisionRule
 from training.calibrate import abstain_band, best_threshold, false_accusation_rule
-from training.config import load_config
-from training.datasets import load_samples
-from training.evaluate import evaluate_bundles, evaluate_mix, split_indices, verdict_metrics
+from training.evaluate import evaluate_cached, evaluate_run, verdict_metrics
 from training.metrics import safe_auc
-from training.mix import load_mix, regression_sample
+from training.mix import regression_sample
+from training.run_data import (
+    RunData,
+    add_data_arguments,
+    open_for_bundles,
+    open_run_data,
+    split_words,
+)
 from training.source_metrics import by_source
 
 log = logging.getLogger("training.ensemble")
@@ -72,19 +78,24 @@ def fit_ensemble(probs: np.ndarray, labels: np.ndarray, names: list[str], *,
     threshold = best_threshold(labels, combined)
     band = abstain_band(labels, combined, threshold, target_accuracy=target_accuracy,
                         max_fraction=max_fraction)
-    config = EnsembleConfig(weights=dict(zip(names, weights, strict=True)), threshold=threshold,
-                            abstain_band=AbstainBand(low=band.low, high=band.high))
-    metrics = verdict_metrics(labels, combined, config)
+    rule = DecisionRule(threshold, band.low, band.high)
+    config = EnsembleConfig(weights=dict(zip(names, weights, strict=True)), **rule_fields(rule))
+    metrics = verdict_metrics(labels, combined, rule)
     metrics["members_roc_auc"] = {n: safe_auc(labels, probs[:, j]) for j, n in enumerate(names)}
     metrics["equal_weights_roc_auc"] = safe_auc(labels, probs.mean(axis=1))
     return config.model_copy(update={"metrics": metrics})
 
 
-def fit_ensemble_on_mix(bundles, config) -> EnsembleConfig:
-    """Fit on a training config's validation split, with its calibration and per-source
-    figures for the ensemble and each member."""
-    results, report = evaluate_mix(bundles, config, "val", ensemble=False)
-    mix = load_mix(config)
+def fit_ensemble_on_mix(bundles, config, run_dir=None) -> EnsembleConfig:
+    """Fit on a training config's validation split (its run's, see `training.run_data`),
+    with its calibration and per-source figures for the ensemble and each member."""
+    return fit_ensemble_on_run(bundles, open_for_bundles(config, bundles, run_dir))
+
+
+def fit_ensemble_on_run(bundles, data: RunData) -> EnsembleConfig:
+    """`fit_ensemble_on_mix` on a run's data already opened for `bundles`."""
+    config, mix = data.config, data.mix
+    results, report = evaluate_run(bundles, data, "val", ensemble=False)
     idx = mix.val_idx
     names = [b.name for b in bundles]
     probs = np.stack([r.probs for r in results], axis=1)
@@ -100,10 +111,9 @@ def fit_ensemble_on_mix(bundles, config) -> EnsembleConfig:
             max_false_fake_rate=config.max_false_fake_rate,
             max_false_real_rate=config.max_false_real_rate,
             min_source_samples=config.min_source_samples)
-        fitted = fitted.model_copy(update={
-            "threshold": rule.threshold,
-            "abstain_band": AbstainBand(low=rule.low, high=rule.high)})
-        metrics.update(verdict_metrics(labels, combined, fitted))
+        fitted = fitted.model_copy(update=rule_fields(
+            DecisionRule(rule.threshold, rule.low, rule.high)))
+        metrics.update(verdict_metrics(labels, combined, fitted.rule))
         metrics["calibration"] = {
             "method": "false_accusation", "max_false_fake_rate": config.max_false_fake_rate,
             "max_false_real_rate": config.max_false_real_rate,
@@ -118,30 +128,23 @@ def fit_ensemble_on_mix(bundles, config) -> EnsembleConfig:
         "per_source": 30, "seed": 0,
         **by_source(mix.samples, sample, combined[[position[int(r)] for r in sample]],
                     fitted.rule)}
-    metrics["split"] = (f"validation: {len(idx)} images, {config.val_fraction:.0%} of each "
-                        f"source by group (seed {config.split_seed})")
+    metrics["split"] = f"validation: {len(idx)} images, {split_words(config)}"
     return fitted.model_copy(update={"metrics": metrics})
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models_dir", help="folder of bundles; ensemble.json is written there")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", help="the training config the bundles trained on (mix)")
-    source.add_argument("--data", help="the data set the bundles trained on")
-    parser.add_argument("--image-root")
-    parser.add_argument("--val-fraction", type=float, default=0.15)
-    parser.add_argument("--split-seed", type=int, default=42)
-    parser.add_argument("--cache-dir", default="data/cache")
+    add_data_arguments(parser, config_help="the training config the bundles trained on (mix)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     bundles = [load_bundle(f) for f in find_bundles(args.models_dir)]
     if len(bundles) < 2:
         parser.error("an ensemble needs at least two bundles")
-    if args.config:
-        config = fit_ensemble_on_mix(bundles, load_config(args.config,
-                                                          [f"cache_dir={args.cache_dir}"]))
+    data = open_run_data(args, bundles)
+    if not data.plain:
+        config = fit_ensemble_on_run(bundles, data)
         path = write_ensemble(config, Path(args.models_dir))
         _print_summary(config, path)
         return
@@ -150,14 +153,11 @@ def main(argv: list[str] | None = None) -> None:
         if (split.get("seed"), split.get("val_fraction")) != (args.split_seed, args.val_fraction):
             log.warning("%s was validated on another split (%s): the ensemble would be fitted "
                         "on images it trained on", b.name, split)
-    samples = load_samples(args.data, args.image_root)
-    indices = split_indices(samples, "val", args.val_fraction, args.split_seed)
-    results = evaluate_bundles(bundles, samples, indices, cache_dir=args.cache_dir,
-                               ensemble=False)
+    indices = data.rows("val")
+    results = evaluate_cached(bundles, data.images, data.samples, indices, ensemble=False)
     probs = np.stack([r.probs for r in results], axis=1)
     config = fit_ensemble(probs, results[0].labels, [b.name for b in bundles])
-    config.metrics["split"] = (f"validation: {len(indices)} images, {args.val_fraction:.0%} by "
-                               f"source group (seed {args.split_seed})")
+    config.metrics["split"] = f"validation: {len(indices)} images, {split_words(data.config)}"
     path = write_ensemble(config, Path(args.models_dir))
     _print_summary(config, path)
 

@@ -8,6 +8,8 @@ bundle, temperature-calibrated, decided by the served rule. Every figure is give
 and pooled; for a source with only genuine faces, the share called FAKE and UNCERTAIN.
 
 `--data x.csv` evaluates a plain data set instead (images taken as they are, as face crops).
+The split is the run's own (`training.run_data`): its `split.csv` read back from the config's
+output folder (or `--run`), else rebuilt as training made it, k-fold and `max_samples` included.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import torch
 from sklearn.metrics import classification_report
 
 from faceproof.bundle import Bundle, BundleConfig, find_bundles, load_bundle
-from faceproof.ensemble import ensemble_probability, member_weights, read_ensemble
+from faceproof.ensemble import ensemble_probability, ensemble_rule, member_weights, read_ensemble
 from faceproof.preprocess import Preprocessor
-from training.cache import open_image_cache
+from faceproof.verdict import DecisionRule
 from training.calibrate import sigmoid
-from training.datasets import CLASS_NAMES, Sample, load_samples
+from training.config import TrainConfig
+from training.datasets import CLASS_NAMES, Sample
 from training.metrics import binary_metrics
 from training.reports import (
     plot_confusion_matrix,
@@ -36,7 +39,8 @@ from training.reports import (
     plot_sample_grid,
     plot_training_curves,
 )
-from training.splits import make_split
+from training.run_data import SPLITS, RunData, add_data_arguments, open_for_bundles, open_run_data
+from training.source_metrics import by_source
 
 log = logging.getLogger("training.evaluate")
 
@@ -56,15 +60,14 @@ def calibrated_probs(logits: np.ndarray, temperature: float) -> np.ndarray:
     return sigmoid(np.asarray(logits) / temperature)
 
 
-def verdict_metrics(labels: np.ndarray, probs: np.ndarray, config: BundleConfig) -> dict:
-    """Metrics at the bundle's threshold plus what its abstain band does on this data."""
-    metrics = binary_metrics(labels, probs, config.threshold)
+def verdict_metrics(labels: np.ndarray, probs: np.ndarray, rule: DecisionRule) -> dict:
+    """Metrics at the rule's threshold plus what its abstain band does on this data."""
+    metrics = binary_metrics(labels, probs, rule.threshold)
     metrics["accuracy_at_0.5"] = binary_metrics(labels, probs, 0.5)["accuracy"]
-    band = config.abstain_band
-    decided = (probs < band.low) | (probs >= band.high)
-    correct = (probs >= config.threshold).astype(int) == labels
+    decided = rule.decided(probs)
+    correct = rule.predictions(probs) == labels
     metrics["abstain"] = {
-        "low": band.low, "high": band.high,
+        "low": rule.low, "high": rule.high,
         "fraction": float(1 - decided.mean()),
         "decided_accuracy": float(correct[decided].mean()) if decided.any() else float("nan"),
     }
@@ -77,7 +80,11 @@ class Evaluation:
     labels: np.ndarray
     probs: np.ndarray
     metrics: dict
-    threshold: float
+    rule: DecisionRule
+
+    @property
+    def threshold(self) -> float:
+        return self.rule.threshold
 
 
 def write_reports(evaluation: Evaluation, out_dir: Path, *, images: np.ndarray | None = None,
@@ -103,44 +110,36 @@ def write_reports(evaluation: Evaluation, out_dir: Path, *, images: np.ndarray |
                          [float(evaluation.probs[i]) for i in pick], evaluation.threshold,
                          out_dir / "samples.png", f"{title}: random validation samples")
     (out_dir / "metrics.json").write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
-    preds = (evaluation.probs >= evaluation.threshold).astype(int)
+    preds = evaluation.rule.predictions(evaluation.probs)
     report = classification_report(evaluation.labels, preds, labels=[0, 1],
                                    target_names=list(CLASS_NAMES), digits=4, zero_division=0)
     (out_dir / "classification_report.txt").write_text(report, encoding="utf-8")
 
 
-def evaluate_bundles(bundles: list[Bundle], samples: list[Sample], indices: np.ndarray, *,
-                     cache_dir: str, out_dir: Path | None = None,
-                     ensemble: bool = True) -> list[Evaluation]:
-    """Score each bundle (and, with several, their mean-probability ensemble) on
-    `samples[indices]`; write reports per bundle under `out_dir` when given."""
-    size = max(224, *(b.config.input_size for b in bundles))
-    images = open_image_cache(samples, cache_dir, size)
-    return evaluate_cached(bundles, images, samples, indices, out_dir=out_dir,
-                           ensemble=ensemble)
-
-
 def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sample],
                     indices: np.ndarray, *, out_dir: Path | None = None,
                     ensemble: bool = True) -> list[Evaluation]:
-    """`evaluate_bundles` on already cached images (aligned with `samples`)."""
+    """Score each bundle (and, with several, their ensemble, decided by the service's rule)
+    on `images[indices]` (cached crops aligned with `samples`); write reports per bundle
+    under `out_dir` when given."""
     labels = np.array([samples[i].label for i in indices])
     results = []
     for bundle in bundles:
         logits = bundle_logits(bundle.model, bundle.config, images, indices)
         probs = calibrated_probs(logits, bundle.config.temperature)
+        rule = bundle.config.rule
         results.append(Evaluation(bundle.name, labels, probs,
-                                  verdict_metrics(labels, probs, bundle.config),
-                                  bundle.config.threshold))
+                                  verdict_metrics(labels, probs, rule), rule))
     if ensemble and len(bundles) > 1:
         names = [b.name for b in bundles]
         fitted = read_ensemble(bundles[0].path.parent)
-        config = fitted if fitted is not None and fitted.applies_to(names) else \
-            ensemble_config([b.config for b in bundles])
+        # the service's rule: the fitted one where it applies, else the members' mean
+        rule = fitted.rule if fitted is not None and fitted.applies_to(names) else \
+            ensemble_rule([b.config for b in bundles])
         probs = ensemble_probability(np.stack([r.probs for r in results], axis=1),
                                      member_weights(fitted, names))
         results.append(Evaluation("ensemble", labels, probs,
-                                  verdict_metrics(labels, probs, config), config.threshold))
+                                  verdict_metrics(labels, probs, rule), rule))
     if out_dir is not None:
         for r in results:
             write_reports(r, out_dir / r.name, images=images, indices=indices)
@@ -154,51 +153,25 @@ def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sam
     return results
 
 
-def ensemble_config(configs: list[BundleConfig]) -> BundleConfig:
-    """The decision rule of an ensemble: the members' mean threshold and band."""
-    from faceproof.ensemble import combine_decision_rules  # the service uses the same rule
+def evaluate_mix(bundles: list[Bundle], config: TrainConfig, split: str = "val", *,
+                 out_dir: Path | None = None, ensemble: bool = True,
+                 run_dir: str | Path | None = None) -> tuple[list, dict]:
+    """Evaluate on a training config's mix (the split read back from `run_dir/split.csv`
+    when given and there, see `training.run_data`); returns the evaluations and the
+    per-source report {model: by_source(...)} (also written to `out_dir/by_source.json`)."""
+    return evaluate_run(bundles, open_for_bundles(config, bundles, run_dir), split,
+                        out_dir=out_dir, ensemble=ensemble)
 
-    threshold, low, high = combine_decision_rules(configs)
-    first = configs[0]
-    return first.model_copy(update={"name": "ensemble", "threshold": threshold,
-                                    "abstain_band": {"low": low, "high": high},
-                                    "temperature": 1.0})
 
-
-def evaluate_mix(bundles: list[Bundle], config, split: str = "val", *,
+def evaluate_run(bundles: list[Bundle], data: RunData, split: str = "val", *,
                  out_dir: Path | None = None, ensemble: bool = True) -> tuple[list, dict]:
-    """Evaluate on a training config's mix; returns the evaluations and the per-source report
-    {model: by_source(...)} (also written to `out_dir/by_source.json`)."""
-    from faceproof.ensemble import read_ensemble
-    from faceproof.verdict import DecisionRule
-    from training.mix import load_mix
-    from training.source_metrics import by_source
-    from training.train import open_training_data
-
-    mix = load_mix(config)
-    indices = {"val": mix.val_idx, "train": mix.train_idx, "held_out": mix.held_out_idx,
-               "all": np.arange(len(mix.samples))}[split]
+    """`evaluate_mix` on a run's data already opened for `bundles`."""
+    indices = data.rows(split)
     if not len(indices):
         raise ValueError(f"the {split} split of this config is empty")
-    margins = {b.config.face_margin for b in bundles}
-    if config.face_crops and len(margins) > 1:
-        raise ValueError(f"bundles cut faces with different margins {sorted(margins)}: "
-                         "evaluate them one at a time")
-    if config.face_crops:
-        config.face_margin = margins.pop()
-    data = open_training_data(config, mix.samples)
-    results = evaluate_cached(bundles, data.images, mix.samples, indices, out_dir=out_dir,
+    results = evaluate_cached(bundles, data.images, data.samples, indices, out_dir=out_dir,
                               ensemble=ensemble)
-    fitted = read_ensemble(bundles[0].path.parent)
-    report = {}
-    for r in results:
-        if r.name == "ensemble" and fitted is not None:
-            rule = fitted.rule
-        else:
-            cfg = next(b.config for b in bundles if b.name == r.name) if r.name != "ensemble" \
-                else ensemble_config([b.config for b in bundles])
-            rule = DecisionRule.from_config(cfg)
-        report[r.name] = by_source(mix.samples, indices, r.probs, rule)
+    report = {r.name: by_source(data.samples, indices, r.probs, r.rule) for r in results}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "by_source.json").write_text(json.dumps(report, indent=2) + "\n",
@@ -225,29 +198,15 @@ def print_by_source(report: dict) -> None:
                   f"{pct(f['fake_called_real']):>7}{pct(f['fake_uncertain']):>7}")
 
 
-def split_indices(samples: list[Sample], split: str, val_fraction: float,
-                  seed: int) -> np.ndarray:
-    if split == "all":
-        return np.arange(len(samples))
-    train, val = make_split(samples, val_fraction=val_fraction, seed=seed)
-    return val if split == "val" else train
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundles", help="a bundle folder, or a folder of bundles")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", help="a training config: its mix and group splits")
-    source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
-    parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
-    parser.add_argument("--split", choices=["all", "val", "train", "held_out"],
-                        help="which part (default: val with --config, all with --data): 'val' "
-                             "rebuilds the group split training used (same fraction and seed); "
-                             "'held_out' the config's hold_out_source")
-    parser.add_argument("--val-fraction", type=float, default=0.15)
-    parser.add_argument("--split-seed", type=int, default=42)
+    add_data_arguments(parser)
+    parser.add_argument("--split", choices=list(SPLITS),
+                        help="which part (default: val with --config, all with --data): the "
+                             "run's own split (its split.csv, else rebuilt as training made "
+                             "it); 'held_out' the config's hold_out_source")
     parser.add_argument("--output", default="runs/evaluate", help="reports folder")
-    parser.add_argument("--cache-dir", default="data/cache")
     parser.add_argument("--no-ensemble", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -255,23 +214,14 @@ def main(argv: list[str] | None = None) -> None:
     folders = find_bundles(args.bundles)
     if not folders:
         parser.error(f"no bundle (folder with model.json) in {args.bundles}")
+    if args.data and args.split == "held_out":
+        parser.error("--split held_out needs --config")
     bundles = [load_bundle(f) for f in folders]
     out = Path(args.output)
-    report = None
-    if args.config:
-        from training.config import load_config
-
-        config = load_config(args.config, [f"cache_dir={args.cache_dir}"])
-        results, report = evaluate_mix(bundles, config, args.split or "val", out_dir=out,
-                                       ensemble=not args.no_ensemble)
-    else:
-        if args.split == "held_out":
-            parser.error("--split held_out needs --config")
-        samples = load_samples(args.data, args.image_root)
-        indices = split_indices(samples, args.split or "all", args.val_fraction,
-                                args.split_seed)
-        results = evaluate_bundles(bundles, samples, indices, cache_dir=args.cache_dir,
-                                   out_dir=out, ensemble=not args.no_ensemble)
+    data = open_run_data(args, bundles)
+    split = args.split or ("all" if data.plain else "val")
+    results, report = evaluate_run(bundles, data, split, out_dir=out,
+                                   ensemble=not args.no_ensemble)
     print(f"{'model':<22}{'samples':>8}{'ROC-AUC':>9}{'acc':>8}{'F1':>8}{'EER':>8}"
           f"{'abstain':>9}{'acc(decided)':>14}")
     for r in results:
@@ -279,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{r.name:<22}{m['samples']:>8}{m['roc_auc']:>9.4f}{m['accuracy']:>8.2%}"
               f"{m['f1']:>8.4f}{m['eer']:>8.4f}{m['abstain']['fraction']:>9.1%}"
               f"{m['abstain']['decided_accuracy']:>14.2%}")
-    if report is not None:
+    if not data.plain:
         print_by_source(report)
     print(f"reports in {out}/")
 

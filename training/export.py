@@ -24,10 +24,10 @@ import faceproof
 from faceproof.bundle import (
     CARD_FILE,
     REPORTS_DIR,
-    AbstainBand,
     BundleConfig,
     HeadOptions,
     load_bundle,
+    rule_fields,
     save_bundle,
     write_config,
 )
@@ -45,10 +45,10 @@ from training.datasets import Sample, describe
 from training.degrade import Degradations
 from training.evaluate import Evaluation, bundle_logits, verdict_metrics, write_reports
 from training.face_margin import measure_face_margin
-from training.mix import Mix, describe_by_source, load_mix, regression_sample
+from training.mix import Mix, describe_by_source, regression_sample
 from training.model_card import render_model_card
+from training.run_data import open_training_data, run_mix, split_words
 from training.source_metrics import by_source
-from training.train import open_training_data
 
 log = logging.getLogger("training.export")
 
@@ -81,7 +81,7 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig(**state["config"])
     pre = state["preprocessing"]
-    mix = load_mix(cfg)
+    mix = run_mix(cfg, run_dir)  # the split training wrote (split.csv), or the same computed
     samples, train_idx, val_idx = mix.samples, mix.train_idx, mix.val_idx
     data = open_training_data(cfg, samples)
     margin = cfg.face_margin if face_margin is None else face_margin
@@ -120,13 +120,11 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     temperature = fit_temperature(logits, labels)
     probs = sigmoid(logits / temperature)
     rule, calibration = fit_rule(cfg, samples, val_idx, labels, probs)
-    config = config.model_copy(update={
-        "threshold": rule.threshold, "temperature": temperature,
-        "abstain_band": AbstainBand(low=rule.low, high=rule.high)})
-    metrics = verdict_metrics(labels, probs, config)
+    config = config.model_copy(update={"temperature": temperature, **rule_fields(rule)})
+    metrics = verdict_metrics(labels, probs, rule)
     metrics.update({
-        "split": (f"validation: {len(val_idx)} images, {cfg.val_fraction:.0%} of each source "
-                  f"by group (seed {cfg.split_seed}); no group is on both sides"),
+        "split": (f"validation: {len(val_idx)} images, {split_words(cfg)}; no group is on "
+                  f"both sides"),
         "log_loss_uncalibrated": _log_loss(labels, sigmoid(logits)),
         "log_loss": _log_loss(labels, probs),
         "weights_dtype": "float16",
@@ -164,7 +162,7 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     config = config.model_copy(update={"metrics": metrics, "data": data_card,
                                        "training": training})
     write_config(config, bundle_dir)
-    write_reports(Evaluation(config.name, labels, probs, metrics, rule.threshold),
+    write_reports(Evaluation(config.name, labels, probs, metrics, rule),
                   bundle_dir / REPORTS_DIR, images=images, indices=val_idx,
                   metrics_csv=run_dir / "metrics.csv", title=f"{config.name} (validation)")
     (bundle_dir / CARD_FILE).write_text(render_model_card(config), encoding="utf-8")

@@ -36,14 +36,10 @@ from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import Candidate, build_runner
 from faceproof.runtime import FAST_PATH_TOLERANCE, MIN_VERDICT_AGREEMENT, cpu_has_native_bf16
 from faceproof.verdict import DecisionRule
-from training.cache import open_image_cache
-from training.config import load_config
-from training.datasets import load_samples
-from training.evaluate import bundle_logits, calibrated_probs, split_indices
+from training.evaluate import bundle_logits, calibrated_probs
 from training.metrics import binary_metrics
-from training.mix import load_mix
 from training.model_card import render_model_card
-from training.train import open_training_data
+from training.run_data import RunData, add_data_arguments, open_run_data, split_words
 
 log = logging.getLogger("training.fast_path")
 
@@ -97,8 +93,6 @@ def compare(labels: np.ndarray, reference: np.ndarray, fast: np.ndarray,
             rule: DecisionRule, groups: np.ndarray | None = None) -> dict:
     """ROC-AUC of both, the largest probability change and how often the verdicts agree;
     with `groups` (a data set name per image) also ROC-AUC both ways per group."""
-    verdicts_ref = [rule.decide(float(p)) for p in reference]
-    verdicts_fast = [rule.decide(float(p)) for p in fast]
     auc_ref = binary_metrics(labels, reference, rule.threshold)["roc_auc"]
     auc_fast = binary_metrics(labels, fast, rule.threshold)["roc_auc"]
     return {
@@ -106,8 +100,7 @@ def compare(labels: np.ndarray, reference: np.ndarray, fast: np.ndarray,
         "roc_auc_delta": float(auc_fast - auc_ref),
         "max_probability_change": float(np.max(np.abs(fast - reference))) if len(fast) else 0.0,
         "mean_probability_change": float(np.mean(np.abs(fast - reference))) if len(fast) else 0.0,
-        "verdict_agreement": float(np.mean([a == b for a, b in
-                                            zip(verdicts_ref, verdicts_fast, strict=True)])),
+        "verdict_agreement": float(np.mean(rule.verdicts(reference) == rule.verdicts(fast))),
         "images": len(labels),
         **({"by_dataset": _by_group(labels, reference, fast, groups)} if groups is not None
            else {}),
@@ -135,32 +128,21 @@ def worst_delta(result: dict) -> float:
     return max(deltas)
 
 
-def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
-                    image_root: str | None = None, paths: list[Candidate] | None = None,
-                    val_fraction: float = 0.15, split_seed: int = 42,
-                    cache_dir: str = "data/cache", batch_size: int = 32) -> dict[str, dict]:
+def check_fast_path(models_dir: Path, data: RunData, *,
+                    paths: list[Candidate] | None = None, batch_size: int = 32,
+                    bundles: list[Bundle] | None = None) -> dict[str, dict]:
     """Measure every bundle in `models_dir` (and the fitted ensemble) through each of `paths`
-    (default: `available_paths()`) and record the results, on a training config's mix (served
-    crops) or on a plain data set. Returns {bundle or "ensemble": {path key: result}}."""
+    (default: `available_paths()`) and record the results, on the validation split of a run's
+    data (`training.run_data.open_run_data`: a config's mix as served crops, or a plain data
+    set). Returns {bundle or "ensemble": {path key: result}}."""
     paths = available_paths() if paths is None else paths
     folders = find_bundles(models_dir)
-    reference_bundles = [load_bundle(f) for f in folders]
-    groups = None
-    if config is not None:
-        mix = load_mix(config)
-        samples, indices = mix.samples, mix.val_idx
-        config.face_margin = reference_bundles[0].config.face_margin
-        images = open_training_data(config, samples).images
-        groups = np.array([samples[i].dataset for i in indices])
-        val_fraction, split_seed = config.val_fraction, config.split_seed
-    else:
-        samples = load_samples(data, image_root)
-        indices = split_indices(samples, "val", val_fraction, split_seed)
-        size = max(224, *(b.config.input_size for b in reference_bundles))
-        images = open_image_cache(samples, cache_dir, size)
+    reference_bundles = bundles or [load_bundle(f) for f in folders]
+    samples, indices, images = data.samples, data.rows("val"), data.images
+    groups = None if data.plain else np.array([samples[i].dataset for i in indices])
     labels = np.array([samples[i].label for i in indices])
     machine = f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}"
-    split = f"validation, {val_fraction:.0%} by source group (seed {split_seed})"
+    split = f"validation, {split_words(data.config)}"
     results: dict[str, dict] = {}
     probs_ref: list[np.ndarray] = []
     probs_fast: dict[str, list[np.ndarray]] = {c.key: [] for c in paths}
@@ -225,26 +207,18 @@ def check_fast_path(models_dir: Path, data: str | None = None, *, config=None,
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models_dir", type=Path, help="folder of bundles (and ensemble.json)")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", help="a training config: its mix's validation split")
-    source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
-    parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
+    add_data_arguments(parser, config_help="a training config: its mix's validation split")
     parser.add_argument("--paths", help="comma-separated serving paths, e.g. "
                         "openvino-bf16,onnxruntime-fp32 (default: all this machine has)")
-    parser.add_argument("--val-fraction", type=float, default=0.15)
-    parser.add_argument("--split-seed", type=int, default=42)
-    parser.add_argument("--cache-dir", default="data/cache")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--tolerance", type=float, default=FAST_PATH_TOLERANCE,
                         help="largest ROC-AUC change accepted (either way)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    config = load_config(args.config, [f"cache_dir={args.cache_dir}"]) if args.config else None
     paths = parse_paths(args.paths) if args.paths else None
-    results = check_fast_path(args.models_dir, args.data, config=config,
-                              image_root=args.image_root, paths=paths,
-                              val_fraction=args.val_fraction, split_seed=args.split_seed,
-                              cache_dir=args.cache_dir, batch_size=args.batch_size)
+    bundles = [load_bundle(f) for f in find_bundles(args.models_dir)]
+    results = check_fast_path(args.models_dir, open_run_data(args, bundles), paths=paths,
+                              batch_size=args.batch_size, bundles=bundles)
     failed, unserved = [], []
     for name, checks in results.items():
         for key, r in checks.items():

@@ -4,10 +4,10 @@
 exports each bundle's classifier to ONNX (`faceproof.compiled`), quantises it with ONNX
 Runtime's static quantiser (QDQ format: int8 weights per output channel, uint8 activations,
 ranges calibrated, by `--calibration-method` (percentile by default), on `--calibration`
-served face crops drawn from the *training* split, every source in its share, so the
-validation split the card reports stays unseen), writes `model.int8.onnx` into the bundle and
-records it in `model.json` (`int8`: file, hashes, method). Both ONNX Runtime and OpenVINO
-serve that file.
+served face crops drawn from the run's *training* split (`training.run_data`), every source
+in its share, so the validation split the card reports stays unseen), writes
+`model.int8.onnx` into the bundle and records it in `model.json` (`int8`: file, hashes,
+method). Both ONNX Runtime and OpenVINO serve that file.
 
 Nothing serves it by default until `make fast-path-check` has measured it: the service's
 "auto" takes an int8 path only where the card shows ROC-AUC within 0.002 of fp32 on every
@@ -26,9 +26,12 @@ import numpy as np
 from faceproof.bundle import INT8_FILE, Bundle, Int8Model, find_bundles, load_bundle, write_config
 from faceproof.compiled import file_sha256, onnx_file, weights_digest
 from faceproof.preprocess import make_preprocessor
-from training.config import load_config
-from training.mix import load_mix
-from training.train import open_training_data
+from training.run_data import (
+    add_data_arguments,
+    config_from_args,
+    open_for_bundles,
+    run_dir_from_args,
+)
 
 log = logging.getLogger("training.quantize")
 
@@ -95,23 +98,23 @@ def quantize_bundle(bundle: Bundle, crops: list[np.ndarray], *, batch_size: int 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models_dir", type=Path, help="folder of bundles")
-    parser.add_argument("--config", required=True,
-                        help="a training config: its mix's training split calibrates")
+    add_data_arguments(parser, plain_data=False,
+                       config_help="a training config: its run's training split calibrates")
     parser.add_argument("--calibration", type=int, default=320,
                         help="calibration crops (whole batches of 16)")
     parser.add_argument("--models", help="comma-separated bundle names (default: all)")
     parser.add_argument("--calibration-method", default="percentile", choices=CALIBRATION_METHODS)
-    parser.add_argument("--cache-dir", default="data/cache")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    config = load_config(args.config, [f"cache_dir={args.cache_dir}"])
+    config = config_from_args(args)
     wanted = {n for n in (args.models or "").split(",") if n}
     bundles = [load_bundle(f) for f in find_bundles(args.models_dir)
                if not wanted or f.name in wanted]
-    mix = load_mix(config)
-    config.face_margin = bundles[0].config.face_margin
-    images = open_training_data(config, mix.samples).images
-    crops = [np.asarray(images[i]) for i in calibration_rows(mix.train_idx, args.calibration)]
+    if not bundles:
+        parser.error(f"no bundle to quantise in {args.models_dir}")
+    data = open_for_bundles(config, bundles, run_dir_from_args(args, config))
+    crops = [np.asarray(data.images[i])
+             for i in calibration_rows(data.rows("train"), args.calibration)]
     for bundle in bundles:
         quantize_bundle(bundle, crops, calibration=args.calibration_method)
     print("int8 files written; measure them with `make fast-path-check` before serving")

@@ -39,11 +39,12 @@ import torch.nn.functional as F
 from faceproof.bundle import CARD_FILE, Bundle, find_bundles, load_bundle, write_config
 from faceproof.preprocess import Preprocessor
 from faceproof.stability import BENIGN_CHANGES, BenignChange
-from faceproof.verdict import DecisionRule, Verdict
+from faceproof.verdict import DecisionRule
 from training.datasets import Sample
 from training.evaluate import calibrated_probs
 from training.metrics import binary_metrics
 from training.model_card import render_model_card, robustness_table
+from training.run_data import add_data_arguments, open_run_data, split_words
 
 log = logging.getLogger("training.robustness")
 
@@ -183,11 +184,6 @@ def stratified_sample(samples: Sequence[Sample], indices: np.ndarray, n: int | N
     return np.sort(np.concatenate(picked))
 
 
-def _verdict_codes(probs: np.ndarray, rule: DecisionRule) -> np.ndarray:
-    order = {Verdict.REAL: 0, Verdict.UNCERTAIN: 1, Verdict.FAKE: 2}
-    return np.array([order[rule.decide(float(p))] for p in probs], dtype=np.int8)
-
-
 def _auc(labels: np.ndarray, probs: np.ndarray) -> float | None:
     if len(np.unique(labels)) < 2:
         return None
@@ -205,7 +201,7 @@ def _delta(a: float | None, b: float | None) -> float | None:
 def compare_change(labels: np.ndarray, datasets: np.ndarray, clean: np.ndarray,
                    changed: np.ndarray, rule: DecisionRule) -> dict:
     """ROC-AUC clean and changed (pooled and per data set), verdict flips and reversals."""
-    v_clean, v_changed = _verdict_codes(clean, rule), _verdict_codes(changed, rule)
+    v_clean, v_changed = rule.levels(clean), rule.levels(changed)
     flipped = v_clean != v_changed
     reversed_ = np.abs(v_clean.astype(int) - v_changed) == 2  # REAL <-> FAKE
 
@@ -342,40 +338,17 @@ def write_robustness(bundle: Bundle, report: dict) -> None:
     bundle.config = config
 
 
-def load_validation(args: argparse.Namespace, margin: float, size: int):
+def load_validation(args: argparse.Namespace, bundles):
     """(samples, validation indices, cached crops, split description) of a config or data."""
-    if args.config:
-        from training.config import load_config
-        from training.mix import load_mix
-        from training.train import open_training_data
-
-        config = load_config(args.config, [f"cache_dir={args.cache_dir}"])
-        mix = load_mix(config)
-        config.face_margin = margin
-        images = open_training_data(config, mix.samples).images
-        split = (f"validation split ({config.val_fraction:.0%} by source group, "
-                 f"seed {config.split_seed})")
-        return mix.samples, mix.val_idx, images, split
-    from training.cache import open_image_cache
-    from training.datasets import load_samples
-    from training.evaluate import split_indices
-
-    samples = load_samples(args.data, args.image_root)
-    indices = split_indices(samples, "val", args.val_fraction, args.split_seed)
-    images = open_image_cache(samples, args.cache_dir, size)
-    return samples, indices, images, (f"validation split ({args.val_fraction:.0%} by group, "
-                                      f"seed {args.split_seed})")
+    data = open_run_data(args, bundles)
+    return data.samples, data.rows("val"), data.images, (
+        f"validation split ({split_words(data.config)})")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundles", type=Path, help="a bundle folder, or a folder of bundles")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", help="a training config: its mix's validation split")
-    source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
-    parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
-    parser.add_argument("--val-fraction", type=float, default=0.15)
-    parser.add_argument("--split-seed", type=int, default=42)
+    add_data_arguments(parser, config_help="a training config: its mix's validation split")
     parser.add_argument("--max-images", type=int, default=600,
                         help="stratified sample of the validation split (0: all of it)")
     parser.add_argument("--adversarial-images", type=int, default=None,
@@ -383,7 +356,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
-    parser.add_argument("--cache-dir", default="data/cache")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.threads:
@@ -392,12 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     if not folders:
         parser.error(f"no bundle (folder with model.json) in {args.bundles}")
     bundles = [load_bundle(f) for f in folders]
-    margins = {b.config.face_margin for b in bundles}
-    if len(margins) > 1:
-        parser.error(f"bundles cut faces with different margins {sorted(margins)}: "
-                     "measure them one at a time")
-    samples, val_idx, images, split = load_validation(
-        args, margins.pop(), max(224, *(b.config.input_size for b in bundles)))
+    samples, val_idx, images, split = load_validation(args, bundles)
     sample = stratified_sample(samples, val_idx, args.max_images or None, args.seed)
     attacked = stratified_sample(samples, sample, args.adversarial_images, args.seed)
     crops = [np.ascontiguousarray(images[i]) for i in sample]

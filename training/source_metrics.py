@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from faceproof.verdict import DecisionRule
+from faceproof.verdict import VERDICT_LEVELS, DecisionRule, Verdict
 from training.datasets import Sample
 from training.metrics import safe_auc
 
@@ -18,8 +18,9 @@ def rule_figures(labels: np.ndarray, probs: np.ndarray, rule: DecisionRule) -> d
     """Counts, ROC-AUC and the served rule's outcomes on one group of samples."""
     labels = np.asarray(labels).astype(int)
     probs = np.asarray(probs, dtype=np.float64)
-    fake_call, real_call = probs >= rule.high, probs < rule.low
-    unsure = ~fake_call & ~real_call
+    levels = rule.levels(probs)
+    real_call, unsure, fake_call = (levels == VERDICT_LEVELS.index(v) for v in
+                                    (Verdict.REAL, Verdict.UNCERTAIN, Verdict.FAKE))
     real, fake = labels == 0, labels == 1
     share = lambda mask, of: float(mask[of].mean()) if of.any() else None  # noqa: E731
     decided = ~unsure

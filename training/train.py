@@ -16,7 +16,7 @@ import os
 import random
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +28,16 @@ from tqdm import tqdm
 from faceproof.models import create_model, default_preprocessing, resolve_arch
 from faceproof.preprocess import Preprocessor
 from training.augment import build_train_transform
-from training.cache import open_image_cache
 from training.config import TrainConfig, load_config, save_config
 from training.datasets import Sample, describe
 from training.degrade import Degradations
-from training.face_cache import open_face_cache
 from training.freeze import early_stages, freeze, keep_frozen_in_eval
 from training.image_dataset import SBI_ROW_OFFSET, MixDataset
 from training.losses import build_loss, distillation_loss
 from training.metrics import safe_auc
 from training.mix import Mix, describe_by_source, draw_weights, load_mix
 from training.optim import build_optimizer, warmup_cosine
+from training.run_data import SPLIT_FILE, TrainingData, open_training_data, write_split
 from training.sbi import self_blend
 
 log = logging.getLogger("training")
@@ -247,14 +246,6 @@ def sbi_bank(images: np.ndarray, landmarks: np.ndarray, labels: np.ndarray,
             {r: k for k, r in enumerate(rows)})
 
 
-@dataclass
-class TrainingData:
-    images: np.ndarray
-    landmarks: np.ndarray | None = None
-    detected: np.ndarray | None = None
-    face_stats: dict | None = None
-
-
 def rank_zero_first(rank: int, world: int, make):
     """`make()` on rank 0, then on the other ranks once it is done: files it writes in the run
     folder (data caches, the SBI bank, teacher logits) are written once and read by the rest."""
@@ -287,17 +278,6 @@ def load_initial_weights(model: torch.nn.Module, source: str) -> None:
     log.info("warm start from %s", source)
 
 
-def open_training_data(config: TrainConfig, samples: list[Sample]) -> TrainingData:
-    """The cached crops: served face crops with landmarks, or the images as they are."""
-    size = max(config.cache_size, config.input_size or 0)
-    if not config.face_crops:
-        return TrainingData(open_image_cache(samples, config.cache_dir, size))
-    margin = float(config.face_margin) if config.face_margin != "auto" else 0.3
-    faces = open_face_cache(samples, config.cache_dir, size, margin=margin,
-                            detector=config.face_detector, landmarks=config.sbi_fraction > 0)
-    return TrainingData(faces.images, faces.landmarks, faces.detected, faces.meta)
-
-
 def training_indices(config: TrainConfig, mix: Mix, data: TrainingData) -> np.ndarray:
     """The mix's training rows, less those without a face when `no_face` is drop."""
     if config.no_face not in ("keep", "drop"):
@@ -312,19 +292,6 @@ def auc_by_dataset(samples: list[Sample], labels: np.ndarray, indices: np.ndarra
     names = np.array([samples[i].dataset for i in indices])
     return {name: round(safe_auc(labels[indices][names == name], logits[names == name]), 4)
             for name in sorted(set(names.tolist()))}
-
-
-def write_split(path: Path, mix: Mix) -> None:
-    """One row per sample: file, label, group, data set, source and split."""
-    split = np.array(["train"] * len(mix.samples), dtype=object)
-    split[mix.val_idx] = "val"
-    split[mix.held_out_idx] = "held_out"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "label", "group", "dataset", "source", "split"])
-        for i, s in enumerate(mix.samples):
-            writer.writerow([str(s.path), "FAKE" if s.label else "REAL", s.group or "",
-                             s.dataset, s.source, split[i]])
 
 
 def write_metrics_row(path: Path, row: dict) -> None:
@@ -363,7 +330,7 @@ def run(config: TrainConfig) -> Path:
     labels = mix.labels
     if rank == 0:
         save_config(config, output / "config.yaml")
-        write_split(output / "split.csv", mix)
+        write_split(output / SPLIT_FILE, mix)
     data = rank_zero_first(rank, world, lambda: open_training_data(config, samples))
     images = data.images
     train_idx = training_indices(config, mix, data)

@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from training.config import load_config
 from training.losses import FocalLoss, SmoothedBCE, build_loss, distillation_loss
 
 
@@ -79,3 +80,35 @@ def test_build_loss_picks_by_name() -> None:
     assert bce.smoothing == 0.1
     with pytest.raises(ValueError, match="hinge"):
         build_loss("hinge")
+
+
+def _textbook_focal(logits: torch.Tensor, targets: torch.Tensor, alpha: float,
+                    gamma: float) -> torch.Tensor:
+    """Lin et al. (2017), eq. 5, written out in float64: FL(p_t) = -alpha_t (1 - p_t)^gamma
+    log(p_t), with p_t (alpha_t) the probability (weight) of the true class; alpha weighs
+    FAKE (1), 1 - alpha REAL (0)."""
+    x, y = logits.double(), targets.double()
+    p = 1 / (1 + torch.exp(-x))
+    p_t = y * p + (1 - y) * (1 - p)
+    alpha_t = y * alpha + (1 - y) * (1 - alpha)
+    return -alpha_t * (1 - p_t) ** gamma * torch.log(p_t)
+
+
+@pytest.mark.parametrize(("alpha", "gamma"), [(0.5, 2.0), (0.25, 2.0), (0.75, 1.0),
+                                              (0.5, 0.0), (0.9, 3.5)])
+def test_focal_loss_as_configured_is_the_textbook_formula(alpha: float, gamma: float) -> None:
+    """torchvision's sigmoid_focal_loss, as training builds it from the config, is twice the
+    mean of the paper's per-example loss (twice: the scale of BCE at alpha 0.5)."""
+    config = load_config(None, ["loss=focal", f"focal_alpha={alpha}", f"focal_gamma={gamma}"])
+    loss_fn = build_loss(config.loss, alpha=config.focal_alpha, gamma=config.focal_gamma,
+                         smoothing=config.label_smoothing)
+    logits = torch.tensor([-6.0, -2.5, -0.3, 0.0, 0.4, 1.7, 5.0, -1.0, 2.0, 0.0])
+    targets = torch.tensor([0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0])
+    expected = 2 * _textbook_focal(logits, targets, alpha, gamma).mean()
+    torch.testing.assert_close(loss_fn(logits, targets).double(), expected, rtol=1e-5,
+                               atol=1e-7)
+    # one example at a time too: no batch effect hides a wrong weight
+    for x, y in zip(logits, targets, strict=True):
+        torch.testing.assert_close(loss_fn(x[None], y[None]).double(),
+                                   2 * _textbook_focal(x[None], y[None], alpha, gamma)[0],
+                                   rtol=1e-5, atol=1e-7)

@@ -18,7 +18,8 @@ from training.mix import (
     load_mix,
     regression_sample,
 )
-from training.train import TrainingData, training_indices, write_split
+from training.run_data import TrainingData, write_split
+from training.train import training_indices
 
 
 def _csv(root: Path, folder: str, rows: list[tuple[str, str, str]]) -> Path:

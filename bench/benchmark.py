@@ -76,17 +76,29 @@ def load_media(workdir: Path) -> Media:
         assert ok, f"cannot read {videos[0]}"
         return Media(crop, _jpeg(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)), videos[0],
                      f"DFDC crop {member.name}; first frame of and whole {videos[0].name}")
+    face, canvas = synthetic_face()
+    video = write_synthetic_video(workdir / "synthetic-1080p.mp4")
+    return Media(_jpeg(face), _jpeg(canvas), video, "synthetic (astronaut face on a canvas)")
+
+
+def synthetic_face() -> tuple[np.ndarray, np.ndarray]:
+    """A 224 px face crop and a 1080p canvas holding it (RGB)."""
     from skimage import data
 
     face = cv2.resize(data.astronaut()[30:230, 130:330], (224, 224))
     canvas = np.full((1080, 1920, 3), 90, np.uint8)
     canvas[300:524, 850:1074] = face
-    video = workdir / "synthetic-1080p.mp4"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 30, (1920, 1080))
+    return face, canvas
+
+
+def write_synthetic_video(path: Path) -> Path:
+    """A 10 s 1080p 30 fps MPEG-4 clip of the synthetic canvas sliding right."""
+    canvas = synthetic_face()[1]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (1920, 1080))
     for i in range(300):
         writer.write(cv2.cvtColor(np.roll(canvas, i, axis=1), cv2.COLOR_RGB2BGR))
     writer.release()
-    return Media(_jpeg(face), _jpeg(canvas), video, "synthetic (astronaut face on a canvas)")
+    return path
 
 
 # ---------------------------------------------------------------------------- machine

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
-from typing import ClassVar
 
+import av
 import cv2
 import numpy as np
 import pytest
@@ -29,39 +30,6 @@ def grey_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer.write(np.full((HEIGHT, WIDTH, 3), index * GREY_STEP, np.uint8))
     writer.release()
     return path
-
-
-_VideoCapture = cv2.VideoCapture
-
-
-class CaptureSpy:
-    """Wraps cv2.VideoCapture to count seeks and decoded (retrieved) frames."""
-
-    instances: ClassVar[list[CaptureSpy]] = []
-
-    def __init__(self, path: str) -> None:
-        self._capture = _VideoCapture(path)
-        self.seeks = 0
-        self.retrieves = 0
-        CaptureSpy.instances.append(self)
-
-    def set(self, prop: int, value: float) -> bool:
-        self.seeks += prop == cv2.CAP_PROP_POS_FRAMES
-        return self._capture.set(prop, value)
-
-    def retrieve(self):
-        self.retrieves += 1
-        return self._capture.retrieve()
-
-    def __getattr__(self, name: str):
-        return getattr(self._capture, name)
-
-
-@pytest.fixture
-def spy(monkeypatch: pytest.MonkeyPatch) -> type[CaptureSpy]:
-    CaptureSpy.instances = []
-    monkeypatch.setattr(video.cv2, "VideoCapture", CaptureSpy)
-    return CaptureSpy
 
 
 def _assert_right_frames(frames: list[video.VideoFrame], indices: list[int]) -> None:
@@ -118,24 +86,10 @@ def test_probe_video(grey_video: Path) -> None:
     assert probe_video(grey_video) == VideoInfo(FRAMES, FPS, WIDTH, HEIGHT, FRAMES / FPS)
 
 
-def test_read_frames_reads_sequentially_and_decodes_each_frame_once(
-    grey_video: Path, spy: type[CaptureSpy]
-) -> None:
+def test_read_frames_reads_the_sampled_frames(grey_video: Path) -> None:
     frames = list(read_frames(grey_video, 8))
     _assert_right_frames(frames, [2, 7, 12, 17, 22, 27, 32, 37])
-    reader = spy.instances[-1]
-    assert (reader.seeks, reader.retrieves) == (0, 8)
-
-
-def test_read_frames_seeks_across_long_gaps(grey_video: Path, spy: type[CaptureSpy]) -> None:
-    frames = list(read_frames(str(grey_video), 4, seek_min_gap=6))
-    _assert_right_frames(frames, [5, 15, 25, 35])
-    reader = spy.instances[-1]
-    assert (reader.seeks, reader.retrieves) == (3, 4)  # frame 5 is reached by reading on
-
-
-def test_read_frames_seek_every_frame(grey_video: Path) -> None:
-    frames = list(read_frames(grey_video, 13, seek_min_gap=1))
+    frames = list(read_frames(str(grey_video), 13))
     _assert_right_frames(frames, sample_frame_indices(FRAMES, 13))
 
 
@@ -145,29 +99,33 @@ def test_read_frames_returns_every_frame_of_a_short_video(grey_video: Path) -> N
 
 
 def test_read_frames_rejects_a_long_video_before_decoding(grey_video: Path) -> None:
-    with pytest.raises(VideoError, match=r"4\.0 s.*limit is 3 s"):
+    with pytest.raises(VideoError, match=r"lasts 3\.\d s or more; the limit is 3 s"):
         read_frames(grey_video, 4, max_duration_s=3)
     assert len(list(read_frames(grey_video, 4, max_duration_s=4.0))) == 4
 
 
-@pytest.mark.parametrize("seek_min_gap", [1, 1000])
-def test_read_frames_stops_where_the_stream_ends(
-    grey_video: Path, monkeypatch: pytest.MonkeyPatch, seek_min_gap: int
-) -> None:
-    # Some containers claim more frames than they hold.
-    claimed = VideoInfo(60, FPS, WIDTH, HEIGHT, 6.0)
-    monkeypatch.setattr(video, "probe_video", lambda path: claimed)
-    frames = list(read_frames(grey_video, 6, seek_min_gap=seek_min_gap))
-    _assert_right_frames(frames, [5, 15, 25, 35])  # 45 and 55 do not exist
+def test_read_frames_of_a_truncated_file(grey_video: Path, tmp_path: Path) -> None:
+    # the header promises 40 frames; the packets that are left are read
+    data = grey_video.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) * 6 // 10])
+    frames = list(read_frames(cut, 100))
+    assert 10 < len(frames) < FRAMES
+    _assert_right_frames(frames, list(range(len(frames))))
 
 
-def test_read_frames_without_any_readable_frame(
-    grey_video: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    claimed = VideoInfo(1000, FPS, WIDTH, HEIGHT, 100.0)
-    monkeypatch.setattr(video, "probe_video", lambda path: claimed)
+def test_read_frames_without_any_readable_frame(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.avi"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuvj420p"
+        for i in range(5):
+            packet = av.Packet(b"not a jpeg" * 50)
+            packet.pts = packet.dts = i
+            packet.stream = stream
+            out.mux(packet)
     with pytest.raises(VideoError, match="No frame"):
-        list(read_frames(grey_video, 1))
+        list(read_frames(path, 3))
 
 
 def test_read_frames_needs_a_positive_count(grey_video: Path) -> None:
@@ -204,3 +162,80 @@ def test_real_dfdc_video() -> None:
     assert [f.index for f in frames] == sample_frame_indices(info.frame_count, 8)
     assert all(f.image.shape == (1080, 1920, 3) for f in frames)
     assert frames[-1].time_s == pytest.approx(frames[-1].index / info.fps)
+
+
+# --- variable frame rate, keyframes and non-reference frames -----------------------------
+
+VFR_GAPS_MS = [20, 20, 20, 100, 100, 100]  # 50 fps, then 10 fps: a phone in the dark
+
+
+def _encode_h264(path: Path, times_ms: list[int], gop: int, bframes: int) -> Path:
+    """An H.264 clip whose frame i, shown at times_ms[i], is filled with grey (i * 4) % 250."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=50)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        stream.codec_context.gop_size = gop
+        stream.codec_context.max_b_frames = bframes
+        stream.codec_context.options = {"crf": "10", "sc_threshold": "0", "bf": str(bframes),
+                                        "keyint_min": str(gop)}
+        for i, t in enumerate(times_ms):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), (i * 4) % 250, np.uint8),
+                                               format="rgb24")
+            frame.pts, frame.time_base = t, Fraction(1, 1000)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def _reference_decode(path: Path) -> list[tuple[float, np.ndarray]]:
+    """Every frame, decoded plainly, with its container time."""
+    with av.open(str(path)) as container:
+        frames = [(float(f.time), f.to_ndarray(format="rgb24"))
+                  for f in container.decode(video=0)]
+    first = frames[0][0]
+    return [(t - first, image) for t, image in frames]
+
+
+def test_variable_frame_rate_times_are_the_containers(tmp_path: Path) -> None:
+    times_ms = list(np.cumsum([0] + VFR_GAPS_MS * 10))[:60]
+    path = _encode_h264(tmp_path / "vfr.mp4", [int(t) for t in times_ms], gop=250, bframes=3)
+    frames = list(read_frames(path, 60))
+    assert [f.time_s for f in frames] == pytest.approx([t / 1000 for t in times_ms])
+    # index / fps (the old way, fps as OpenCV reads it) is wrong by far
+    fps = cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FPS)
+    assert max(abs(f.index / fps - f.time_s) for f in frames) > 0.2  # two 100 ms frames
+    # sampled evenly in time: as many from the 10 fps stretches as their share of time
+    sampled = list(read_frames(path, 12))
+    span_ms = round(probe_video(path).duration_s * 1000)  # to the end of the last frame
+    # frame shown at each midpoint (2k + 1) * span / 24, compared exactly in integer ms
+    expected = sorted({max(i for i, t in enumerate(times_ms) if 24 * t <= (2 * k + 1) * span_ms)
+                       for k in range(12)})
+    assert [f.index for f in sampled] == expected
+
+
+@pytest.mark.parametrize(("gop", "bframes"), [(5, 3), (250, 3), (7, 0)])
+def test_sampled_frames_match_a_full_decode(tmp_path: Path, gop: int, bframes: int) -> None:
+    """Skipping to keyframes and skipping unsampled non-reference frames change no pixel."""
+    times_ms = [int(t) for t in np.cumsum([0] + VFR_GAPS_MS * 10)[:60]]
+    path = _encode_h264(tmp_path / "clip.mp4", times_ms, gop=gop, bframes=bframes)
+    reference = _reference_decode(path)
+    for num_frames in (3, 8, 25):
+        frames = list(read_frames(path, num_frames))
+        assert len(frames) == len({f.index for f in frames}) > 0
+        for frame in frames:
+            time_s, image = reference[frame.index]
+            assert frame.time_s == pytest.approx(time_s)
+            assert np.array_equal(frame.image, image)
+
+
+def test_packets_to_decode_start_at_the_keyframe_before_each_wanted_frame() -> None:
+    # decode order of I P B B P B B | I P B B, presentation times in brackets
+    pts = [0, 3, 1, 2, 6, 4, 5, 7, 10, 8, 9]
+    key = [True, False, False, False, False, False, False, True, False, False, False]
+    assert video.packets_to_decode(pts, key, {2}) == [True] * 4 + [False] * 7
+    assert video.packets_to_decode(pts, key, {9}) == [False] * 7 + [True] * 4
+    assert video.packets_to_decode(pts, key, {1, 8}) == (
+        [True] * 3 + [False] * 4 + [True] * 3 + [False])
+    # an open GOP's leading frame (shown before its keyframe) goes back one keyframe
+    assert video.packets_to_decode([0, 2, 1], [True, True, False], {1}) == [True] * 3

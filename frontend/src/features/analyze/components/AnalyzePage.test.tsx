@@ -280,7 +280,7 @@ describe('AnalyzePage', () => {
       face({ fake_probability: 0.86, confidence: 0.86, box: { x: 50, y: 0, width: 40, height: 40 } }),
       face({ prediction: 'REAL', fake_probability: 0.3, confidence: 0.7, box: { x: 0, y: 50, width: 40, height: 40 } }),
     ]
-    mockApi({ 'POST /api/predict': { body: prediction({ faces, fake_probability: 0.86, confidence: 0.86 }) } })
+    mockApi({ 'POST /api/predict': { body: prediction({ faces, deciding_face: 1, fake_probability: 0.86, confidence: 0.86 }) } })
     renderApp(<AnalyzePage />)
     await upload()
     const line = await screen.findByTestId('deciding-face')

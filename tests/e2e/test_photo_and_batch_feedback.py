@@ -214,3 +214,35 @@ def test_a_batch_shows_each_files_progress(desktop, media, shoot):
 def test_a_batch_shows_each_files_progress_on_a_phone(phone, media, shoot):
     _run_held_batch(phone.page, media, shoot, "batch-progress-phone")
     assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= 375
+
+
+# Each chunk of the photo's event stream held back 700 ms in the page, so that this fast test
+# service takes over a second: the steps shown are still the service's own events.
+SLOW_STREAM = """
+const realFetch = window.fetch.bind(window)
+window.fetch = async (input, init) => {
+  const response = await realFetch(input, init)
+  if (!String(input).includes('/api/predict/stream') || !response.ok) return response
+  const slowed = response.body.pipeThrough(new TransformStream({
+    async transform(chunk, controller) {
+      await new Promise((resolve) => setTimeout(resolve, 700))
+      controller.enqueue(chunk)
+    },
+  }))
+  return new Response(slowed, { status: response.status, headers: response.headers })
+}
+"""
+
+
+def test_a_slow_photo_shows_its_step(desktop, three_faces, shoot):
+    page = desktop.page
+    page.add_init_script(SLOW_STREAM)
+    page.goto("/")
+    upload(page, three_faces)
+    step = page.get_by_test_id("analysis-step")
+    expect(step).to_have_attribute("aria-live", "polite")
+    expect(step).to_contain_text(re.compile(r"Found 3 faces|making heatmaps \d of 3"))
+    shoot(page, "photo-step-desktop", full=False)
+    expect(page.get_by_test_id("reason")).to_be_visible(timeout=30_000)
+    expect(step).to_have_text("")
+    _check_deciding_face(page)

@@ -4,6 +4,7 @@ decided the verdict of a photo with several faces; a batch's progress file by fi
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -103,9 +104,11 @@ def test_changing_an_option_offers_to_rerun_the_same_file(desktop, media, shoot)
     expect(offer).to_contain_text("You changed the stability check since this result.")
     expect(offer).to_contain_text("Analyse “astronaut.jpg” again")
     shoot(page, "rerun-offer-desktop", full=False)
-    with page.expect_response("**/api/predict") as answer:
+    with page.expect_response("**/api/predict/stream") as answer:
         offer.get_by_role("button", name="Re-run with the new options").click()
-    rerun = answer.value.json()
+    last = json.loads(answer.value.text().splitlines()[-1])  # the stream's `done` event
+    assert last["event"] == "done"
+    rerun = last["result"]
     assert rerun["filename"] == "astronaut.jpg" and rerun["stability"] is not None
     expect(page.get_by_test_id("stability")).to_be_visible()
     expect(page.get_by_test_id("rerun")).to_have_count(0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -124,6 +124,11 @@ PROVENANCE_NOTE = ("Content Credentials and metadata of the file; reported besid
                    "never used for it")
 
 
+DECIDING_FACE_NOTE = ("index in `faces` of the face whose verdict, probability and stability "
+                      "are the image's: the most suspicious, the first found on a tie; null "
+                      "when `prediction` is NO_FACE")
+
+
 class PredictionResponse(BaseModel):
     analysis_id: str
     filename: str
@@ -135,6 +140,8 @@ class PredictionResponse(BaseModel):
     reason: str
     face_detected: bool
     faces: list[FaceResult]
+    deciding_face: int | None = Field(
+        description=DECIDING_FACE_NOTE, examples=[0])
     models_used: list[str]
     decision: DecisionBand
     tta: bool
@@ -143,6 +150,42 @@ class PredictionResponse(BaseModel):
     provenance: Provenance = Field(description=PROVENANCE_NOTE)
     stability: Stability | None = Field(
         None, description="of the most suspicious face, change by change; " + STABILITY_NOTE)
+
+
+PhotoStage = Literal["detecting", "faces_found", "scoring", "stability", "heatmap", "recorded"]
+
+
+class PhotoProgress(BaseModel):
+    """A stage of one photo's analysis as it starts (`recorded`: written to the history)."""
+
+    event: Literal["progress"] = "progress"
+    stage: PhotoStage = Field(description="detecting: looking for faces; faces_found: "
+                              "detection done; scoring: the models score the faces; "
+                              "stability: re-scoring under benign changes; heatmap: Grad-CAM "
+                              "of face `face` of `faces`; recorded: in the history")
+    faces: int = Field(ge=0, description="faces to score (0 until found; 1 for a whole image "
+                                         "scored as a face)")
+    face_detected: bool
+    face: int | None = Field(None, ge=1, description="heatmap: the face (1-based)")
+
+
+class PhotoDone(BaseModel):
+    """The last event of a streamed analysis that succeeded: the plain endpoint's body."""
+
+    event: Literal["done"] = "done"
+    result: PredictionResponse
+
+
+class PhotoFailed(BaseModel):
+    """The last event of a streamed analysis that failed: the error the plain endpoint would
+    have answered, with its status."""
+
+    event: Literal["failed"] = "failed"
+    status: int = Field(description="the HTTP status the plain endpoint would have answered")
+    error: ErrorBody
+
+
+PhotoEvent = Annotated[PhotoProgress | PhotoDone | PhotoFailed, Field(discriminator="event")]
 
 
 class BatchSummary(BaseModel):
@@ -318,6 +361,8 @@ class HistoryItem(BaseModel):
     models: list[str]
     model_scores: dict[str, float]
     faces: list[dict]
+    deciding_face: int | None = Field(
+        None, description="an image: " + DECIDING_FACE_NOTE + "; a video: null")
     details: dict
     duration_ms: float
     batch_id: str | None = None

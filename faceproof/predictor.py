@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -54,6 +55,8 @@ class FacePrediction:
 class ImagePrediction:
     faces: list[FacePrediction]
     face_detected: bool
+    deciding_face: int | None                 # index in `faces` of the face whose verdict
+                                              # is the image's; None: NO_FACE
     fake_probability: float | None            # of the most suspicious face; None: NO_FACE
     verdict: Verdict
     confidence: float | None
@@ -74,6 +77,7 @@ class ImagePrediction:
                                  else round(self.fake_probability, 6)),
             "reason": self.reason,
             "face_detected": self.face_detected,
+            "deciding_face": self.deciding_face,
             "faces": [{"box": f.face.to_dict(),
                        "fake_probability": round(f.fake_probability, 6),
                        "prediction": f.verdict.value, "confidence": round(f.confidence, 6),
@@ -88,6 +92,32 @@ class ImagePrediction:
             "tta": self.tta,
             "processing_time_ms": round(self.processing_time_ms, 2),
         }
+
+
+PredictionStage = Literal["detecting", "faces_found", "scoring", "stability", "heatmap"]
+
+
+@dataclass(frozen=True)
+class PredictionStep:
+    """Where `predict_image` is: each stage is reported as it starts ("faces_found" once
+    detection is done)."""
+
+    stage: PredictionStage
+    faces: int = 0              # faces to score (1 for a whole image scored as a face)
+    face_detected: bool = False
+    face: int | None = None     # "heatmap": the face (1-based) whose Grad-CAM is being made
+
+
+ProgressCallback = Callable[[PredictionStep], None]
+
+
+def deciding_face(faces: Sequence[FacePrediction]) -> int | None:
+    """The index of the face that decides an image: the most suspicious (highest ensemble
+    fake probability), the first found on a tie, so that one face likely fake is enough to
+    flag the image; None without faces. The one place this rule lives."""
+    if not faces:
+        return None
+    return max(range(len(faces)), key=lambda i: faces[i].fake_probability)
 
 
 def no_face_reason(detector, what: str = "image") -> str:
@@ -338,7 +368,8 @@ class Predictor:
     # ---------------------------------------------------------------- images
     def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
                       tta: bool = False, explain: bool = False,
-                      whole_image: bool = False, stability: bool = False) -> ImagePrediction:
+                      whole_image: bool = False, stability: bool = False,
+                      progress: ProgressCallback | None = None) -> ImagePrediction:
         """Classify every face of an RGB uint8 image.
 
         `stability=True` also re-scores every face under the benign changes of
@@ -348,26 +379,40 @@ class Predictor:
         With no face found the answer is NO_FACE, with no probability: the models were
         trained on faces and cannot judge anything else. `whole_image=True` scores the whole
         image instead, for callers who know it is a tight face crop the detector missed.
+
+        `progress` is called as each stage starts (`PredictionStep`), on the calling thread.
         """
         start = time.perf_counter()
         names = self.select(models)
+        report = progress or (lambda _step: None)
         with self.session():
+            report(PredictionStep("detecting"))
             faces, detected = self.detect(image)
+            scored = len(faces) if detected or whole_image else 0
+            report(PredictionStep("faces_found", faces=scored, face_detected=detected))
             if not detected and not whole_image:
                 return ImagePrediction(
-                    faces=[], face_detected=False, fake_probability=None,
+                    faces=[], face_detected=False, deciding_face=None, fake_probability=None,
                     verdict=Verdict.NO_FACE, confidence=None,
                     reason=no_face_reason(self.detector),
                     models_used=names, width=int(image.shape[1]), height=int(image.shape[0]),
                     tta=tta, processing_time_ms=(time.perf_counter() - start) * 1000)
+            report(PredictionStep("scoring", faces=scored, face_detected=detected))
             probs, crops = self.score_faces(image, faces, names, tta, detected)
-            changed = self.score_changed(crops, names, tta=tta) if stability else None
+            changed = None
+            if stability:
+                report(PredictionStep("stability", faces=scored, face_detected=detected))
+                changed = self.score_changed(crops, names, tta=tta)
         rule = self.rule(names)
         ensemble = self.combine(probs, names)
         results = []
         for i, face in enumerate(faces):
             p = float(ensemble[i])
-            heatmaps = {n: self.explain(n, crops[n][i]) for n in names} if explain else {}
+            heatmaps = {}
+            if explain:
+                report(PredictionStep("heatmap", faces=scored, face_detected=detected,
+                                      face=i + 1))
+                heatmaps = {n: self.explain(n, crops[n][i]) for n in names}
             results.append(FacePrediction(
                 face=face, crop=crops[names[0]][i],
                 model_probabilities={n: float(probs[i, j]) for j, n in enumerate(names)},
@@ -375,7 +420,8 @@ class Predictor:
                 heatmaps=heatmaps,
                 stability=None if changed is None else face_stability(
                     p, dict(zip(STABILITY_CHANGES, map(float, changed[i]), strict=True)), rule)))
-        top = max(results, key=lambda r: r.fake_probability)
+        decides = deciding_face(results)
+        top = results[decides]
         image_stability = None
         if changed is not None:  # the image scores as its most suspicious face, change by change
             image_stability = face_stability(top.fake_probability, dict(zip(
@@ -387,7 +433,8 @@ class Predictor:
         else:
             reason = f"no face found: the whole image was classified as asked; {reason}"
         return ImagePrediction(
-            faces=results, face_detected=detected, fake_probability=top.fake_probability,
+            faces=results, face_detected=detected, deciding_face=decides,
+            fake_probability=top.fake_probability,
             verdict=top.verdict, confidence=top.confidence, reason=reason, models_used=names,
             width=int(image.shape[1]), height=int(image.shape[0]), tta=tta,
             processing_time_ms=(time.perf_counter() - start) * 1000, stability=image_stability)

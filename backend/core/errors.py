@@ -64,21 +64,36 @@ def error_body(code: str, detail: str) -> dict:
     return {"detail": detail, "code": code}
 
 
+def answer_of(exc: Exception) -> tuple[int, dict, dict[str, str] | None]:
+    """The status, body and headers an error is answered with (a streamed analysis' failed
+    event says the same); an exception that is none of ours is a 500 `internal_error`."""
+    if isinstance(exc, APIError):
+        return exc.status, error_body(exc.code, exc.detail), exc.headers
+    if isinstance(exc, HistoryUnavailableError):
+        return 503, error_body(exc.code, str(exc)), {"Retry-After": str(HISTORY_RETRY_AFTER_S)}
+    if isinstance(exc, FaceProofError):
+        return status_of(exc), error_body(exc.code, str(exc)), None
+    return 500, error_body("internal_error", f"internal error: {type(exc).__name__}"), None
+
+
+def _answer(exc: Exception) -> JSONResponse:
+    status, body, headers = answer_of(exc)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_: Request, exc: APIError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status,
-                            headers=exc.headers)
+        return _answer(exc)
 
     @app.exception_handler(HistoryUnavailableError)
     async def _history_unavailable(_: Request, exc: HistoryUnavailableError) -> JSONResponse:
         log.error("%s", exc)
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=503,
-                            headers={"Retry-After": str(HISTORY_RETRY_AFTER_S)})
+        return _answer(exc)
 
     @app.exception_handler(FaceProofError)
     async def _core_error(_: Request, exc: FaceProofError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=status_of(exc))
+        return _answer(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

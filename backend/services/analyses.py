@@ -9,14 +9,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from backend.core.memory import release_free_memory
 from backend.core.settings import Settings
-from backend.schemas import HistoryItem, PredictionResponse, VideoResponse
+from backend.schemas import HistoryItem, PhotoProgress, PredictionResponse, VideoResponse
 from backend.services.history import HistoryStore, new_record
 from backend.services.kept_uploads import keep_upload
-from backend.services.presenters import face_summaries, image_response, video_response
+from backend.services.presenters import (
+    face_summaries,
+    image_response,
+    progress_event,
+    video_response,
+)
 from backend.services.report import report_details
 from faceproof.decode import decode_image
 from faceproof.errors import VideoError
@@ -30,21 +38,29 @@ log = logging.getLogger("backend.analyses")
 def analyse_image(predictor: Predictor, history: HistoryStore, settings: Settings, data: bytes,
                   filename: str, *, models: list[str] | None, tta: bool, explain: bool,
                   batch_id: str | None = None, whole_image: bool = False,
-                  stability: bool = False) -> PredictionResponse:
-    image = decode_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
+                  stability: bool = False, image: np.ndarray | None = None,
+                  progress: Callable[[PhotoProgress], None] | None = None
+                  ) -> PredictionResponse:
+    """`image`: `data` already decoded (`decode_photo`); `progress`: told each stage as it
+    starts, the last once the analysis is recorded."""
+    if image is None:
+        image = decode_photo(settings, data)
     # beside the verdict, never an input to it
     provenance = read_provenance(data, "image", trust_anchors=settings.trust_anchors())
-    result = predictor.predict_image(image, models=models, tta=tta, explain=explain,
-                                     whole_image=whole_image, stability=stability)
+    result = predictor.predict_image(
+        image, models=models, tta=tta, explain=explain, whole_image=whole_image,
+        stability=stability,
+        progress=None if progress is None else lambda step: progress(progress_event(step)))
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
     response = image_response(result, analysis_id=analysis_id, filename=filename, rule=rule,
                               provenance=provenance)
-    top = max(result.faces, key=lambda f: f.fake_probability, default=None)
+    top = None if result.deciding_face is None else result.faces[result.deciding_face]
     item = new_record(
         analysis_id, kind="image", filename=filename, size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(), result=result,
         model_scores=top.model_probabilities if top else {}, faces=face_summaries(result),
+        deciding_face=result.deciding_face,
         details={"face_detected": result.face_detected, "tta": tta,
                  "width": result.width, "height": result.height, "reason": result.reason,
                  "whole_image": whole_image, "provenance": provenance.to_dict(),
@@ -54,7 +70,16 @@ def analyse_image(predictor: Predictor, history: HistoryStore, settings: Setting
                                   whole_image=whole_image, stability=stability)},
         batch_id=batch_id)
     record(history, settings, item, data=data)
+    if progress is not None:
+        progress(PhotoProgress(stage="recorded", faces=len(result.faces),
+                               face_detected=result.face_detected))
     return response
+
+
+def decode_photo(settings: Settings, data: bytes) -> np.ndarray:
+    """The upload's pixels; a file that is not an image we can decode (or too many pixels)
+    raises the core's error, answered as a 4xx."""
+    return decode_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
 
 
 def analyse_video(predictor: Predictor, history: HistoryStore, settings: Settings, path: Path,

@@ -80,6 +80,7 @@ class Analysis(Base):
     models: Mapped[list] = mapped_column(JSON)
     model_scores: Mapped[dict] = mapped_column(JSON)            # model -> probability
     faces: Mapped[list] = mapped_column(JSON)                    # per-face summary
+    deciding_face: Mapped[int | None] = mapped_column(Integer, nullable=True)  # in `faces`
     details: Mapped[dict] = mapped_column(JSON)                  # kind-specific extras
     duration_ms: Mapped[float] = mapped_column(Float)
     batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
@@ -103,7 +104,7 @@ class Analysis(Base):
 def new_record(analysis_id: str, *, kind: Literal["image", "video"], filename: str,
                size_bytes: int, sha256: str, result: ImagePrediction | VideoPrediction,
                model_scores: dict[str, float], faces: list[dict], details: dict,
-               batch_id: str | None = None) -> HistoryItem:
+               deciding_face: int | None = None, batch_id: str | None = None) -> HistoryItem:
     """The history record of one analysis (a photo, a batch's file, a video, a video job):
     the verdict and scores from the core's result, made now."""
     return HistoryItem(
@@ -111,7 +112,8 @@ def new_record(analysis_id: str, *, kind: Literal["image", "video"], filename: s
         size_bytes=size_bytes, sha256=sha256, prediction=result.verdict,
         confidence=result.confidence, fake_probability=result.fake_probability,
         models=list(result.models_used), model_scores=model_scores, faces=faces,
-        details=details, duration_ms=result.processing_time_ms, batch_id=batch_id)
+        deciding_face=deciding_face, details=details, duration_ms=result.processing_time_ms,
+        batch_id=batch_id)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -14,6 +14,7 @@ from backend.schemas import (
     FrameDownscale,
     ImageSize,
     Keyframe,
+    PhotoProgress,
     PredictionResponse,
     Provenance,
     Stability,
@@ -21,7 +22,7 @@ from backend.schemas import (
     VideoResponse,
 )
 from faceproof.gradcam import encode_png, heatmap_rgba, png_data_url
-from faceproof.predictor import ImagePrediction
+from faceproof.predictor import ImagePrediction, PredictionStep
 from faceproof.provenance import Provenance as FileProvenance
 from faceproof.stability import FaceStability
 from faceproof.verdict import DecisionRule
@@ -69,11 +70,18 @@ def image_response(result: ImagePrediction, *, analysis_id: str, filename: str,
         analysis_id=analysis_id, filename=filename, prediction=result.verdict,
         confidence=result.confidence, fake_probability=result.fake_probability,
         reason=result.reason, face_detected=result.face_detected, faces=faces,
-        models_used=result.models_used, decision=decision_band(rule), tta=result.tta,
+        deciding_face=result.deciding_face, models_used=result.models_used,
+        decision=decision_band(rule), tta=result.tta,
         image=ImageSize(width=result.width, height=result.height),
         processing_time_ms=round(result.processing_time_ms, 2),
         provenance=provenance_of(provenance),
         stability=stability_of(result.stability, "the most suspicious face"))
+
+
+def progress_event(step: PredictionStep) -> PhotoProgress:
+    """A stage of the core's analysis of a photo as the stream reports it."""
+    return PhotoProgress(stage=step.stage, faces=step.faces, face_detected=step.face_detected,
+                         face=step.face)
 
 
 def video_response(result: VideoPrediction, *, analysis_id: str, filename: str,

@@ -8,7 +8,8 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 API_PATHS = {
-    "/api/predict", "/api/predict/batch", "/api/predict/video", "/api/jobs/video",
+    "/api/predict", "/api/predict/stream", "/api/predict/batch", "/api/predict/video",
+    "/api/jobs/video",
     "/api/jobs/{job_id}", "/api/jobs/{job_id}/events", "/api/models",
     "/api/models/{name}/reports/{report}", "/api/info", "/api/history",
     "/api/history/{analysis_id}", "/api/history/{analysis_id}/report", "/api/health",

@@ -239,3 +239,26 @@ def test_replicas_starting_together_migrate_once(history_url) -> None:
 
     assert results == [head()] * len(engines)
     assert revisions(history_url) == {head()}
+
+
+@on_both
+def test_the_deciding_face_of_old_rows_is_filled_in(history_url) -> None:
+    """0004 gives each image recorded before it the index of its most suspicious face (the
+    first on a tie), as the predictor chose it then; videos and NO_FACE rows keep none."""
+    rows = old_rows()
+    two = {**rows[0], "id": "00000000-0000-0000-0000-000000000004",
+           "faces": [{"fake_probability": 0.2}, {"fake_probability": 0.7},
+                     {"fake_probability": 0.7}]}
+    engine = sa.create_engine(history_url)
+    metadata = sa.MetaData()
+    table = create_all_before_migrations(metadata)
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [*rows, two])
+    engine.dispose()
+    store = HistoryStore(history_url)
+    try:
+        deciding = {r["id"][-1]: r["deciding_face"] for r in store.list()[0]}
+    finally:
+        store.close()
+    assert deciding == {"1": 0, "2": None, "3": None, "4": 1}

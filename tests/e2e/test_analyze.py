@@ -45,7 +45,7 @@ def test_face_photo_gives_a_verdict_and_flashes_the_left_side(desktop, media, sh
     shoot(page, "analyze-desktop-empty")
 
     held = []  # hold the answer back to look at the page while it is analysing
-    page.route("**/api/predict", lambda route: held.append(route))
+    page.route("**/api/predict/stream", lambda route: held.append(route))
     upload(page, media["astronaut.jpg"])
     verdict = page.get_by_role("status")
     expect(verdict).to_contain_text("Analysing")
@@ -199,11 +199,11 @@ def test_a_file_that_is_not_an_image(phone, media, shoot):
 def test_network_failure_offers_a_retry(desktop, media):
     page = desktop.page
     page.goto("/")
-    page.route("**/api/predict", lambda route: route.abort("internetdisconnected"))
+    page.route("**/api/predict/stream", lambda route: route.abort("internetdisconnected"))
     upload(page, media["astronaut.jpg"])
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Cannot reach the FaceProof service.")
-    page.unroute("**/api/predict")
+    page.unroute("**/api/predict/stream")
     alert.get_by_role("button", name="Try again").click()
     expect(page.get_by_role("status")).to_contain_text(FAKE_HEADLINE)
     desktop.errors.clear()  # the failed request was logged on purpose

@@ -4,6 +4,7 @@ decided the verdict of a photo with several faces; a batch's progress file by fi
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -103,9 +104,11 @@ def test_changing_an_option_offers_to_rerun_the_same_file(desktop, media, shoot)
     expect(offer).to_contain_text("You changed the stability check since this result.")
     expect(offer).to_contain_text("Analyse “astronaut.jpg” again")
     shoot(page, "rerun-offer-desktop", full=False)
-    with page.expect_response("**/api/predict") as answer:
+    with page.expect_response("**/api/predict/stream") as answer:
         offer.get_by_role("button", name="Re-run with the new options").click()
-    rerun = answer.value.json()
+    last = json.loads(answer.value.text().splitlines()[-1])  # the stream's `done` event
+    assert last["event"] == "done"
+    rerun = last["result"]
     assert rerun["filename"] == "astronaut.jpg" and rerun["stability"] is not None
     expect(page.get_by_test_id("stability")).to_be_visible()
     expect(page.get_by_test_id("rerun")).to_have_count(0)
@@ -214,3 +217,35 @@ def test_a_batch_shows_each_files_progress(desktop, media, shoot):
 def test_a_batch_shows_each_files_progress_on_a_phone(phone, media, shoot):
     _run_held_batch(phone.page, media, shoot, "batch-progress-phone")
     assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= 375
+
+
+# Each chunk of the photo's event stream held back 700 ms in the page, so that this fast test
+# service takes over a second: the steps shown are still the service's own events.
+SLOW_STREAM = """
+const realFetch = window.fetch.bind(window)
+window.fetch = async (input, init) => {
+  const response = await realFetch(input, init)
+  if (!String(input).includes('/api/predict/stream') || !response.ok) return response
+  const slowed = response.body.pipeThrough(new TransformStream({
+    async transform(chunk, controller) {
+      await new Promise((resolve) => setTimeout(resolve, 700))
+      controller.enqueue(chunk)
+    },
+  }))
+  return new Response(slowed, { status: response.status, headers: response.headers })
+}
+"""
+
+
+def test_a_slow_photo_shows_its_step(desktop, three_faces, shoot):
+    page = desktop.page
+    page.add_init_script(SLOW_STREAM)
+    page.goto("/")
+    upload(page, three_faces)
+    step = page.get_by_test_id("analysis-step")
+    expect(step).to_have_attribute("aria-live", "polite")
+    expect(step).to_contain_text(re.compile(r"Found 3 faces|making heatmaps \d of 3"))
+    shoot(page, "photo-step-desktop", full=False)
+    expect(page.get_by_test_id("reason")).to_be_visible(timeout=30_000)
+    expect(step).to_have_text("")
+    _check_deciding_face(page)

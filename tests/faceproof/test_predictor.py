@@ -207,3 +207,38 @@ def test_no_face_scores_the_unpadded_whole_image(predictor: Predictor) -> None:
     result = predictor.predict_image(blank, whole_image=True)
     assert not result.face_detected
     assert result.faces[0].crop.shape == blank.shape
+
+
+def _three_faces(astronaut: np.ndarray) -> np.ndarray:
+    face = cv2.resize(astronaut, (256, 256), interpolation=cv2.INTER_AREA)
+    return np.concatenate([face, (face * 0.6).astype(np.uint8), face[:, ::-1]], axis=1)
+
+
+def test_the_deciding_face_is_the_most_suspicious_first_on_a_tie(
+        predictor: Predictor, astronaut: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_score = predictor.score_faces
+
+    def uneven(*args, **kwargs):
+        _probs, crops = real_score(*args, **kwargs)
+        return np.array([[0.2, 0.2], [0.9, 0.9], [0.9, 0.9]]), crops
+
+    monkeypatch.setattr(predictor, "score_faces", uneven)
+    result = predictor.predict_image(_three_faces(astronaut))
+    assert len(result.faces) == 3
+    assert result.deciding_face == 1
+    assert result.fake_probability == result.faces[1].fake_probability
+    assert result.to_dict()["deciding_face"] == 1
+
+
+def test_no_face_has_no_deciding_face(predictor: Predictor) -> None:
+    result = predictor.predict_image(np.full((120, 160, 3), 128, np.uint8))
+    assert result.deciding_face is None
+
+
+def test_progress_reports_each_stage_as_it_starts(predictor: Predictor,
+                                                  astronaut: np.ndarray) -> None:
+    steps = []
+    predictor.predict_image(_three_faces(astronaut), explain=True, progress=steps.append)
+    assert [(s.stage, s.faces, s.face) for s in steps] == [
+        ("detecting", 0, None), ("faces_found", 3, None), ("scoring", 3, None),
+        ("heatmap", 3, 1), ("heatmap", 3, 2), ("heatmap", 3, 3)]

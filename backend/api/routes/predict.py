@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+import numpy as np
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from backend.api.deps import (
     ExplainOption,
@@ -24,7 +27,7 @@ from backend.api.deps import (
     checked_frames,
     parse_models,
 )
-from backend.core.errors import APIError
+from backend.core.errors import APIError, answer_of
 from backend.core.memory import release_free_memory
 from backend.core.request_info import set_verdict
 from backend.core.responses import ERROR_RESPONSES
@@ -32,10 +35,15 @@ from backend.schemas import (
     BatchItemError,
     BatchResponse,
     BatchSummary,
+    ErrorBody,
+    PhotoDone,
+    PhotoEvent,
+    PhotoFailed,
+    PhotoProgress,
     PredictionResponse,
     VideoResponse,
 )
-from backend.services.analyses import analyse_image, analyse_video
+from backend.services.analyses import analyse_image, analyse_video, decode_photo
 from backend.services.history import HistoryUnavailableError
 from backend.services.uploads import clean_filename, read_upload, save_upload
 from faceproof.errors import FaceProofError
@@ -69,6 +77,74 @@ async def predict_image(
                                         stability=stability))
     set_verdict(request, result.prediction)  # for the access log and metrics
     return result
+
+
+@dataclass
+class CheckedPhoto:
+    """An upload read and decoded: what a streamed analysis starts from."""
+
+    data: bytes
+    filename: str
+    image: np.ndarray
+
+
+async def checked_photo(
+    *,
+    file: Annotated[UploadFile, File(description="a JPEG, PNG, WebP or BMP image")],
+    settings: SettingsDep,
+    executor: InferenceExecutorDep,
+) -> CheckedPhoto:
+    """Read and decode the upload before any event is sent: an empty, too large or undecodable
+    file is a plain 4xx JSON answer, as from `POST /api/predict`."""
+    data = await read_upload(file, settings.MAX_IMAGE_BYTES)
+    image = await asyncio.get_running_loop().run_in_executor(
+        executor, decode_photo, settings, data)
+    return CheckedPhoto(data=data, filename=clean_filename(file.filename), image=image)
+
+
+def checked_models(*, models: ModelsOption = None, predictor: PredictorDep) -> list[str] | None:
+    """The models asked, checked before any event is sent (`unknown_model` is a plain 400)."""
+    return parse_models(models, predictor)
+
+
+@router.post("/stream", summary="Analyse one image, reporting each stage")
+async def stream_image_analysis(
+    *,
+    photo: Annotated[CheckedPhoto, Depends(checked_photo)],
+    names: Annotated[list[str] | None, Depends(checked_models)],
+    tta: TtaOption = False,
+    whole_image: WholeImageOption = False,
+    explain: ExplainOption = False,
+    stability: StabilityOption = False,
+    request: Request,
+    predictor: PredictorDep,
+    history: HistoryDep,
+    settings: SettingsDep,
+    executor: InferenceExecutorDep,
+) -> AsyncIterable[PhotoEvent]:
+    """`POST /api/predict` as JSON Lines: a `progress` event as each stage starts (faces
+    found, scoring, each face's heatmap, recorded), then one `done` event whose `result` is
+    the body `POST /api/predict` answers, or one `failed` event with the status and error it
+    would have answered. A file or an option that is refused is refused before any event,
+    with the same 4xx JSON answer."""
+    loop = asyncio.get_running_loop()
+    steps: asyncio.Queue[PhotoProgress | None] = asyncio.Queue()
+    # the worker's steps and then its end reach the loop in the order they happened
+    work = loop.run_in_executor(executor, lambda: analyse_image(
+        predictor, history, settings, photo.data, photo.filename, models=names, tta=tta,
+        explain=explain, whole_image=whole_image, stability=stability, image=photo.image,
+        progress=lambda step: loop.call_soon_threadsafe(steps.put_nowait, step)))
+    work.add_done_callback(lambda _: steps.put_nowait(None))
+    while (step := await steps.get()) is not None:
+        yield step
+    try:
+        result = work.result()
+    except Exception as exc:  # the answer the plain endpoint would have given, as an event
+        status, body, _ = answer_of(exc)
+        yield PhotoFailed(status=status, error=ErrorBody.model_validate(body))
+        return
+    set_verdict(request, result.prediction)  # for the access log and metrics
+    yield PhotoDone(result=result)
 
 
 @router.post("/batch", response_model=BatchResponse, summary="Analyse many images")

@@ -59,6 +59,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/predict/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analyse one image, reporting each stage
+         * @description `POST /api/predict` as JSON Lines: a `progress` event as each stage starts (faces
+         *     found, scoring, each face's heatmap, recorded), then one `done` event whose `result` is
+         *     the body `POST /api/predict` answers, or one `failed` event with the status and error it
+         *     would have answered. A file or an option that is refused is refused before any event,
+         *     with the same 4xx JSON answer.
+         */
+        post: operations["stream_image_analysis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/predict/batch": {
         parameters: {
             query?: never;
@@ -450,6 +474,44 @@ export interface components {
              */
             stability: boolean;
         };
+        /** Body_stream_image_analysis */
+        Body_stream_image_analysis: {
+            /**
+             * Tta
+             * @description test-time augmentation (3 views, averaged)
+             * @default false
+             */
+            tta: boolean;
+            /**
+             * Whole Image
+             * @description when no face is found, score the whole image (or video frame) as if it were a face crop, instead of answering NO_FACE; only for tight face crops the detector missed
+             * @default false
+             */
+            whole_image: boolean;
+            /**
+             * Explain
+             * @description Grad-CAM heatmaps per face and model
+             * @default false
+             */
+            explain: boolean;
+            /**
+             * Stability
+             * @description also re-score each face under benign changes (JPEG quality 50, half size and back, mild noise) and report the range of its fake probability; a verdict whose range crosses the rule is flagged unstable (about 4x the model time)
+             * @default false
+             */
+            stability: boolean;
+            /**
+             * File
+             * @description a JPEG, PNG, WebP or BMP image
+             */
+            file: string;
+            /**
+             * Models
+             * @description comma-separated model names (default: all loaded)
+             * @example efficientnet_lite0
+             */
+            models?: string | null;
+        };
         /** Box */
         Box: {
             /** X */
@@ -610,6 +672,11 @@ export interface components {
             faces: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Deciding Face
+             * @description an image: index in `faces` of the face whose verdict, probability and stability are the image's: the most suspicious, the first found on a tie; null when `prediction` is NO_FACE; a video: null
+             */
+            deciding_face?: number | null;
             /** Details */
             details: {
                 [key: string]: unknown;
@@ -863,6 +930,65 @@ export interface components {
              */
             runs_by_default: boolean;
         };
+        /**
+         * PhotoDone
+         * @description The last event of a streamed analysis that succeeded: the plain endpoint's body.
+         */
+        PhotoDone: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "done";
+            result: components["schemas"]["PredictionResponse"];
+        };
+        /**
+         * PhotoFailed
+         * @description The last event of a streamed analysis that failed: the error the plain endpoint would
+         *     have answered, with its status.
+         */
+        PhotoFailed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "failed";
+            /**
+             * Status
+             * @description the HTTP status the plain endpoint would have answered
+             */
+            status: number;
+            error: components["schemas"]["ErrorBody"];
+        };
+        /**
+         * PhotoProgress
+         * @description A stage of one photo's analysis as it starts (`recorded`: written to the history).
+         */
+        PhotoProgress: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "progress";
+            /**
+             * Stage
+             * @description detecting: looking for faces; faces_found: detection done; scoring: the models score the faces; stability: re-scoring under benign changes; heatmap: Grad-CAM of face `face` of `faces`; recorded: in the history
+             * @enum {string}
+             */
+            stage: "detecting" | "faces_found" | "scoring" | "stability" | "heatmap" | "recorded";
+            /**
+             * Faces
+             * @description faces to score (0 until found; 1 for a whole image scored as a face)
+             */
+            faces: number;
+            /** Face Detected */
+            face_detected: boolean;
+            /**
+             * Face
+             * @description heatmap: the face (1-based)
+             */
+            face?: number | null;
+        };
         /** PredictionResponse */
         PredictionResponse: {
             /** Analysis Id */
@@ -889,6 +1015,12 @@ export interface components {
             face_detected: boolean;
             /** Faces */
             faces: components["schemas"]["FaceResult"][];
+            /**
+             * Deciding Face
+             * @description index in `faces` of the face whose verdict, probability and stability are the image's: the most suspicious, the first found on a tie; null when `prediction` is NO_FACE
+             * @example 0
+             */
+            deciding_face: number | null;
             /** Models Used */
             models_used: string[];
             decision: components["schemas"]["DecisionBand"];
@@ -1143,6 +1275,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PredictionResponse"];
+                };
+            };
+            /** @description bad request (e.g. `empty_file`, `unknown_model`, `too_many_files`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_api_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `file_too_large` or `image_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `undecodable_image`, `unreadable_video`, `invalid_request` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ready` (no model loaded) or `history_unavailable` (the history database is locked, read-only or gone); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stream_image_analysis: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the API key, when one is set */
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_stream_image_analysis"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jsonl": unknown;
                 };
             };
             /** @description bad request (e.g. `empty_file`, `unknown_model`, `too_many_files`) */

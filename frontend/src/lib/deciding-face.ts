@@ -1,20 +1,18 @@
 import type { FaceResult, PredictionResponse } from './api-types'
 
 /**
- * The face that decides a photo's verdict, as the service picks it (faceproof/predictor.py,
- * `predict_image`): the face with the highest combined fake probability; on a tie, the first
- * found. The photo's verdict, probability and stability are that face's: one face likely
- * fake is enough to flag the photo, whatever the others say.
+ * The face that decides a photo's verdict, as the service says (`deciding_face`): the
+ * predictor (faceproof/predictor.py) picks it, the web app only reads it. The photo's
+ * verdict, probability and stability are that face's.
  */
-export function decidingFace(result: Pick<PredictionResponse, 'faces'>): FaceResult | undefined {
-  return result.faces.reduce<FaceResult | undefined>(
-    (top, face) => (top == null || face.fake_probability > top.fake_probability ? face : top),
-    undefined,
-  )
+export function decidingFace(
+  result: Pick<PredictionResponse, 'faces' | 'deciding_face'>,
+): FaceResult | undefined {
+  return decidingFaceIndex(result) >= 0 ? result.faces[result.deciding_face as number] : undefined
 }
 
-/** Its position (0-based) in `faces`, or -1 without faces. */
-export function decidingFaceIndex(result: Pick<PredictionResponse, 'faces'>): number {
-  const top = decidingFace(result)
-  return top ? result.faces.indexOf(top) : -1
+/** Its position (0-based) in `faces`, or -1 when there is none (NO_FACE). */
+export function decidingFaceIndex(result: Pick<PredictionResponse, 'faces' | 'deciding_face'>): number {
+  const index = result.deciding_face
+  return index != null && index >= 0 && index < result.faces.length ? index : -1
 }

@@ -1,7 +1,9 @@
 import { vi } from 'vitest'
 import { info as defaultInfo } from './fixtures'
 
-type Reply = { status?: number; body?: unknown } | ((call: Call) => Promise<Response> | Response)
+type Reply =
+  | { status?: number; body?: unknown; events?: unknown[] }
+  | ((call: Call) => Promise<Response> | Response)
 
 export interface Call {
   method: string
@@ -12,8 +14,10 @@ export interface Call {
 
 /**
  * Replaces `fetch` with a table of answers: `"POST /api/predict": { body: ... }`.
- * GET /api/info answers with the fixture unless the table says otherwise. Returns the
- * calls made, for assertions.
+ * GET /api/info answers with the fixture unless the table says otherwise. `events`: a JSON
+ * Lines answer. POST /api/predict/stream, unless the table names it, answers as the table's
+ * POST /api/predict: a success as a stream of its one `done` event, anything else as it is.
+ * Returns the calls made, for assertions.
  */
 export function mockApi(routes: Record<string, Reply>): Call[] {
   const calls: Call[] = []
@@ -31,9 +35,17 @@ export function mockApi(routes: Record<string, Reply>): Call[] {
       }
       calls.push(call)
       const path = url.split('?')[0]
-      const reply = table[`${method} ${url}`] ?? table[`${method} ${path}`]
+      let reply = table[`${method} ${url}`] ?? table[`${method} ${path}`]
+      if (!reply && `${method} ${path}` === 'POST /api/predict/stream') {
+        const plain = table['POST /api/predict']
+        reply =
+          plain && typeof plain !== 'function' && (plain.status ?? 200) < 300
+            ? { events: [{ event: 'done', result: plain.body }] }
+            : plain
+      }
       if (!reply) return json(404, { code: 'not_found', detail: `no mock for ${method} ${url}` })
       if (typeof reply === 'function') return reply(call)
+      if (reply.events) return jsonLines(reply.events)
       return reply.status === 204 ? new Response(null, { status: 204 }) : json(reply.status ?? 200, reply.body)
     }),
   )
@@ -45,4 +57,9 @@ export function json(status: number, body: unknown): Response {
     status,
     headers: { 'Content-Type': 'application/json' },
   })
+}
+
+export function jsonLines(events: unknown[]): Response {
+  const text = events.map((e) => `${JSON.stringify(e)}\n`).join('')
+  return new Response(text, { status: 200, headers: { 'Content-Type': 'application/jsonl' } })
 }

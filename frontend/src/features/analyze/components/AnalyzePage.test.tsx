@@ -1,7 +1,7 @@
-import { screen, waitFor, within } from '@testing-library/react'
+import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { face, info, noFacePrediction, prediction } from '@/test/fixtures'
-import { mockApi } from '@/test/mock-api'
+import { mockApi, jsonLines } from '@/test/mock-api'
 import { imageFile, renderApp } from '@/test/render'
 import { AnalyzePage } from './AnalyzePage'
 
@@ -39,7 +39,7 @@ describe('AnalyzePage', () => {
     expect(status).toHaveTextContent('Analysing…')
     expect(screen.queryByTestId('side-glow')).not.toBeInTheDocument()
 
-    answer.resolve(new Response(JSON.stringify(prediction()), { status: 200 }))
+    answer.resolve(jsonLines([{ event: 'done', result: prediction() }]))
     await waitFor(() => expect(status).toHaveTextContent('FAKE · 97 % likely fake'))
     expect(screen.getByTestId('reason')).toHaveTextContent('1 face found')
     // two models and their mean
@@ -184,7 +184,7 @@ describe('AnalyzePage', () => {
     let fail = true
     mockApi({
       'POST /api/predict': () =>
-        fail ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve(new Response(JSON.stringify(prediction()))),
+        fail ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve(jsonLines([{ event: 'done', result: prediction() }])),
     })
     renderApp(<AnalyzePage />)
     await upload()
@@ -280,7 +280,7 @@ describe('AnalyzePage', () => {
       face({ fake_probability: 0.86, confidence: 0.86, box: { x: 50, y: 0, width: 40, height: 40 } }),
       face({ prediction: 'REAL', fake_probability: 0.3, confidence: 0.7, box: { x: 0, y: 50, width: 40, height: 40 } }),
     ]
-    mockApi({ 'POST /api/predict': { body: prediction({ faces, fake_probability: 0.86, confidence: 0.86 }) } })
+    mockApi({ 'POST /api/predict': { body: prediction({ faces, deciding_face: 1, fake_probability: 0.86, confidence: 0.86 }) } })
     renderApp(<AnalyzePage />)
     await upload()
     const line = await screen.findByTestId('deciding-face')
@@ -315,5 +315,57 @@ describe('AnalyzePage', () => {
     await screen.findByTestId('reason')
     expect(screen.queryByTestId('deciding-face')).not.toBeInTheDocument()
     expect(screen.queryByTestId('deciding-tag')).not.toBeInTheDocument()
+  })
+  it('shows the service’s step, in plain words and politely, once it takes over a second', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      const rest = deferred<void>()
+      const encoder = new TextEncoder()
+      const line = (e: unknown) => encoder.encode(`${JSON.stringify(e)}\n`)
+      mockApi({
+        'POST /api/predict/stream': () =>
+          new Response(
+            new ReadableStream({
+              async start(controller) {
+                controller.enqueue(line({ event: 'progress', stage: 'faces_found', faces: 6, face_detected: true, face: null }))
+                controller.enqueue(line({ event: 'progress', stage: 'heatmap', faces: 6, face_detected: true, face: 2 }))
+                await rest.promise
+                controller.enqueue(line({ event: 'done', result: prediction() }))
+                controller.close()
+              },
+            }),
+            { status: 200, headers: { 'Content-Type': 'application/jsonl' } },
+          ),
+      })
+      renderApp(<AnalyzePage />)
+      await upload()
+      const step = screen.getByTestId('analysis-step')
+      expect(step).toHaveAttribute('aria-live', 'polite')
+      expect(step).toHaveTextContent('') // under a second: no step, it would only flicker
+      await act(() => vi.advanceTimersByTimeAsync(1100))
+      await waitFor(() => expect(step).toHaveTextContent('Found 6 faces · making heatmaps 2 of 6'))
+      rest.resolve()
+      await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('FAKE · 97 % likely fake'))
+      expect(screen.getByTestId('analysis-step')).toHaveTextContent('')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('ends with the error a failed event carries', async () => {
+    mockApi({
+      'POST /api/predict/stream': {
+        events: [
+          { event: 'progress', stage: 'detecting', faces: 0, face_detected: false, face: null },
+          { event: 'failed', status: 503, error: { code: 'history_unavailable', detail: 'locked' } },
+        ],
+      },
+    })
+    renderApp(<AnalyzePage />)
+    await upload()
+    // the failed event's error, shown as the plain endpoint's 503 would be
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).queryByRole('button', { name: 'Try again' })).toBeNull()
+    expect(screen.queryByText(/likely fake/)).not.toBeInTheDocument()
   })
 })

@@ -18,6 +18,7 @@ import { AnalyzeOptionsForm } from './AnalyzeOptionsForm'
 import { FaceCard } from '@/components/FaceCard'
 import { ImagePreview } from './ImagePreview'
 import { ModelScores } from './ModelScores'
+import { photoStepText } from './photo-step'
 
 const STEPS = [
   ['Add a photo', 'Drop it, paste it, or choose it. It is analysed on this service only.'],
@@ -40,7 +41,7 @@ export function AnalyzePage() {
     wholeImage: false,
     stability: false,
   })
-  const { state, analyze } = useAnalyzeImage()
+  const { state, analyze, step } = useAnalyzeImage()
   const file = state.status === 'loading' || state.status === 'success' ? state.file : null
   const url = useObjectUrl(file)
   const result = state.status === 'success' ? state.result : null
@@ -117,6 +118,10 @@ export function AnalyzePage() {
               threshold={result?.decision.threshold}
               pendingText="Analysing…"
             />
+            {/* the service's own stage, once the analysis takes over a second */}
+            <p className="analysis__step" data-testid="analysis-step" aria-live="polite">
+              {step ? photoStepText(step) : ''}
+            </p>
           </div>
           <div className="analysis__preview">
             <ImagePreview url={url} filename={file.name} result={result} decidingFace={top} />

@@ -64,7 +64,11 @@ export function HistoryDetail({ id }: { id: string }) {
   const rule = item ? recordedRule(item.details) : null
   const faces = (item?.faces ?? []) as { prediction?: string; fake_probability?: number }[]
   const cards = item ? keptFaces(item) : []
-  const deciding = cards.length > 1 ? decidingFace({ faces: cards }) : undefined
+  // the face the service recorded as deciding (the cards are the faces when all were kept)
+  const deciding =
+    item && cards.length > 1 && cards.length === item.faces.length
+      ? decidingFace({ faces: cards, deciding_face: item.deciding_face ?? null })
+      : undefined
   const keyframes = item ? keptKeyframes(item) : []
 
   return (

@@ -18,6 +18,7 @@ describe('HistoryDetail shows what the live page showed', () => {
         { box: { x: 1, y: 2, width: 30, height: 30 }, fake_probability: 0.6, prediction: 'FAKE', model_probabilities: { fake_a: 0.9, real_c: 0.3 } },
         { box: { x: 40, y: 2, width: 30, height: 30 }, fake_probability: 0.1, prediction: 'REAL', model_probabilities: {} },
       ],
+      deciding_face: 0,
       details: {
         reason: 'fake',
         face_detected: true,

@@ -1,13 +1,26 @@
 import { ApiError, call, client, multipart } from '@/lib/api-client'
 import type { PhotoDone, PhotoFailed, PhotoProgress, PredictionResponse } from '@/lib/api-types'
-import type { PredictImageInput } from './predict-image'
+
+export interface PredictImageInput {
+  file: File
+  /** model names; empty or absent: every loaded model */
+  models?: string[]
+  tta?: boolean
+  /** ask for Grad-CAM heatmaps */
+  explain?: boolean
+  /** with no face found, score the whole image as a face crop instead of answering NO_FACE */
+  wholeImage?: boolean
+  /** re-score each face under benign changes (JPEG 50, half size, noise) */
+  stability?: boolean
+  signal?: AbortSignal
+}
 
 type PhotoEvent = PhotoProgress | PhotoDone | PhotoFailed
 
 /**
  * POST /api/predict/stream: the same analysis as POST /api/predict, its stages told to
  * `onProgress` as the service reports them (JSON Lines), answering the same result. A refused
- * file is a plain error answer (ApiError, as from predictImage); a failure during the analysis
+ * file is a plain error answer (an ApiError); a failure during the analysis
  * ends the stream with its error, thrown as the same ApiError.
  */
 export async function streamImageAnalysis(

@@ -48,7 +48,7 @@ export async function streamImageAnalysis(
         headers: { Accept: 'application/jsonl' },
       })
       if (!answer.response.ok || !answer.data) return answer as never
-      return { data: await readEvents(answer.data as ReadableStream<Uint8Array>, onProgress), response: answer.response }
+      return { data: await readEvents(answer.data as ReadableStream<BufferSource>, onProgress), response: answer.response }
     },
     { signal, timeoutMs: 120_000 },
   )
@@ -57,7 +57,7 @@ export async function streamImageAnalysis(
 }
 
 async function readEvents(
-  stream: ReadableStream<Uint8Array>,
+  stream: ReadableStream<BufferSource>,
   onProgress: (step: PhotoProgress) => void,
 ): Promise<PhotoDone | PhotoFailed> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader()

@@ -7,25 +7,33 @@ SHARED ?= ../shared
 DATA_SOURCES := dfdc-faces real-faces generated-faces faceswap-faces
 MODELS_DIR ?= models
 CONFIG ?= training/configs/efficientnet_lite0.yaml
-SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# The exact versions, with hashes, `make setup` and CI install (`make lock` writes them from
+# pyproject.toml); the backend image installs requirements/backend.lock (make/lock.mk)
+DEV_LOCK := requirements/dev.lock
+SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml $(DEV_LOCK) | sha256sum | cut -c1-12)
 
 include make/frontend.mk
 include make/bench.mk
 include make/docker.mk
 include make/robustness.mk
+include make/lock.mk
 
 .PHONY: help setup run dev test lint format postgres train train-default evaluate data doctor models-table clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: $(SETUP_STAMP)  ## create .venv and install the project with its dev tools (idempotent)
+setup: $(SETUP_STAMP)  ## create .venv and install the project with its dev tools from the lock (idempotent)
 
-$(SETUP_STAMP): pyproject.toml
+# The lock is complete (pip, setuptools and uv included), so no resolving and no build
+# isolation: every file installed is one the lock names and hashes. `pip check` fails when the
+# lock misses a dependency pyproject.toml gained since: run `make lock`.
+$(SETUP_STAMP): pyproject.toml $(DEV_LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "FaceProof needs Python 3.11; set PYTHON=python3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	rm -f $(VENV)/.setup-* && touch $@
 
 run: setup frontend-build  ## the service and web app on http://127.0.0.1:8000 (FACEPROOF_HOST / FACEPROOF_PORT override)

@@ -63,7 +63,6 @@ class _Lane:
     runner: Runner
     lock: threading.Lock
     queue: list[_Request] = field(default_factory=list)
-    thread: threading.Thread | None = None
 
     def queued_faces(self) -> int:
         return sum(len(r.inputs[self.name]) for r in self.queue)
@@ -94,10 +93,11 @@ class MicroBatcher:
         self._closed = False
         self._lanes = {name: _Lane(name, runner, (locks or {}).get(name) or threading.Lock())
                        for name, runner in runners.items()}
-        for lane in self._lanes.values():
-            lane.thread = threading.Thread(target=self._loop, args=(lane,), daemon=True,
-                                           name=f"micro-batcher-{lane.name}")
-            lane.thread.start()
+        self._threads = [threading.Thread(target=self._loop, args=(lane,), daemon=True,
+                                          name=f"micro-batcher-{lane.name}")
+                         for lane in self._lanes.values()]
+        for thread in self._threads:
+            thread.start()
 
     # ------------------------------------------------------------------ callers
     @contextmanager
@@ -144,8 +144,8 @@ class MicroBatcher:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        for lane in self._lanes.values():
-            lane.thread.join()
+        for thread in self._threads:
+            thread.join()
 
     # ------------------------------------------------------------------ lanes
     def _take(self, lane: _Lane) -> list[_Request] | None:
@@ -164,7 +164,8 @@ class MicroBatcher:
                         or remaining <= 0):
                     break
                 self._cond.wait(remaining)
-            taken, faces = [], 0
+            taken: list[_Request] = []
+            faces = 0
             while lane.queue and (not taken or
                                   faces + len(lane.queue[0].inputs[lane.name]) <= self.max_batch):
                 request = lane.queue.pop(0)
@@ -174,16 +175,16 @@ class MicroBatcher:
 
     def _loop(self, lane: _Lane) -> None:
         while (requests := self._take(lane)) is not None:
-            error, logits = None, None
+            outcome: np.ndarray | BaseException  # the batch's logits, or why there are none
             try:
                 batch = _concatenate([r.inputs[lane.name] for r in requests])
                 start = time.perf_counter()
-                logits = run_in_chunks(lane.runner, batch, self.max_batch, lane.lock)
+                outcome = run_in_chunks(lane.runner, batch, self.max_batch, lane.lock)
                 seconds = time.perf_counter() - start
             except BaseException as exc:  # hand the failure to its callers, keep serving
                 log.exception("model %s failed on a batch of %d requests", lane.name,
                               len(requests))
-                error = exc
+                outcome = exc
             else:
                 for listener in self.listeners:
                     try:
@@ -194,10 +195,10 @@ class MicroBatcher:
             with self._cond:
                 for r in requests:
                     n = len(r.inputs[lane.name])
-                    if error is not None:
-                        r.error = r.error or error
+                    if isinstance(outcome, BaseException):
+                        r.error = r.error or outcome
                     else:
-                        r.outputs[lane.name] = logits[row:row + n]
+                        r.outputs[lane.name] = outcome[row:row + n]
                     row += n
                     r.remaining -= 1
                     if r.remaining == 0:

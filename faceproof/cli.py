@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
@@ -72,6 +73,7 @@ def cmd_predict(args) -> int:
     failures = 0
     for i, raw in enumerate(args.paths):
         path = Path(raw)
+        summary: dict[str, Any]  # the file's JSON line
         try:
             if path.suffix.lower() in VIDEO_SUFFIXES:
                 result = analyze_video(predictor, path, num_frames=args.frames, tta=args.tta,
@@ -183,7 +185,7 @@ def markdown_table(configs, ensemble=None) -> str:
                              report.get("datasets", {}).items() if _auc(f["roc_auc"]) != "-")
         rates = {src: f["real_called_fake"] for src, f in report.get("sources", {}).items()
                  if f["real"] >= 20 and f["real_called_fake"] is not None}
-        worst = max(rates, key=rates.get) if rates else None
+        worst = max(rates, key=lambda src: rates[src]) if rates else None
         unsure = m.get("abstain", {}).get("fraction")
         loo = ", ".join(f"{r['source']} {_auc(r['pooled']['roc_auc'])}"
                         for r in m.get("leave_one_out", [])) or "-"
@@ -224,7 +226,8 @@ def cmd_provenance(args) -> int:
             print(json.dumps({"file": raw, "error": "no such file", "code": "io_error"})
                   if args.json else f"{raw}: error: no such file", flush=True)
             continue
-        kind = "video" if path.suffix.lower() in VIDEO_SUFFIXES else "image"
+        is_video = path.suffix.lower() in VIDEO_SUFFIXES
+        kind: Literal["image", "video"] = "video" if is_video else "image"
         found = read_provenance(path, kind, trust_anchors=anchors)
         if args.json:
             print(json.dumps({"file": raw, **found.to_dict()}), flush=True)

@@ -61,13 +61,17 @@ class DeepfakeClassifier(nn.Module):
     def __init__(self, backbone: nn.Module, head: HeadConfig):
         super().__init__()
         self.backbone = backbone
-        channels = backbone.num_features
+        # timm types its models as plain nn.Module, whose __getattr__ reads Tensor | Module:
+        # num_features, forward_features and reset_classifier, which every timm model has,
+        # are invisible to mypy
+        channels: int = backbone.num_features  # type: ignore[assignment]  # timm: see above
         self.attention = CBAM(channels) if head.cbam else nn.Identity()
         self.dropout = nn.Dropout(head.dropout)
         self.classifier = nn.Linear(channels, 1)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.attention(self.backbone.forward_features(x))
+        features = self.backbone.forward_features(x)  # type: ignore[operator]  # timm
+        return self.attention(features)
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
         pooled = features.float().mean(dim=(2, 3)) if features.ndim == 4 else features
@@ -96,14 +100,14 @@ def create_model(
     """
     timm_name = resolve_arch(arch)
     backbone = create_imagenet_backbone(timm_name, pretrained)
-    backbone.reset_classifier(0, global_pool="")
+    backbone.reset_classifier(0, global_pool="")  # type: ignore[operator]  # timm: see DeepfakeClassifier
     return DeepfakeClassifier(backbone, HeadConfig(cbam=cbam, dropout=dropout))
 
 
 def default_preprocessing(arch: str) -> dict:
     """The ImageNet preprocessing timm records for an architecture (input size, mean, std...)."""
-    cfg = timm.get_pretrained_cfg(resolve_arch(arch))
-    cfg = cfg.to_dict() if cfg is not None else {}
+    pretrained_cfg = timm.get_pretrained_cfg(resolve_arch(arch))
+    cfg = pretrained_cfg.to_dict() if pretrained_cfg is not None else {}
     return {
         "input_size": int(cfg.get("input_size", (3, 224, 224))[-1]),
         "mean": list(cfg.get("mean", timm.data.IMAGENET_DEFAULT_MEAN)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,7 +287,7 @@ class Predictor:
         return out
 
     # ---------------------------------------------------------------- scoring
-    def score_model_crops(self, crops: dict[str, Sequence[np.ndarray]], *,
+    def score_model_crops(self, crops: Mapping[str, Sequence[np.ndarray]], *,
                           tta: bool = False) -> np.ndarray:
         """Calibrated FAKE probabilities, shape (n_crops, n_models), for each model's own RGB
         uint8 crops (`crops`: model -> crops, all of the same length; models in its order).
@@ -315,7 +315,7 @@ class Predictor:
             return np.zeros((0, len(names)))
         return self.score_model_crops({name: crops for name in names}, tta=tta)
 
-    def score_changed(self, crops: dict[str, Sequence[np.ndarray]], names: Sequence[str], *,
+    def score_changed(self, crops: Mapping[str, Sequence[np.ndarray]], names: Sequence[str], *,
                       tta: bool = False, changes: Sequence[str] = STABILITY_CHANGES
                       ) -> np.ndarray:
         """Ensemble FAKE probabilities, shape (n_crops, n_changes), of each model's crops
@@ -421,6 +421,7 @@ class Predictor:
                 stability=None if changed is None else face_stability(
                     p, dict(zip(STABILITY_CHANGES, map(float, changed[i]), strict=True)), rule)))
         decides = deciding_face(results)
+        assert decides is not None  # `detect` gives a face even when none is found: the image
         top = results[decides]
         image_stability = None
         if changed is not None:  # the image scores as its most suspicious face, change by change

@@ -50,6 +50,7 @@ from faceproof.compiled import (
 )
 from faceproof.runtime import (
     ModelRunner,
+    ServingRunner,
     cpu_has_native_bf16,
     device_type,
     fast_path_refuted,
@@ -135,7 +136,7 @@ def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
 
 
 def build_runner(bundle: Bundle, candidate: Candidate, threads: int,
-                 cache: str | Path | None = None):
+                 cache: str | Path | None = None) -> ServingRunner:
     if candidate.runtime == "torch":
         return ModelRunner(bundle.model, candidate.precision, bundle.device)
     return compiled_runner(bundle, candidate.runtime, candidate.precision, threads, cache)
@@ -228,7 +229,7 @@ def _remember(cache: str | Path | None, key: str, entry: dict) -> None:
 
 def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto", *,
                   device="cpu", threads: int | None = None,
-                  cache: str | Path | None = None):
+                  cache: str | Path | None = None) -> ServingRunner:
     """The runner that serves `bundle` (see the module text); falls back to torch fp32 when
     no other candidate builds or agrees with it. `threads`: its forward threads
     (default `faceproof.lazy_torch.threads()`, the service's setting)."""
@@ -284,7 +285,7 @@ class OnDemandRunner:
         self._bundle, self._runtime, self._precision = bundle, runtime, precision
         self._cache = cache
         self.device = str(device)
-        self._runner = None
+        self._runner: ServingRunner | None = None
         self._lock = threading.Lock()
 
     @property

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
@@ -138,14 +138,31 @@ def fast_path_verified(metrics: dict, runtime: str = "torch", precision: str = "
     `FAST_PATH_TOLERANCE` ROC-AUC of torch fp32, pooled and on every data set large enough
     to enforce."""
     check = fast_path_check(metrics, runtime, precision)
-    return bool(check) and within_tolerance(check)
+    return within_tolerance(check) if check else False
 
 
 def fast_path_refuted(metrics: dict, runtime: str, precision: str) -> bool:
     """Whether the card holds a check of the path that failed (an fp32 compiled path is
     served without a card's check, after its check at load, unless the card refutes it)."""
     check = fast_path_check(metrics, runtime, precision)
-    return bool(check) and not within_tolerance(check)
+    return not within_tolerance(check) if check else False
+
+
+class ServingRunner(Protocol):
+    """What serves a model's forwards, whichever the runtime (`ModelRunner`, the compiled
+    ones, `faceproof.runner_choice.OnDemandRunner`): a preprocessed NCHW float batch in,
+    float32 logits out; `runtime`, `precision` and `device` say what serves."""
+
+    @property
+    def runtime(self) -> str: ...
+
+    @property
+    def precision(self) -> str: ...
+
+    @property
+    def device(self) -> str | torch.device: ...
+
+    def __call__(self, batch: np.ndarray | torch.Tensor) -> np.ndarray: ...
 
 
 class ModelRunner:

@@ -32,7 +32,10 @@ def jpeg(image: np.ndarray, rng: np.random.Generator, quality: int) -> np.ndarra
                            [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
         raise RuntimeError("JPEG encoding failed")
-    return np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1])
+    decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise RuntimeError("JPEG decoding failed")
+    return np.ascontiguousarray(decoded[..., ::-1])
 
 
 def rescale(image: np.ndarray, rng: np.random.Generator, factor: float) -> np.ndarray:

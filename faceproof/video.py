@@ -47,7 +47,7 @@ class VideoFrame:
     index: int
     time_s: float
     image: np.ndarray
-    decoded_size: tuple[int, int] | None = None
+    decoded_size: tuple[int, int]
 
 
 @dataclass

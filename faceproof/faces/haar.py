@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import cv2
+import cv2.data  # a submodule cv2's own stubs leave out: imported, mypy reads it
 import numpy as np
 
 from faceproof.faces.base import DEFAULT_MAX_SIDE, Face, check_image, detect_in_frame

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from faceproof.provenance.generators import describe_source_type, source_type_code
-from faceproof.provenance.report import ContentCredentials, Finding
+from faceproof.provenance.report import ContentCredentials, CredentialsStatus, Finding
 from faceproof.provenance.safe_text import MAX_ITEMS, safe_text
 
 log = logging.getLogger("faceproof.provenance")
@@ -128,6 +128,7 @@ def summarise(store: dict) -> ContentCredentials:
     failures = list(dict.fromkeys(c for c in failures if c))
     errors = [c for c in failures if c not in UNTRUSTED_CODES]
     state = str(store.get("validation_state") or "")
+    status: CredentialsStatus
     if errors or state == "Invalid" or not active:
         status = "invalid"
     elif state == "Trusted":
@@ -137,8 +138,8 @@ def summarise(store: dict) -> ContentCredentials:
     else:
         status = "valid"
 
-    signature = active.get("signature_info") if isinstance(active.get("signature_info"),
-                                                           dict) else {}
+    signature_info = active.get("signature_info")
+    signature = signature_info if isinstance(signature_info, dict) else {}
     source_types = []
     for manifest in manifests.values():
         for action in _actions(manifest):

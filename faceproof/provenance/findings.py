@@ -100,6 +100,7 @@ def parse_date(text: str | None) -> datetime | None:
     if not m:
         return None
     try:
-        return datetime(*(int(g) if g else 0 for g in m.groups()))
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in m.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:  # 0000-00-00 and other impossible dates
         return None

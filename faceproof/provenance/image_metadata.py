@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 
-from PIL import ExifTags, Image, IptcImagePlugin
+from PIL import ExifTags, Image, ImageFile, IptcImagePlugin
 
 from faceproof.provenance.generators import GENERATOR_TEXT_KEYS, source_type_code
 from faceproof.provenance.report import Finding, MediaMetadata
@@ -61,7 +61,7 @@ def _unreadable(what: str) -> Finding:
                    "the rest was read.")
 
 
-def _read_exif(image: Image.Image, meta: MediaMetadata) -> bool:
+def _read_exif(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
     exif = image.getexif()
     if not exif:
         if image.info.get("exif"):  # a block is there, but Pillow made nothing of it
@@ -87,7 +87,7 @@ def exif_date(value) -> str | None:
     return f"{m[1]}-{m[2]}-{m[3]}T{m[4]}" if m else text
 
 
-def _read_xmp(image: Image.Image, meta: MediaMetadata) -> bool:
+def _read_xmp(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
     raw = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
     if raw is None and hasattr(image, "tag_v2"):  # TIFF keeps it in tag 700
         raw = image.tag_v2.get(700)
@@ -117,7 +117,7 @@ def _xmp_value(xmp: str, name: str) -> str | None:
     return m[1].strip() if m and m[1].strip() else None
 
 
-def _read_iptc(image: Image.Image, meta: MediaMetadata) -> bool:
+def _read_iptc(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
     if image.format not in ("JPEG", "MPO", "TIFF"):
         return False
     info = IptcImagePlugin.getiptcinfo(image)
@@ -138,7 +138,7 @@ def _first(value):
     return value[0] if isinstance(value, list) and value else value
 
 
-def _read_png_text(image: Image.Image, meta: MediaMetadata) -> bool:
+def _read_png_text(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
     if image.format != "PNG":
         return False
     # the text chunks before the image data (where generators put theirs): `image.text`

@@ -36,6 +36,7 @@ import numpy as np
 import torch
 
 from bench.server import REPO, Service
+from faceproof.runner_choice import NOT_STARTED
 
 SHARED = REPO.parent / "shared" / "data"
 REFERENCE_ENV = {"FACEPROOF_RUNTIME": "torch", "FACEPROOF_INFERENCE_PRECISION": "fp32",
@@ -221,10 +222,6 @@ async def measure(name: str, env: dict[str, str], media: Media, args) -> dict:
     with Service(env) as service:
         result: dict = {"ready_s": service.ready_s, "rss_after_load_mb": service.rss_mb()}
         async with httpx.AsyncClient(base_url=service.base_url, timeout=300) as client:
-            served = (await client.get("/api/info")).json()["runtime"]
-            result["runtime"] = {m: f"{r['runtime']} {r['precision']}" for m, r in served.items()}
-            print(f"   serving: {', '.join(f'{m} on {r}' for m, r in result['runtime'].items())}",
-                  flush=True)
             for _ in range(3):
                 await post_image(client, media.crop)
             await post_image(client, media.photo)
@@ -249,6 +246,14 @@ async def measure(name: str, env: dict[str, str], media: Media, args) -> dict:
             sent += await soak(client, media.crop, max(0, args.requests - sent))
             result["requests_served"] = sent
             result["rss_after_requests_mb"] = service.rss_mb()
+            # read after the requests: a model is built on its first use, and one the ensemble
+            # weighs 0 (run only when a request names it) is never built here
+            served = (await client.get("/api/info")).json()["runtime"]
+            result["runtime"] = {m: (f"{r['runtime']} {r['precision']}"
+                                     if r["runtime"] != NOT_STARTED else "nothing (never run)")
+                                 for m, r in served.items()}
+            print(f"   serving: {', '.join(f'{m} on {r}' for m, r in result['runtime'].items())}",
+                  flush=True)
         print(f"   ready {result['ready_s']:.1f} s; RSS {result['rss_after_load_mb']:.0f} MB "
               f"loaded, {result['rss_after_requests_mb']:.0f} MB after {sent} requests",
               flush=True)

@@ -7,11 +7,12 @@ import sys
 
 import uvicorn
 
+from backend.core.errors import HistoryUnavailableError
 from backend.core.logs import configure_logging
 from backend.core.memory import limit_malloc_arenas
 from backend.core.migrate import HistorySchemaError
 from backend.core.settings import get_settings
-from backend.services.history import HistoryStore, HistoryUnavailableError
+from backend.services.history import HistoryStore
 
 
 def main() -> None:

@@ -40,12 +40,13 @@ def main() -> int:
         return healthcheck()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads
 
+    from backend.core.errors import HistoryUnavailableError
     from backend.core.lifespan import inference_threads, load_predictor
     from backend.core.logs import configure_logging
     from backend.core.memory import limit_malloc_arenas
     from backend.core.migrate import HistorySchemaError
     from backend.core.settings import get_settings
-    from backend.services.history import HistoryStore, HistoryUnavailableError
+    from backend.services.history import HistoryStore
     from backend.services.job_queue import DatabaseJobQueue, JobWorker
     from faceproof import lazy_torch
     from faceproof.errors import BundleError

@@ -12,8 +12,8 @@ from fastapi import Depends, Form, Header, Request
 from backend.core.errors import APIError
 from backend.core.settings import Settings
 from backend.services.history import HistoryStore
-from backend.services.jobs import JobManager
 from backend.services.temp_space import TempSpace
+from backend.services.video_jobs import VideoJobQueue
 from faceproof.predictor import Predictor
 
 
@@ -32,7 +32,7 @@ def get_history(request: Request) -> HistoryStore:
     return request.app.state.history
 
 
-def get_jobs(request: Request) -> JobManager:
+def get_jobs(request: Request) -> VideoJobQueue:
     return request.app.state.jobs
 
 
@@ -51,7 +51,7 @@ def get_video_executor(request: Request) -> ThreadPoolExecutor:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PredictorDep = Annotated[Predictor, Depends(get_predictor)]
 HistoryDep = Annotated[HistoryStore, Depends(get_history)]
-JobsDep = Annotated[JobManager, Depends(get_jobs)]
+JobsDep = Annotated[VideoJobQueue, Depends(get_jobs)]
 InferenceExecutorDep = Annotated[ThreadPoolExecutor, Depends(get_inference_executor)]
 VideoExecutorDep = Annotated[ThreadPoolExecutor, Depends(get_video_executor)]
 TempSpaceDep = Annotated[TempSpace, Depends(get_temp_space)]

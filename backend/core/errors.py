@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.services.history import HistoryUnavailableError
 from faceproof.errors import (
     BundleError,
     DecodeError,
@@ -21,6 +20,13 @@ from faceproof.errors import (
 )
 
 log = logging.getLogger("backend")
+
+
+class HistoryUnavailableError(Exception):
+    """The history database cannot be used now; the caller may retry later (503 with
+    Retry-After). Raised by backend/services/history.py."""
+
+    code = "history_unavailable"
 
 
 class APIError(Exception):

@@ -17,9 +17,10 @@ from backend.core.executors import ContextThreadPoolExecutor
 from backend.core.settings import Settings
 from backend.services.history import HistoryStore
 from backend.services.job_queue import DatabaseJobQueue, JobWorker
-from backend.services.jobs import JobManager
+from backend.services.jobs import JobManager, local_video_analysis
 from backend.services.retention import sweep, sweep_periodically
 from backend.services.temp_space import TempSpace
+from backend.services.video_jobs import VideoJobQueue
 from faceproof import lazy_torch
 from faceproof.bundle import CONFIG_FILE, WEIGHTS_FILE, find_bundles, load_bundle
 from faceproof.compiled import is_exported
@@ -115,31 +116,34 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                                              thread_name_prefix="inference")
     app.state.video_executor = ContextThreadPoolExecutor(1, thread_name_prefix="video")
     worker = None
+    jobs: VideoJobQueue
     if settings.JOB_QUEUE == "database":  # jobs in the history database, seen by replicas
-        app.state.jobs = DatabaseJobQueue(app.state.history.engine, settings)
+        database_jobs = jobs = DatabaseJobQueue(app.state.history.engine, settings)
         if settings.JOB_WORKER_IN_API:
-            worker = JobWorker(app.state.jobs, predictor, app.state.history, settings)
+            worker = JobWorker(database_jobs, predictor, app.state.history, settings)
             stop_worker = threading.Event()
             worker_thread = threading.Thread(target=worker.run, args=(stop_worker,),
                                              name="job-worker", daemon=True)
             worker_thread.start()
     else:
-        app.state.jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS,
-                                    max_jobs=settings.MAX_QUEUED_JOBS)
+        jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS,
+                          max_jobs=settings.MAX_QUEUED_JOBS,
+                          analyse=local_video_analysis(predictor, app.state.history, settings))
+    app.state.jobs = jobs
     app.state.temp_space = TempSpace(settings.MAX_VIDEO_TEMP_BYTES)
     if (metrics := getattr(app.state, "metrics", None)) is not None:
-        metrics.watch(predictor, app.state.jobs)
+        metrics.watch(predictor, jobs)
     try:
         yield
     finally:
         if retention is not None:
             retention.cancel()
-        await app.state.jobs.shutdown()
+        await jobs.shutdown()
         if worker is not None:  # its job may end in time; if not, another worker takes it
             stop_worker.set()
             await asyncio.to_thread(worker_thread.join, SHUTDOWN_JOB_WAIT_S)
             if worker_thread.is_alive() and worker.current:
-                app.state.jobs.release(worker.current, worker.name)
+                database_jobs.release(worker.current, worker.name)
         app.state.inference_executor.shutdown(wait=True)
         app.state.video_executor.shutdown(wait=True)
         predictor.close()

@@ -32,18 +32,13 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from backend.core.errors import HistoryUnavailableError
 from backend.core.migrate import upgrade_database
 from backend.schemas import HistoryItem
 from faceproof.predictor import ImagePrediction
 from faceproof.video_analysis import VideoPrediction
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer's lock
-
-
-class HistoryUnavailableError(Exception):
-    """The history database cannot be used now; the caller may retry later."""
-
-    code = "history_unavailable"
 
 
 @contextmanager

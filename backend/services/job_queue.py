@@ -33,9 +33,15 @@ from backend.core.settings import Settings
 from backend.schemas import ErrorBody, VideoResponse
 from backend.services.analyses import analyse_video
 from backend.services.history import Base, HistoryStore
-from backend.services.jobs import Job, QueueFullError, _now, error_body
 from backend.services.temp_space import RETRY_AFTER_S
 from backend.services.uploads import SavedUpload
+from backend.services.video_jobs import (
+    Job,
+    QueueFullError,
+    VideoJobParams,
+    error_body,
+    now_iso,
+)
 
 log = logging.getLogger("backend.jobs")
 UNFINISHED = ("queued", "running")
@@ -73,10 +79,9 @@ class VideoJob(Base):
 
 
 class DatabaseJobQueue:
-    """The JobManager's interface for the routes (submit, get, full, queue_depth,
-    shutdown), over the `video_jobs` table of the history database."""
+    """The `VideoJobQueue` over the `video_jobs` table of the history database."""
 
-    local = False
+    min_poll_s = 0.25  # each progress stream reads its job's row at most this often
 
     def __init__(self, engine: Engine, settings: Settings):
         self.engine = engine
@@ -89,7 +94,7 @@ class DatabaseJobQueue:
         self._lock = threading.Lock()  # SQLite: one writer of this process at a time
 
     # ------------------------------------------------------------------ the API's side
-    def submit_video(self, upload: SavedUpload, filename: str, params: dict) -> Job:
+    def submit_video(self, upload: SavedUpload, filename: str, params: VideoJobParams) -> Job:
         """Move the upload into JOB_UPLOADS_DIR and queue it. Raises `QueueFullError` when
         MAX_QUEUED_JOBS jobs are unfinished, 503 `temp_space_full` when the waiting uploads
         would hold more than MAX_VIDEO_TEMP_BYTES (both counted across all replicas); the
@@ -114,9 +119,9 @@ class DatabaseJobQueue:
                         f"{self.settings.MAX_VIDEO_TEMP_BYTES:,}; try again later",
                         RETRY_AFTER_S)
                 row = VideoJob(id=job_id, status="queued", stage="queued", progress=0.0,
-                               filename=filename, created_at=_now(), upload_path=str(target),
+                               filename=filename, created_at=now_iso(), upload_path=str(target),
                                size_bytes=upload.size,
-                               params=params | {"size": upload.size, "sha256": upload.sha256},
+                               params={**params, "size": upload.size, "sha256": upload.sha256},
                                attempts=0, version=0)
                 session.add(row)
         except BaseException:
@@ -166,7 +171,7 @@ class DatabaseJobQueue:
                 update(VideoJob)
                 .where(lost, VideoJob.attempts >= self.settings.JOB_MAX_ATTEMPTS)
                 .values(status="failed", stage="failed", error=error, worker=None,
-                        lease_until=None, finished_at=_now(), finished_ts=now,
+                        lease_until=None, finished_at=now_iso(), finished_ts=now,
                         version=VideoJob.version + 1)
                 .returning(VideoJob.upload_path)).all()
             requeued = session.execute(
@@ -217,7 +222,7 @@ class DatabaseJobQueue:
         """End a job this worker still holds; False (nothing written) when it does not."""
         with self._lock, self.engine.begin() as connection:
             return connection.execute(self._owned(job_id, worker).values(
-                worker=None, lease_until=None, finished_at=_now(), finished_ts=time.time(),
+                worker=None, lease_until=None, finished_at=now_iso(), finished_ts=time.time(),
                 version=VideoJob.version + 1, **changes)).rowcount > 0
 
     def release(self, job_id: str, worker: str) -> bool:

@@ -1,4 +1,5 @@
-"""Background video jobs: queued -> running -> done | failed, with progress.
+"""Background video jobs in this process (the default queue): queued -> running -> done |
+failed, with progress.
 
 Jobs run on a worker thread, independent of the request that created them, so a client may
 disconnect and come back; finished jobs are forgotten after a TTL. On shutdown, running jobs
@@ -13,92 +14,92 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from concurrent.futures import Executor, Future
+from typing import Any
 
-from backend.core.errors import APIError
-from backend.schemas import ErrorBody, JobStatus, VideoResponse
-from backend.services.history import HistoryUnavailableError
-from faceproof.errors import FaceProofError
+from backend.core.settings import Settings
+from backend.schemas import ErrorBody, VideoResponse
+from backend.services.analyses import analyse_video
+from backend.services.history import HistoryStore
+from backend.services.uploads import SavedUpload
+from backend.services.video_jobs import Job, QueueFullError, VideoJobParams, error_body, now_iso
+from faceproof.predictor import Predictor
+from faceproof.video_analysis import Progress
 
 log = logging.getLogger("backend.jobs")
 
-Work = Callable[[Callable[[float, str], None]], VideoResponse]
+Work = Callable[[Progress], VideoResponse | None]
+# what `submit_video` runs: the upload, its filename, the analysis asked, progress -> result
+VideoAnalysis = Callable[[SavedUpload, str, VideoJobParams, Progress], VideoResponse]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-@dataclass
-class Job:
-    id: str
-    filename: str
-    status: str = "queued"
-    progress: float = 0.0
-    stage: str = "queued"
-    created_at: str = field(default_factory=_now)
-    finished_at: str | None = None
-    started_monotonic: float | None = None
-    finished_monotonic: float | None = None
-    result: VideoResponse | None = None
-    error: ErrorBody | None = None
-    version: int = 0          # bumped on every change; event streams watch it
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {"done", "failed"}
-
-    def snapshot(self) -> JobStatus:
-        return JobStatus(job_id=self.id, status=self.status, progress=round(self.progress, 4),
-                         stage=self.stage, filename=self.filename, created_at=self.created_at,
-                         finished_at=self.finished_at, result=self.result, error=self.error)
-
-
-def error_body(exc: Exception, job_id: str) -> ErrorBody:
-    """The error a failed job reports (memory and database queues alike)."""
-    if isinstance(exc, (FaceProofError, HistoryUnavailableError)):
-        return ErrorBody(detail=str(exc), code=exc.code)
-    if isinstance(exc, APIError):  # the upload could not be kept (storage_unavailable)
-        return ErrorBody(detail=exc.detail, code=exc.code)
-    # a bug, but the job must still end as failed
-    log.error("job %s failed", job_id, exc_info=exc)
-    return ErrorBody(detail=f"internal error: {type(exc).__name__}", code="internal_error")
-
-
-class QueueFullError(Exception):
-    """`max_jobs` jobs are already queued or running."""
-
-    code = "job_queue_full"
+def local_video_analysis(predictor: Predictor, history: HistoryStore,
+                         settings: Settings) -> VideoAnalysis:
+    """The analysis a JobManager's video jobs run: the upload analysed and recorded here."""
+    def analyse(upload: SavedUpload, filename: str, params: VideoJobParams,
+                progress: Progress) -> VideoResponse:
+        return analyse_video(predictor, history, settings, upload.path, filename, upload.size,
+                             upload.sha256, progress=progress, **params)
+    return analyse
 
 
 class JobManager:
-    def __init__(self, executor: Executor, ttl_s: float, max_jobs: int | None = None):
+    """The `VideoJobQueue` of one process: jobs in memory, run on `executor`."""
+
+    min_poll_s = 0.0  # its jobs change in memory: a stream may look as often as it likes
+
+    def __init__(self, executor: Executor, ttl_s: float, max_jobs: int | None = None,
+                 analyse: VideoAnalysis | None = None):
         self.executor = executor
         self.ttl_s = ttl_s
         self.max_jobs = max_jobs
+        self.analyse = analyse  # what `submit_video` runs (`local_video_analysis`)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._tasks: set[asyncio.Future] = set()
+        self._tasks: set[Future[None]] = set()
         self.finish_listeners: list[Callable[[Job], None]] = []  # called as each job ends
+
+    def submit_video(self, upload: SavedUpload, filename: str, params: VideoJobParams) -> Job:
+        """Queue `analyse(upload, filename, params)`; the upload is discarded when the job
+        ends, or at once when it is refused (`QueueFullError`)."""
+        analyse = self.analyse
+        if analyse is None:
+            upload.discard()
+            raise RuntimeError("this JobManager was made without a video analysis")
+        try:
+            return self.submit(
+                filename, lambda progress: analyse(upload, filename, params, progress),
+                cleanup=upload.discard)
+        except BaseException:
+            upload.discard()
+            raise
 
     def submit(self, filename: str, work: Work, cleanup: Callable[[], None]) -> Job:
         """Queue `work(progress)`; `cleanup` runs when it ends, however it ends. Raises
-        `QueueFullError` (and runs nothing) when `max_jobs` jobs are unfinished."""
+        `QueueFullError` (and runs nothing) when `max_jobs` jobs are unfinished. Safe from any
+        thread."""
         self.expire()
         job = Job(id=uuid.uuid4().hex, filename=filename)
         with self._lock:
             if self.max_jobs is not None and self._unfinished() >= self.max_jobs:
                 raise QueueFullError(f"{self.max_jobs} jobs are queued or running")
             self._jobs[job.id] = job
-        future = asyncio.get_running_loop().run_in_executor(self.executor, self._run, job, work,
-                                                            cleanup)
-        self._tasks.add(future)
-        future.add_done_callback(self._tasks.discard)
+        try:
+            future = self.executor.submit(self._run, job, work, cleanup)
+        except BaseException:  # the executor is shut down: the job never existed
+            with self._lock:
+                del self._jobs[job.id]
+            raise
+        with self._lock:
+            self._tasks.add(future)
+        future.add_done_callback(self._forget_task)
         return job
 
-    def _update(self, job: Job, **changes) -> None:
+    def _forget_task(self, future: Future[None]) -> None:
+        with self._lock:
+            self._tasks.discard(future)
+
+    def _update(self, job: Job, **changes: Any) -> None:
         with self._lock:
             if job.finished:
                 return  # late progress of a job shutdown already failed
@@ -133,18 +134,19 @@ class JobManager:
         finally:
             cleanup()
 
-    def _finish(self, job: Job, **changes) -> None:
+    def _finish(self, job: Job, **changes: Any) -> None:
         """End a job, once: a finished state is final (a job failed at shutdown stays
         failed when its thread ends later)."""
+        finished = time.monotonic()
         with self._lock:
             if job.finished:
                 return
-            for key, value in {"finished_at": _now(), "finished_monotonic": time.monotonic(),
+            for key, value in {"finished_at": now_iso(), "finished_monotonic": finished,
                                **changes}.items():
                 setattr(job, key, value)
             job.version += 1
         ran_ms = (None if job.started_monotonic is None else
-                  round((job.finished_monotonic - job.started_monotonic) * 1000, 2))
+                  round((finished - job.started_monotonic) * 1000, 2))
         verdict = job.result.prediction if job.result else None
         error_code = job.error.code if job.error else None
         log.info("job %s %s: %s", job.id, job.status, verdict or error_code, extra={
@@ -183,8 +185,10 @@ class JobManager:
 
     async def shutdown(self, timeout_s: float = 60.0) -> None:
         """Let running jobs finish; mark whatever did not as failed."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=timeout_s)
+        with self._lock:
+            tasks = [asyncio.wrap_future(task) for task in self._tasks]
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout_s)
         with self._lock:
             unfinished = [j for j in self._jobs.values() if not j.finished]
         for job in unfinished:

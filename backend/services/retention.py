@@ -7,8 +7,9 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from backend.core.errors import HistoryUnavailableError
 from backend.core.settings import Settings
-from backend.services.history import HistoryStore, HistoryUnavailableError
+from backend.services.history import HistoryStore
 from backend.services.kept_uploads import ANALYSIS_ID, delete_kept
 
 log = logging.getLogger("backend.retention")

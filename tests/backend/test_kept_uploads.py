@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import backend.services.kept_uploads
-from backend.services.history import HistoryStore, HistoryUnavailableError
+from backend.core.errors import HistoryUnavailableError
+from backend.services.history import HistoryStore
 
 
 def _post(client, data: bytes, name: str = "a.jpg"):

@@ -35,6 +35,32 @@ def test_backend_is_layered() -> None:
         "api", "core", "middleware", "services", "migrations", "templates"}
 
 
+def _layer_imports(layer: str) -> dict[str, set[str]]:
+    """The backend layers each module of `layer` imports ("core", "services", ...)."""
+    return {str(path.relative_to(BACKEND)): {name.split(".")[1] for name in _imports(path)
+                                             if name.startswith("backend.")}
+            for path in (BACKEND / layer).rglob("*.py")}
+
+
+def test_imports_flow_from_api_to_services_to_core() -> None:
+    """api -> services -> core: core knows no service (but the lifespan, which starts
+    them), services know no route or middleware, middleware no route or service."""
+    for path, layers in _layer_imports("core").items():
+        if path != "core/lifespan.py":
+            assert not layers & {"services", "api", "middleware"}, path
+    for path, layers in _layer_imports("services").items():
+        assert not layers & {"api", "middleware"}, path
+    for path, layers in _layer_imports("middleware").items():
+        assert not layers & {"api", "services"}, path
+
+
+def test_the_job_routes_do_not_know_which_queue_they_have() -> None:
+    """Both queues are a `VideoJobQueue` (backend/services/video_jobs.py)."""
+    imported = _imports(BACKEND / "api" / "routes" / "jobs.py") | _imports(
+        BACKEND / "api" / "deps.py")
+    assert not imported & {"backend.services.jobs", "backend.services.job_queue"}
+
+
 def test_route_modules_do_not_import_each_other() -> None:
     for path in (BACKEND / "api" / "routes").glob("*.py"):
         assert not any(name.startswith("backend.api.routes") for name in _imports(path)), path

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import backend.services.analyses
-from backend.services.history import HistoryUnavailableError
+from backend.core.errors import HistoryUnavailableError
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from sse_starlette.sse import EventSourceResponse
 
 from backend.api.deps import (
-    HistoryDep,
     JobsDep,
     ModelsOption,
     PredictorDep,
@@ -24,14 +24,11 @@ from backend.api.deps import (
 from backend.core.errors import APIError
 from backend.core.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import JobCreated, JobStatus
-from backend.services.analyses import analyse_video
-from backend.services.job_queue import DatabaseJobQueue
-from backend.services.jobs import JobManager, QueueFullError
 from backend.services.uploads import clean_filename, save_upload
+from backend.services.video_jobs import Job, QueueFullError, VideoJobParams, VideoJobQueue
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
-POLL_S = 0.1
-DATABASE_POLL_S = 0.25  # the database queue: each stream reads its job's row this often
+POLL_S = 0.1  # a progress stream looks at its job this often (or its queue's min_poll_s)
 QUEUE_RETRY_AFTER_S = 30
 
 
@@ -47,7 +44,6 @@ async def create_video_job(
     whole_image: WholeImageOption = False,
     stability: StabilityOption = False,
     predictor: PredictorDep,
-    history: HistoryDep,
     settings: SettingsDep,
     jobs: JobsDep,
     temp_space: TempSpaceDep,
@@ -58,46 +54,29 @@ async def create_video_job(
     503 (`job_queue_full`, `temp_space_full`) with Retry-After."""
     names = parse_models(models, predictor)
     count = checked_frames(frames, settings)
-    if jobs.full:  # refused before the upload is written
-        raise queue_full(jobs)
+    if await asyncio.to_thread(lambda: jobs.full):  # refused before the upload is written
+        raise await asyncio.to_thread(queue_full, jobs)
     upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
-    filename = clean_filename(file.filename)
-    if isinstance(jobs, DatabaseJobQueue):  # any worker of any machine runs it
-        params = {"frames": count, "models": names, "tta": tta, "whole_image": whole_image,
-                  "stability": stability}
-        try:
-            job = await asyncio.to_thread(jobs.submit_video, upload, filename, params)
-        except QueueFullError:
-            raise queue_full(jobs) from None
-        return _created(request, job)
-    try:
-        job = jobs.submit(
-            filename,
-            lambda progress: analyse_video(predictor, history, settings, upload.path, filename,
-                                           upload.size, upload.sha256, frames=count,
-                                           models=names, tta=tta, whole_image=whole_image,
-                                           stability=stability, progress=progress),
-            cleanup=upload.discard)
+    params = VideoJobParams(frames=count, models=names, tta=tta, whole_image=whole_image,
+                            stability=stability)
+    try:  # the queue owns the upload from here: it discards it if it refuses the job
+        job = await asyncio.to_thread(jobs.submit_video, upload, clean_filename(file.filename),
+                                      params)
     except QueueFullError:  # filled while the upload streamed in
-        upload.discard()
-        raise queue_full(jobs) from None
-    return _created(request, job)
-
-
-def _created(request: Request, job) -> JobCreated:
+        raise await asyncio.to_thread(queue_full, jobs) from None
     base = str(request.url_for("read_job", job_id=job.id).path)
     return JobCreated(job_id=job.id, status=job.status, status_url=base,
                       events_url=f"{base}/events")
 
 
-def queue_full(jobs: JobManager | DatabaseJobQueue) -> APIError:
+def queue_full(jobs: VideoJobQueue) -> APIError:
     """503 `job_queue_full` with Retry-After: MAX_QUEUED_JOBS jobs are unfinished."""
     return APIError.retry_later(
         QueueFullError.code, f"{jobs.queue_depth} video jobs are queued or running, the limit "
         f"is {jobs.max_jobs}; try again later", QUEUE_RETRY_AFTER_S)
 
 
-def _job_or_404(jobs, job_id: str):
+def _job_or_404(jobs: VideoJobQueue, job_id: str) -> Job:
     job = jobs.get(job_id)
     if job is None:
         raise APIError(404, "job_not_found", f"no job {job_id} (finished jobs expire)")
@@ -117,15 +96,11 @@ def read_job(job_id: str, jobs: JobsDep) -> JobStatus:  # a thread: may read the
                                             "then one `done` or `failed` event with the "
                                             "full JobStatus"}})
 async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> EventSourceResponse:
-    job = _job_or_404(jobs, job_id)
-    local = not isinstance(jobs, DatabaseJobQueue)  # else: the row, read again each poll
+    first = await asyncio.to_thread(_job_or_404, jobs, job_id)
 
-    async def events():
-        nonlocal job
-        seen = -1
+    async def events() -> AsyncIterator[dict[str, str]]:
+        job, seen = first, -1
         while True:
-            if not local:
-                job = await asyncio.to_thread(jobs.get, job_id) or job
             if job.version != seen:
                 seen = job.version
                 status = job.snapshot()
@@ -136,6 +111,8 @@ async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> Eve
                        "data": status.model_dump_json(exclude={"result"})}
             if await request.is_disconnected():
                 return  # the job goes on; only this stream ends
-            await asyncio.sleep(POLL_S if local else max(POLL_S, DATABASE_POLL_S))
+            await asyncio.sleep(max(POLL_S, jobs.min_poll_s))
+            latest = await asyncio.to_thread(jobs.get, job_id)
+            job = latest or job  # gone (expired): the last one read
 
     return EventSourceResponse(events(), ping=10)

@@ -27,7 +27,7 @@ from backend.api.deps import (
     checked_frames,
     parse_models,
 )
-from backend.core.errors import APIError, answer_of
+from backend.core.errors import APIError, HistoryUnavailableError, answer_of
 from backend.core.memory import release_free_memory
 from backend.core.request_info import set_verdict
 from backend.core.responses import ERROR_RESPONSES
@@ -44,7 +44,6 @@ from backend.schemas import (
     VideoResponse,
 )
 from backend.services.analyses import analyse_image, analyse_video, decode_photo
-from backend.services.history import HistoryUnavailableError
 from backend.services.uploads import clean_filename, read_upload, save_upload
 from faceproof.errors import FaceProofError
 

@@ -63,8 +63,9 @@ postgres:  ## Debian's PostgreSQL, which tests/postgres.py starts for the histor
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 	  (apt-get update && apt-get install -y --no-install-recommends postgresql)
 
-lint: setup  ## ruff
+lint: setup  ## ruff, mypy
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 format: setup  ## ruff fix + format
 	$(VENV)/bin/ruff check --fix .

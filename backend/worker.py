@@ -35,7 +35,8 @@ def healthcheck() -> int:
     return 0
 
 
-def main() -> int:
+def main() -> int | str:
+    """The exit status, or why the worker cannot start (`sys.exit` prints it, exits 1)."""
     if sys.argv[1:] == ["--healthcheck"]:
         return healthcheck()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads

@@ -46,8 +46,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        if getattr(record, "request_id", None):
-            entry["request_id"] = record.request_id
+        if request_id := getattr(record, "request_id", None):
+            entry["request_id"] = request_id
         entry.update(_extras(record))
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
@@ -64,11 +64,9 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         rid = getattr(record, "request_id", None)
-        record.rid = f" [{rid}]" if rid else ""
-        try:
-            return super().format(record)
-        finally:
-            del record.rid
+        # a copy with the `rid` field: the record goes on to any other handler as it came
+        return super().format(logging.makeLogRecord(
+            {**vars(record), "rid": f" [{rid}]" if rid else ""}))
 
 
 _OUR_HANDLER = "faceproof_handler"

@@ -57,7 +57,10 @@ def scripts() -> ScriptDirectory:
 
 def head() -> str:
     """The revision this code's model is at."""
-    return scripts().get_current_head()
+    revision = scripts().get_current_head()
+    if revision is None:
+        raise RuntimeError(f"no migration in {MIGRATIONS}")
+    return revision
 
 
 def current_revisions(connection: Connection) -> set[str]:

@@ -23,6 +23,7 @@ from prometheus_client.exposition import choose_encoder
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.core.executors import ContextThreadPoolExecutor
 from backend.core.request_info import route_template, verdict_of
 
 UNMATCHED = "unmatched"  # the route label of requests no route matched: bounded cardinality
@@ -102,7 +103,8 @@ class _ServiceCollector:
             "(video_jobs)", labels=["queue"])
         depth.add_metric(["faces"], predictor.queue_depth() if predictor else 0)
         depth.add_metric(["inference_tasks"],
-                         executor.queued() if hasattr(executor, "queued") else 0)
+                         executor.queued() if isinstance(executor, ContextThreadPoolExecutor)
+                         else 0)
         depth.add_metric(["video_jobs"], jobs.queue_depth if jobs else 0)
         yield depth
         info = GaugeMetricFamily("faceproof_model_info", "loaded models (value 1) and the "

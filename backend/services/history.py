@@ -8,15 +8,17 @@ gone, not a database) raises `HistoryUnavailableError`, which the service answer
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     Float,
     Integer,
@@ -27,7 +29,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -158,7 +160,8 @@ class HistoryStore:
         if search and (search := search.strip()):
             pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%") \
                 .replace("_", "\\_") + "%"
-            match = func.lower(Analysis.filename).like(pattern, escape="\\")
+            match: ColumnElement[bool] = func.lower(Analysis.filename).like(pattern,
+                                                                             escape="\\")
             if re.fullmatch(r"[0-9a-fA-F]{4,64}", search):
                 match = match | Analysis.sha256.startswith(search.lower())
             query = query.where(match)
@@ -172,10 +175,13 @@ class HistoryStore:
     def delete(self, analysis_id: str) -> bool:
         with _unavailable_on_database_errors("deleting an analysis"), \
                 self._sessions.begin() as session:
-            return session.execute(delete(Analysis).where(Analysis.id == analysis_id)
-                                   ).rowcount > 0
+            # a DELETE's result is a CursorResult, which has the row count
+            deleted = cast(CursorResult[Any], session.execute(
+                delete(Analysis).where(Analysis.id == analysis_id)))
+            return deleted.rowcount > 0
 
-    def delete_older_than(self, cutoff: datetime) -> list[str]:
+    # builtins.list: in this class `list` is the method above
+    def delete_older_than(self, cutoff: datetime) -> builtins.list[str]:
         """Delete every analysis made before `cutoff`; returns their ids."""
         with _unavailable_on_database_errors("deleting old analyses"), \
                 self._sessions.begin() as session:

@@ -23,9 +23,21 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Float, Integer, String, and_, func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    Integer,
+    String,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from backend.core.errors import APIError
@@ -174,12 +186,13 @@ class DatabaseJobQueue:
                         lease_until=None, finished_at=now_iso(), finished_ts=now,
                         version=VideoJob.version + 1)
                 .returning(VideoJob.upload_path)).all()
-            requeued = session.execute(
+            # an UPDATE's result is a CursorResult, which has the row count
+            requeued = cast(CursorResult[Any], session.execute(
                 update(VideoJob).where(lost)
                 .values(status="queued", stage="queued (its worker was lost)", worker=None,
-                        lease_until=None, version=VideoJob.version + 1)).rowcount
+                        lease_until=None, version=VideoJob.version + 1))).rowcount
             expired = session.scalars(
-                VideoJob.__table__.delete()
+                delete(VideoJob)
                 .where(VideoJob.finished_ts < now - self.settings.JOB_TTL_SECONDS)
                 .returning(VideoJob.upload_path)).all()
         for path in [*failed, *expired]:
@@ -275,7 +288,8 @@ class JobWorker:
         held = threading.Event()
         held.set()
         done = threading.Event()
-        written = {"at": 0.0, "stage": None, "progress": 0.0}
+        written_at, written_progress = 0.0, 0.0
+        written_stage: str | None = None
 
         def heartbeat() -> None:
             while not done.wait(self.settings.JOB_LEASE_SECONDS / 3):
@@ -287,17 +301,19 @@ class JobWorker:
                     log.exception("job %s: lease not renewed", row.id)
 
         def progress(fraction: float, stage: str) -> None:
-            fraction = max(written["progress"], min(1.0, fraction))
+            nonlocal written_at, written_stage, written_progress
+            fraction = max(written_progress, min(1.0, fraction))
             now = time.monotonic()
-            if held.is_set() and (stage != written["stage"] or
-                                  now - written["at"] >= PROGRESS_EVERY_S):
-                written.update(at=now, stage=stage, progress=fraction)
+            if held.is_set() and (stage != written_stage or
+                                  now - written_at >= PROGRESS_EVERY_S):
+                written_at, written_stage, written_progress = now, stage, fraction
                 if not self.queue.renew(row.id, self.name, progress=fraction, stage=stage):
                     held.clear()
 
         beat = threading.Thread(target=heartbeat, name=f"lease-{row.id[:8]}", daemon=True)
         beat.start()
         params = row.params
+        error_code: str | None = None
         try:
             result = analyse_video(
                 self.predictor, self.history, self.settings, Path(row.upload_path),
@@ -308,8 +324,9 @@ class JobWorker:
             outcome = {"status": "done", "stage": "done", "progress": 1.0,
                        "result": result.model_dump(mode="json")}
         except Exception as exc:
-            outcome = {"status": "failed", "stage": "failed",
-                       "error": error_body(exc, row.id).model_dump()}
+            error = error_body(exc, row.id)
+            outcome = {"status": "failed", "stage": "failed", "error": error.model_dump()}
+            error_code = error.code
         finally:
             done.set()
             beat.join()
@@ -319,12 +336,13 @@ class JobWorker:
             job = self.queue.get(row.id)
             log.info("job %s %s", row.id, outcome["status"], extra={
                 "job_id": row.id, "status": outcome["status"],
-                "error_code": (outcome.get("error") or {}).get("code")})
-            for listener in self.queue.finish_listeners:
-                try:
-                    listener(job)
-                except Exception:
-                    log.exception("job finish listener failed")
+                "error_code": error_code})
+            if job is not None:  # None: deleted since (reaped past JOB_TTL_SECONDS)
+                for listener in self.queue.finish_listeners:
+                    try:
+                        listener(job)
+                    except Exception:
+                        log.exception("job finish listener failed")
         else:
             log.warning("job %s: its lease was lost before it ended; its outcome is dropped",
                         row.id)

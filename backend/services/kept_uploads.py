@@ -37,7 +37,10 @@ def keep_upload(settings: Settings, analysis_id: str, *, data: bytes | None = No
                 path: Path | None = None) -> Path | None:
     """Write the upload to UPLOADS_DIR when KEEP_UPLOADS is set; returns where (None when
     uploads are not kept). The file appears whole or not at all (written beside, renamed);
-    a full or read-only disk is a 503 `storage_unavailable` and leaves nothing behind."""
+    a full or read-only disk is a 503 `storage_unavailable` and leaves nothing behind. The
+    upload is `data` (a photo's bytes) or `path` (a video's file), one of the two."""
+    if (data is None) == (path is None):
+        raise ValueError("keep_upload takes the upload's bytes or its path, one of the two")
     if not settings.KEEP_UPLOADS:
         return None
     if data is not None:
@@ -53,7 +56,7 @@ def keep_upload(settings: Settings, analysis_id: str, *, data: bytes | None = No
         with os.fdopen(fd, "wb") as handle:
             if data is not None:
                 handle.write(data)
-            else:
+            elif path is not None:
                 with open(path, "rb") as source:
                     shutil.copyfileobj(source, handle)
         os.replace(partial, target)

@@ -56,7 +56,9 @@ def model_facts(predictor: Predictor, names: list[str]) -> list[dict[str, Any]]:
         weights = Path(bundle.path) / WEIGHTS_FILE
         stat = weights.stat() if weights.is_file() else None
         metrics = bundle.config.metrics or {}
-        abstain = metrics.get("abstain") if isinstance(metrics.get("abstain"), dict) else {}
+        abstain = metrics.get("abstain")
+        if not isinstance(abstain, dict):
+            abstain = {}
         facts.append({
             "name": name, "arch": bundle.config.arch, "created": bundle.config.created,
             "weights_sha256": _weights_sha256(weights, stat.st_mtime_ns, stat.st_size)
@@ -136,8 +138,8 @@ def render_report(item: dict, settings: Settings) -> str:
 
 def _timeline_svg(timeline: list[dict], rule: dict | None) -> str | None:
     """A small inline SVG of the fake probability over time, over the rule's regions."""
-    points = [(t.get("time_s"), t.get("p")) for t in timeline]
-    points = [(float(s), p) for s, p in points if isinstance(s, int | float)]
+    points = [(float(t["time_s"]), t.get("p")) for t in timeline
+              if isinstance(t.get("time_s"), int | float)]
     if not points:
         return None
     width, height, pad = 640, 160, 4

@@ -150,6 +150,22 @@ def test_a_lost_lease(queue, tmp_path, max_attempts, after) -> None:
         assert jobs.claim("next").attempts == 2
 
 
+def test_a_finished_job_goes_after_its_ttl(queue, tmp_path) -> None:
+    jobs = queue(JOB_TTL_SECONDS=60)
+    job = jobs.submit_video(_upload(tmp_path), "v.avi", PARAMS)
+    claimed = jobs.claim("worker")
+    assert jobs.finish(job.id, "worker", status="done", stage="done")
+    jobs.reap()
+    assert jobs.get(job.id).status == "done"  # within its TTL
+    with jobs.engine.begin() as connection:
+        connection.execute(update(VideoJob).values(finished_ts=time.time() - 61))
+
+    jobs.reap()
+
+    assert jobs.get(job.id) is None
+    assert not Path(claimed.upload_path).exists()
+
+
 def test_the_queue_limits_count_every_replica(queue, tmp_path) -> None:
     one, other = queue(MAX_QUEUED_JOBS=2, MAX_VIDEO_TEMP_BYTES=250), queue(MAX_QUEUED_JOBS=2)
     one.submit_video(_upload(tmp_path, "a.avi"), "a.avi", PARAMS)

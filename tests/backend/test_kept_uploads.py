@@ -11,7 +11,9 @@ import pytest
 
 import backend.services.kept_uploads
 from backend.core.errors import HistoryUnavailableError
+from backend.core.settings import Settings
 from backend.services.history import HistoryStore
+from backend.services.kept_uploads import keep_upload
 
 
 def _post(client, data: bytes, name: str = "a.jpg"):
@@ -30,6 +32,17 @@ def _allow(client, code: str) -> None:
 @pytest.fixture
 def kept(tmp_path: Path) -> Path:
     return tmp_path / "kept"
+
+
+@pytest.mark.parametrize("upload", [{}, {"data": b"\xff\xd8\xff", "path": Path("v.avi")}],
+                         ids=["neither", "both"])
+def test_an_upload_is_kept_from_its_bytes_or_its_path(kept, upload) -> None:
+    """Neither used to leave a partial file behind and fail with a TypeError from
+    open(None); both kept the bytes and dropped the path without a word."""
+    settings = Settings(_env_file=None, KEEP_UPLOADS=True, UPLOADS_DIR=kept)
+    with pytest.raises(ValueError, match="one of the two"):
+        keep_upload(settings, "0" * 32, **upload)
+    assert not kept.exists() or list(kept.iterdir()) == []
 
 
 def test_deleting_an_analysis_deletes_its_kept_upload(make_client, face_jpeg, face_video,

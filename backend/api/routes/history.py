@@ -44,7 +44,7 @@ async def read_analysis(analysis_id: str, history: HistoryDep) -> HistoryItem:
     item = history.get(analysis_id)
     if item is None:
         raise APIError(404, "analysis_not_found", f"no analysis {analysis_id}")
-    return item
+    return HistoryItem.model_validate(item)
 
 
 @router.get("/{analysis_id}/report", response_class=HTMLResponse, responses={

@@ -128,11 +128,15 @@ async def stream_image_analysis(
     with the same 4xx JSON answer."""
     loop = asyncio.get_running_loop()
     steps: asyncio.Queue[PhotoProgress | None] = asyncio.Queue()
+
+    def report(step: PhotoProgress) -> None:  # on the worker's thread
+        loop.call_soon_threadsafe(steps.put_nowait, step)
+
     # the worker's steps and then its end reach the loop in the order they happened
     work = loop.run_in_executor(executor, lambda: analyse_image(
         predictor, history, settings, photo.data, photo.filename, models=names, tta=tta,
         explain=explain, whole_image=whole_image, stability=stability, image=photo.image,
-        progress=lambda step: loop.call_soon_threadsafe(steps.put_nowait, step)))
+        progress=report))
     work.add_done_callback(lambda _: steps.put_nowait(None))
     while (step := await steps.get()) is not None:
         yield step

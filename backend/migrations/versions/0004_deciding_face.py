@@ -26,10 +26,13 @@ analyses = sa.table("analyses", sa.column("id", sa.String), sa.column("kind", sa
 
 def most_suspicious(faces: list) -> int | None:
     """The index the predictor gave as the deciding face when these rows were recorded."""
-    scores = [f.get("fake_probability") if isinstance(f, dict) else None for f in faces or []]
-    if not scores or any(not isinstance(p, int | float) for p in scores):
-        return None
-    return max(range(len(scores)), key=scores.__getitem__)
+    scores: list[float] = []
+    for face in faces or []:
+        p = face.get("fake_probability") if isinstance(face, dict) else None
+        if not isinstance(p, int | float):
+            return None
+        scores.append(p)
+    return scores.index(max(scores)) if scores else None  # index(): the first on a tie
 
 
 def upgrade() -> None:

@@ -1,14 +1,16 @@
 """Face detectors side by side: time per image and recall on the shared data's faces.
 
-`python -m bench.detectors [--yunet-model face_detection_yunet_2023mar.onnx] [--per-source 200]`
+`python -m bench.detectors [--yunet-model ../shared/models/yunet/face_detection_yunet_2026may.onnx]
+[--per-source 200]`
 
 Every image of the four training sources holds one face (they are face crops or portraits), so
 the share of images in which a detector finds a face is its recall here. For each detector
-available (Haar always; YuNet when its model file is given: OpenCV ships none and the model
-zoo is not reachable offline) it reports, per source, the recall and the median time per
-image on one thread, and the same for a 1080p photo (a face image scaled into a larger
-scene), and for each detector after the first (the served Haar) how often it picks the same
-best face. Printed as a Markdown table; `--output` also writes JSON.
+available (Haar always; dlib's HOG detector where dlib is installed; YuNet when its model
+file is given: OpenCV ships none, `../shared/models/yunet/` holds one) it reports, per source,
+the recall and the median time per image on one thread, and the same for a 1080p photo (a
+face image scaled into a larger scene), and for each detector after the first (the served
+Haar) how often it picks the same best face. Printed as a Markdown table; `--output` also
+writes JSON.
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     detectors = {"haar": create_face_detector("haar")}
     if args.yunet_model:
         detectors["yunet"] = create_face_detector("yunet", model_path=args.yunet_model)
+    try:
+        detectors["dlib"] = create_face_detector("dlib")
+    except ImportError as exc:
+        print(f"dlib not measured: {exc}")
     results: dict[str, dict] = {name: {} for name in detectors}
     groups = [(source, [load_image(p) for p in
                         sample_paths(args.data_dir, source, args.per_source)])

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from faceproof.faces import FACE_DETECTORS
+
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 
 
@@ -258,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--tta", action="store_true", help="test-time augmentation")
     predict.add_argument("--explain", metavar="OUT.png",
                          help="write Grad-CAM overlays (one row per face, a column per model)")
-    predict.add_argument("--detector", default="haar", choices=["haar", "yunet"])
+    predict.add_argument("--detector", default="haar", choices=FACE_DETECTORS)
     predict.add_argument("--frames", type=int, default=32, help="frames sampled per video")
     predict.add_argument("--runtime", default="auto",
                          choices=["auto", "torch", "onnxruntime", "openvino"],

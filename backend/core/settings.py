@@ -25,7 +25,7 @@ class Settings(BaseSettings):
         default_factory=list, description="bundles to load, comma-separated; empty: all")
     ALLOW_MISSING_MODELS: bool = Field(
         False, description="start without a bundle that fails to load instead of refusing")
-    FACE_DETECTOR: Literal["haar", "yunet"] = Field("haar", description="face detector")
+    FACE_DETECTOR: Literal["haar", "yunet", "dlib"] = Field("haar", description="face detector")
     YUNET_MODEL_PATH: Path | None = Field(None, description="YuNet .onnx file (detector yunet)")
     MAX_FACES: int = Field(16, ge=1, description="faces scored per image at most")
     C2PA_TRUST_ANCHORS: Path | None = Field(

@@ -11,11 +11,13 @@ from typing import Any
 
 from faceproof.faces.base import Face, FaceDetector
 from faceproof.faces.crop import crop_face, whole_image_face
+from faceproof.faces.dlib_hog import DlibHogFaceDetector
 from faceproof.faces.haar import HaarFaceDetector
 from faceproof.faces.yunet import YuNetFaceDetector
 
 __all__ = [
     "FACE_DETECTORS",
+    "DlibHogFaceDetector",
     "Face",
     "FaceDetector",
     "HaarFaceDetector",
@@ -26,7 +28,7 @@ __all__ = [
     "whole_image_face",
 ]
 
-FACE_DETECTORS = ("haar", "yunet")
+FACE_DETECTORS = ("haar", "yunet", "dlib")
 """Names `create_face_detector` knows."""
 
 
@@ -44,7 +46,7 @@ def create_face_detector(
         model_path: The model file, required by "yunet".
         min_size: Smallest face side found, in pixels of the original image.
         **kwargs: Further options of the detector's class (`HaarFaceDetector`,
-            `YuNetFaceDetector`).
+            `YuNetFaceDetector`, `DlibHogFaceDetector`).
 
     Returns:
         The detector.
@@ -52,6 +54,7 @@ def create_face_detector(
     Raises:
         ValueError: Unknown name, or "yunet" without `model_path`.
         FileNotFoundError: The model or cascade file is missing.
+        ImportError: "dlib" where dlib is not installed.
     """
     if name == "haar":
         return HaarFaceDetector(min_size=min_size, **kwargs)
@@ -59,6 +62,8 @@ def create_face_detector(
         if model_path is None:
             raise ValueError("The 'yunet' face detector needs model_path (a YuNet .onnx file).")
         return YuNetFaceDetector(model_path, min_size=min_size, **kwargs)
+    if name == "dlib":
+        return DlibHogFaceDetector(min_size=min_size, **kwargs)
     known = ", ".join(FACE_DETECTORS)
     raise ValueError(f"Unknown face detector {name!r}; known: {known}.")
 

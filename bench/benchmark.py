@@ -4,7 +4,9 @@ Starts the real service twice on loopback with the same bundles: once served the
 (the reference: torch, fp32, eager, one face per forward, one request at a time,
 PIL/torchvision preprocessing) and once as configured by default (the fast path: the runtime
 and precision `FACEPROOF_RUNTIME=auto` picks per model on this CPU, micro-batching, OpenCV
-preprocessing). The fast path is started twice: once with an empty cache (exporting,
+preprocessing), both without the heatmap warm-up (bench/server.py: no figure asks for a
+heatmap, so the memory figures are the lean start's and no Grad-CAM shares the cores with the
+first timed requests). The fast path is started twice: once with an empty cache (exporting,
 compiling and timing the candidates: the first start after an install) and then, measured,
 with the cache that start filled. For each it measures
 single-image latency (a 224 px face crop and a 1080p photo with face detection), throughput in

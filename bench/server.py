@@ -2,6 +2,7 @@
 
 `with Service(env={...}) as service:` starts `python -m backend`, waits for /api/ready and
 stops it on exit; `service.rss_mb()` reads its resident memory from /proc. Loopback only.
+Heatmap warm-up off unless `env` turns it on (FACEPROOF_WARM_HEATMAPS).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Service:
         self.env = {**os.environ, "FACEPROOF_HOST": "127.0.0.1", "FACEPROOF_PORT": str(self.port),
                     "FACEPROOF_HISTORY_URL": f"sqlite:///{self._tmp.name}/history.db",
                     "FACEPROOF_LOG_LEVEL": "WARNING", "FACEPROOF_STATIC_DIR": self._tmp.name,
+                    # the benchmarks ask for no heatmap: measure the lean start, without a
+                    # Grad-CAM warm-up sharing the cores with the first timed requests
+                    "FACEPROOF_WARM_HEATMAPS": "false",
                     **(env or {})}
         self.ready_timeout_s = ready_timeout_s
         self.process: subprocess.Popen | None = None

@@ -338,6 +338,14 @@ class Predictor:
             return grad_cam(model, self.preprocessors[name]([crop]).to(
                 next(model.parameters()).device))[0]
 
+    def warm_explain(self, name: str) -> None:
+        """Make model `name`'s first `explain` fast: import torch and timm, build its torch
+        model and run one Grad-CAM on a blank crop (the first backward), under the locks
+        `explain` takes, so a call arriving meanwhile waits for this instead of building the
+        model twice. Changes no answer: Grad-CAM leaves the model as it was."""
+        size = self.bundles[name].config.input_size
+        self.explain(name, np.zeros((size, size, 3), np.uint8))
+
     # ---------------------------------------------------------------- faces
     def detect(self, image: np.ndarray) -> tuple[list[Face], bool]:
         """Faces to score, and whether any was really detected."""

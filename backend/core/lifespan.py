@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from backend.core.executors import ContextThreadPoolExecutor
 from backend.core.settings import Settings
+from backend.services.heatmap_warmup import HeatmapWarmup
 from backend.services.history import HistoryStore
 from backend.services.job_queue import DatabaseJobQueue, JobWorker
 from backend.services.jobs import JobManager, local_video_analysis
@@ -32,6 +33,7 @@ from faceproof.runtime import resolve_device
 
 log = logging.getLogger("backend")
 SHUTDOWN_JOB_WAIT_S = 60.0
+SHUTDOWN_WARMUP_WAIT_S = 30.0
 
 
 def inference_threads(settings: Settings) -> int:
@@ -133,9 +135,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.temp_space = TempSpace(settings.MAX_VIDEO_TEMP_BYTES)
     if (metrics := getattr(app.state, "metrics", None)) is not None:
         metrics.watch(predictor, jobs)
+    # last, so that it delays nothing before ready
+    warmup = HeatmapWarmup(predictor).start() if settings.WARM_HEATMAPS else None
     try:
         yield
     finally:
+        if warmup is not None:  # the model it is building, if any, is done in seconds
+            await asyncio.to_thread(warmup.stop, SHUTDOWN_WARMUP_WAIT_S)
         if retention is not None:
             retention.cancel()
         await jobs.shutdown()

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         "auto", description="what runs the models: auto (the fastest verified on this CPU, "
         "measured at the first start and remembered in CACHE_DIR), torch (the reference), "
         "onnxruntime or openvino; Grad-CAM always runs on torch")
+    WARM_HEATMAPS: bool = Field(
+        True, description="build the heatmap (Grad-CAM) models in the background after "
+        "start, so the first explained photo does not wait for torch (its memory, about "
+        "750 MB here, is then taken at start); false: nothing imports torch until a request "
+        "needs it")
     RUN_UNWEIGHTED_MODELS: bool = Field(
         False, description="also run, for every request, the models the fitted ensemble "
         "(ensemble.json) gives weight 0: they cannot change a probability or a verdict. "

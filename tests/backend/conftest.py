@@ -100,6 +100,7 @@ def make_settings(models_dir: Path, tmp_path: Path) -> Callable[..., Settings]:
             "RUNTIME": "torch",   # the reference; test_models.py serves the compiled ones
             "CACHE_DIR": tmp_path / "cache",
             "VIDEO_FRAMES": 4,
+            "WARM_HEATMAPS": False,  # a Grad-CAM racing each test's own calls; tested apart
         }
         return Settings(_env_file=None, **(values | overrides))
 

@@ -70,63 +70,129 @@ def test_stopping_releases_everything(make_settings) -> None:
 
 
 # A fresh interpreter, so that what this start imports is all its own (pytest has torch).
-LEAN_START = """
-import json, sys
+# argv: folder (cache, history), models, image, and what to do: "off" (WARM_HEATMAPS false:
+# a plain prediction, then an explained one), "idle" (warm-up on, no request: wait for it) or
+# "busy" (warm-up on, an explained prediction at once, while it runs).
+START = """
+import json, sys, time
 from pathlib import Path
 
-import cv2
 from fastapi.testclient import TestClient
 
+import faceproof.bundle
 from backend.core.settings import Settings
 from backend.main import create_app
 
-tmp, models, image = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]).read_bytes()
+tmp, models, image, mode = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]).read_bytes(), \
+    sys.argv[4]
+builds, load_model = [], faceproof.bundle.load_model
+def counted_load_model(folder, *args, **kwargs):
+    builds.append(Path(folder).name)
+    return load_model(folder, *args, **kwargs)
+faceproof.bundle.load_model = counted_load_model
+
 settings = Settings(_env_file=None, MODELS_DIR=models, RUNTIME="onnxruntime", DEVICE="cpu",
-                    TORCH_THREADS=1, CACHE_DIR=tmp / "cache",
+                    TORCH_THREADS=1, CACHE_DIR=tmp / "cache", WARM_HEATMAPS=mode != "off",
                     HISTORY_URL=f"sqlite:///{tmp}/history.db", STATIC_DIR=tmp / "no-build")
 out = {}
+
+def built():
+    predictor = client.app.state.predictor
+    return sorted(n for n in predictor.default_models if predictor.bundles[n].model_built)
+
+def explained():
+    response = client.post("/api/predict", data={"explain": "true"},
+                           files={"file": ("face.png", image, "image/png")})
+    out["explained"] = response.status_code
+    out["faces"] = [{k: f.get(k) for k in ("fake_probability", "prediction", "heatmaps")}
+                    for f in response.json()["faces"]]
+    out["torch_threads"] = sys.modules["torch"].get_num_threads()
+
 with TestClient(create_app(settings)) as client:
     out["ready"] = client.get("/api/ready").json()["ready"]
     out["torch_after_start"] = "torch" in sys.modules
-    plain = client.post("/api/predict", files={"file": ("face.png", image, "image/png")})
-    out["plain"] = plain.status_code
-    out["torch_after_prediction"] = "torch" in sys.modules
-    out["runtime"] = client.get("/api/info").json()["runtime"]
-    explained = client.post("/api/predict", data={"explain": "true"},
-                            files={"file": ("face.png", image, "image/png")})
-    out["explained"] = explained.status_code
-    out["heatmaps"] = sum(len(f.get("heatmaps") or {}) for f in explained.json()["faces"])
-    out["torch_threads"] = sys.modules["torch"].get_num_threads() if out["heatmaps"] else None
+    out["built_after_start"] = built()
+    if mode == "off":
+        plain = client.post("/api/predict", files={"file": ("face.png", image, "image/png")})
+        out["plain"] = plain.status_code
+        out["torch_after_prediction"] = "torch" in sys.modules
+        out["runtime"] = client.get("/api/info").json()["runtime"]
+        explained()
+    elif mode == "idle":
+        deadline = time.monotonic() + 120
+        while built() != sorted(client.app.state.predictor.default_models) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        out["built_without_a_request"] = built()
+    else:
+        explained()
+    out["builds"] = sorted(builds)
 print(json.dumps(out))
 """
 
 
-def _start_in_a_fresh_process(tmp_path: Path, models_dir: Path, face_png: bytes) -> dict:
+def _start_in_a_fresh_process(tmp: Path, models: Path, face_png: bytes, mode: str) -> dict:
     import json
     import os
     import subprocess
     import sys
 
-    image = tmp_path / "face.png"
+    image = tmp / "face.png"
     image.write_bytes(face_png)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
-    done = subprocess.run([sys.executable, "-c", LEAN_START, str(tmp_path), str(models_dir),
-                           str(image)], capture_output=True, text=True, env=env, timeout=600,
+    done = subprocess.run([sys.executable, "-c", START, str(tmp), str(models), str(image), mode],
+                          capture_output=True, text=True, env=env, timeout=600,
                           cwd=Path(__file__).resolve().parents[2], check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_a_warm_compiled_start_serves_without_torch_until_a_heatmap(tmp_path, models_dir,
-                                                                     face_png) -> None:
-    cold = _start_in_a_fresh_process(tmp_path, models_dir, face_png)
+@pytest.fixture(scope="module")
+def warm_cache(tiny_bundle_dir, face_png, tmp_path_factory) -> tuple[Path, Path, dict]:
+    """A folder whose compiled cache a first start filled, two untrained (so not constant:
+    their heatmaps differ from face to face) bundles, and that start's explained answer."""
+    tmp = tmp_path_factory.mktemp("fresh-start")
+    models = tmp_path_factory.mktemp("varied-models")
+    tiny_bundle_dir("small", input_size=32, parent=models)
+    tiny_bundle_dir("large", input_size=48, parent=models)
+    cold = _start_in_a_fresh_process(tmp, models, face_png, "off")
     assert cold["ready"] and cold["torch_after_start"]  # the cache was empty: torch exported
+    assert cold["explained"] == 200
+    return tmp, models, cold
 
-    warm = _start_in_a_fresh_process(tmp_path, models_dir, face_png)
+
+def test_a_warm_compiled_start_serves_without_torch_until_a_heatmap(warm_cache,
+                                                                     face_png) -> None:
+    tmp, models, cold = warm_cache
+
+    warm = _start_in_a_fresh_process(tmp, models, face_png, "off")  # WARM_HEATMAPS false
 
     assert warm["ready"] and warm["plain"] == 200
     assert not warm["torch_after_start"] and not warm["torch_after_prediction"]
     assert {r["runtime"] for r in warm["runtime"].values()} == {"onnxruntime"}
     assert {r["precision"] for r in warm["runtime"].values()} == {"fp32"}
-    assert warm["explained"] == 200 and warm["heatmaps"] > 0  # torch came when it was needed
+    assert warm["explained"] == 200 and all(f["heatmaps"] for f in warm["faces"])
+    assert warm["faces"] == cold["faces"]  # torch came when it was needed
     assert warm["torch_threads"] == 1  # with the service's thread setting
+
+
+def test_heatmap_models_are_built_after_ready_without_a_request(warm_cache, face_png) -> None:
+    tmp, models, _ = warm_cache
+
+    warm = _start_in_a_fresh_process(tmp, models, face_png, "idle")
+
+    assert warm["ready"] and warm["built_after_start"] == []  # the warm-up came after ready
+    assert warm["built_without_a_request"] == ["large", "small"]
+    assert warm["builds"] == ["large", "small"]
+
+
+def test_an_explained_request_during_the_warm_up_gets_the_same_answer(warm_cache,
+                                                                      face_png) -> None:
+    tmp, models, cold = warm_cache
+
+    warm = _start_in_a_fresh_process(tmp, models, face_png, "busy")
+
+    assert warm["built_after_start"] == []  # so the request came while torch was loading
+    assert warm["explained"] == 200 and warm["faces"] == cold["faces"]
+    assert warm["builds"] == ["large", "small"]  # each model built once: it waited
+    assert warm["torch_threads"] == 1

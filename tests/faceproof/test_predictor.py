@@ -153,6 +153,18 @@ def test_explain_on_a_model_with_real_gradients(tiny_bundle_dir, astronaut: np.n
     assert cam.min() >= 0.0 and cam.max() == pytest.approx(1.0)
 
 
+def test_warming_the_heatmaps_changes_no_answer(tiny_bundle_dir, astronaut: np.ndarray) -> None:
+    folder = tiny_bundle_dir("random", input_size=32)
+    cold, warmed = Predictor([load_bundle(folder)]), Predictor([load_bundle(folder)])
+
+    warmed.warm_explain("random")
+
+    before = cold.predict_image(astronaut, explain=True).faces[0]
+    after = warmed.predict_image(astronaut, explain=True).faces[0]
+    assert after.fake_probability == before.fake_probability
+    np.testing.assert_array_equal(after.heatmaps["random"], before.heatmaps["random"])
+
+
 def test_predict_bytes(predictor: Predictor, astronaut: np.ndarray) -> None:
     ok, png = cv2.imencode(".png", cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
     assert ok

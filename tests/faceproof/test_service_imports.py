@@ -28,9 +28,11 @@ SCRIPT = textwrap.dedent("""
                         STATIC_DIR=tmp / "no-build", UPLOADS_DIR=tmp / "uploads",
                         CACHE_DIR=tmp / "cache", TORCH_THREADS=1, RUNTIME="torch")
     with TestClient(backend.main.create_app(settings)) as client:
-        response = client.post("/api/predict", params={"explain": "true"},
+        response = client.post("/api/predict", data={"explain": "true"},
                                files={"file": ("face.jpg", image.read_bytes(), "image/jpeg")})
         assert response.status_code == 200, response.text
+        faces = response.json()["faces"]
+        assert faces and all(face["heatmaps"] for face in faces), "no Grad-CAM was made"
     loaded = sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")
     print("MATPLOTLIB:", loaded)
     assert not loaded, loaded

@@ -30,9 +30,16 @@ def main() -> None:
         HistoryStore(settings.HISTORY_URL).close()
     except (HistorySchemaError, HistoryUnavailableError) as exc:
         sys.exit(f"cannot start: {exc}")
-    uvicorn.run("backend.main:create_app", factory=True, host=settings.HOST, port=settings.PORT,
-                log_level=settings.LOG_LEVEL.lower(), log_config=None, access_log=False,
-                timeout_graceful_shutdown=60)
+    uvicorn.run(
+        "backend.main:create_app",
+        factory=True,
+        host=settings.HOST,
+        port=settings.PORT,
+        log_level=settings.LOG_LEVEL.lower(),
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=60,
+    )
 
 
 if __name__ == "__main__":

@@ -37,19 +37,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     app = FastAPIOffline(
-        title="FaceProof", version=faceproof.__version__, description=DESCRIPTION,
-        lifespan=lifespan, openapi_url="/api/openapi.json", docs_url="/api/docs",
-        redoc_url="/api/redoc", static_url="/api/docs-static",
-        generate_unique_id_function=operation_id)
+        title="FaceProof",
+        version=faceproof.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        static_url="/api/docs-static",
+        generate_unique_id_function=operation_id,
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(UploadLimitMiddleware, limit_for=upload_limits(settings))
     app.add_middleware(RateLimitMiddleware, per_minute=settings.RATE_LIMIT_PER_MINUTE)
     if settings.CORS_ORIGINS:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS,
-                           allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
-                           expose_headers=["X-Request-ID"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.CORS_ORIGINS,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+        )
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.METRICS_ENABLED:
         install_metrics(app)  # GET /metrics, before the SPA's catch-all route

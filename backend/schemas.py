@@ -30,10 +30,13 @@ class Stability(BaseModel):
     high: float = Field(ge=0, le=1, description="highest")
     changes: dict[str, float] = Field(
         description="fake probability under each change: jpeg_50 (JPEG quality 50), "
-                    "downscale_0.5 (half size and back), noise_5 (Gaussian noise, 5/255)")
+        "downscale_0.5 (half size and back), noise_5 (Gaussian noise, 5/255)"
+    )
     verdicts: list[Verdict] = Field(description="the verdicts the range spans under the rule")
-    unstable: bool = Field(description="the range crosses a cut of the rule: one of the "
-                                       "changes alone would give another verdict")
+    unstable: bool = Field(
+        description="the range crosses a cut of the rule: one of the "
+        "changes alone would give another verdict"
+    )
 
 
 STABILITY_NOTE = "null unless `stability` was asked (or NO_FACE)"
@@ -46,10 +49,12 @@ class FaceResult(BaseModel):
     prediction: Verdict
     confidence: float = Field(ge=0, le=1)
     model_probabilities: dict[str, float] = Field(
-        description="calibrated FAKE probability per model")
+        description="calibrated FAKE probability per model"
+    )
     thumbnail: str = Field(description="the face crop as a JPEG data URL")
     heatmaps: dict[str, str] | None = Field(
-        None, description="Grad-CAM per model: RGBA PNG data URLs, same size as the thumbnail")
+        None, description="Grad-CAM per model: RGBA PNG data URLs, same size as the thumbnail"
+    )
     stability: Stability | None = Field(None, description=STABILITY_NOTE)
 
 
@@ -69,28 +74,33 @@ NO_FACE_NOTE = "null when `prediction` is NO_FACE (no face: the models have noth
 
 class ProvenanceFinding(BaseModel):
     code: str = Field(examples=["no_credentials"], description="stable machine-readable name")
-    level: FindingLevel = Field(description="info: a plain fact; notice: worth a look; "
-                                            "warning: the file says it was generated or "
-                                            "altered, or its credentials fail")
+    level: FindingLevel = Field(
+        description="info: a plain fact; notice: worth a look; "
+        "warning: the file says it was generated or "
+        "altered, or its credentials fail"
+    )
     text: str = Field(description="one line in plain words")
 
 
 class ContentCredentials(BaseModel):
     status: CredentialsStatus = Field(
         description="absent: no C2PA manifest (common, proves nothing); valid: signed, "
-                    "intact, signer trusted; untrusted: signed and intact, but the signer is on "
-                    "no trust list this service knows; invalid: changed after signing or a bad "
-                    "signature; unreadable: a manifest that could not be parsed; unsupported: "
-                    "a format that cannot carry one")
+        "intact, signer trusted; untrusted: signed and intact, but the signer is on "
+        "no trust list this service knows; invalid: changed after signing or a bad "
+        "signature; unreadable: a manifest that could not be parsed; unsupported: "
+        "a format that cannot carry one"
+    )
     signer: str | None = Field(description="the signing certificate's name (and organisation)")
     claim_generator: str | None = Field(description="the program that wrote the manifest")
     signed_at: str | None
     actions: list[str] = Field(description="actions of the active manifest (c2pa.created, ...)")
     digital_source_types: list[str] = Field(
         description="IPTC digital source types named in the manifests (trainedAlgorithmicMedia, "
-                    "compositeWithTrainedAlgorithmicMedia, digitalCapture, ...)")
-    ai_generated: bool = Field(description="a digital source type says a trained model made "
-                                           "the content or part of it")
+        "compositeWithTrainedAlgorithmicMedia, digitalCapture, ...)"
+    )
+    ai_generated: bool = Field(
+        description="a digital source type says a trained model made the content or part of it"
+    )
     validation_errors: list[str] = Field(description="the validator's failure codes")
 
 
@@ -104,8 +114,9 @@ class MediaMetadata(BaseModel):
     gps_present: bool = Field(description="whether a location is recorded (never its value)")
     encoder: str | None = Field(description="video: the container's encoder tag")
     created_at: str | None = Field(description="video: the container's creation time")
-    digital_source_type: str | None = Field(description="the IPTC digital source type in XMP "
-                                                        "(unsigned: anyone can write it)")
+    digital_source_type: str | None = Field(
+        description="the IPTC digital source type in XMP (unsigned: anyone can write it)"
+    )
     generator_keys: list[str] = Field(description="PNG text keys image generators write")
 
 
@@ -120,28 +131,31 @@ class Provenance(BaseModel):
     note: str = Field(description="that provenance does not change the verdict")
 
 
-PROVENANCE_NOTE = ("Content Credentials and metadata of the file; reported beside the verdict, "
-                   "never used for it")
+PROVENANCE_NOTE = (
+    "Content Credentials and metadata of the file; reported beside the verdict, never used for it"
+)
 
 
-DECIDING_FACE_NOTE = ("index in `faces` of the face whose verdict, probability and stability "
-                      "are the image's: the most suspicious, the first found on a tie; null "
-                      "when `prediction` is NO_FACE")
+DECIDING_FACE_NOTE = (
+    "index in `faces` of the face whose verdict, probability and stability "
+    "are the image's: the most suspicious, the first found on a tie; null "
+    "when `prediction` is NO_FACE"
+)
 
 
 class PredictionResponse(BaseModel):
     analysis_id: str
     filename: str
-    prediction: Verdict = Field(description="REAL, UNCERTAIN or FAKE for the most suspicious "
-                                            "face; NO_FACE when no face was found")
+    prediction: Verdict = Field(
+        description="REAL, UNCERTAIN or FAKE for the most suspicious "
+        "face; NO_FACE when no face was found"
+    )
     confidence: float | None = Field(ge=0, le=1, examples=[0.973], description=NO_FACE_NOTE)
-    fake_probability: float | None = Field(ge=0, le=1, examples=[0.973],
-                                           description=NO_FACE_NOTE)
+    fake_probability: float | None = Field(ge=0, le=1, examples=[0.973], description=NO_FACE_NOTE)
     reason: str
     face_detected: bool
     faces: list[FaceResult]
-    deciding_face: int | None = Field(
-        description=DECIDING_FACE_NOTE, examples=[0])
+    deciding_face: int | None = Field(description=DECIDING_FACE_NOTE, examples=[0])
     models_used: list[str]
     decision: DecisionBand
     tta: bool
@@ -149,7 +163,8 @@ class PredictionResponse(BaseModel):
     processing_time_ms: float
     provenance: Provenance = Field(description=PROVENANCE_NOTE)
     stability: Stability | None = Field(
-        None, description="of the most suspicious face, change by change; " + STABILITY_NOTE)
+        None, description="of the most suspicious face, change by change; " + STABILITY_NOTE
+    )
 
 
 PhotoStage = Literal["detecting", "faces_found", "scoring", "stability", "heatmap", "recorded"]
@@ -159,12 +174,15 @@ class PhotoProgress(BaseModel):
     """A stage of one photo's analysis as it starts (`recorded`: written to the history)."""
 
     event: Literal["progress"] = "progress"
-    stage: PhotoStage = Field(description="detecting: looking for faces; faces_found: "
-                              "detection done; scoring: the models score the faces; "
-                              "stability: re-scoring under benign changes; heatmap: Grad-CAM "
-                              "of face `face` of `faces`; recorded: in the history")
-    faces: int = Field(ge=0, description="faces to score (0 until found; 1 for a whole image "
-                                         "scored as a face)")
+    stage: PhotoStage = Field(
+        description="detecting: looking for faces; faces_found: "
+        "detection done; scoring: the models score the faces; "
+        "stability: re-scoring under benign changes; heatmap: Grad-CAM "
+        "of face `face` of `faces`; recorded: in the history"
+    )
+    faces: int = Field(
+        ge=0, description="faces to score (0 until found; 1 for a whole image scored as a face)"
+    )
     face_detected: bool
     face: int | None = Field(None, ge=1, description="heatmap: the face (1-based)")
 
@@ -235,8 +253,10 @@ class FrameDownscale(BaseModel):
 class VideoResponse(BaseModel):
     analysis_id: str
     filename: str
-    prediction: Verdict = Field(description="REAL, UNCERTAIN or FAKE from the frames with a "
-                                            "face; NO_FACE when no sampled frame has one")
+    prediction: Verdict = Field(
+        description="REAL, UNCERTAIN or FAKE from the frames with a "
+        "face; NO_FACE when no sampled frame has one"
+    )
     confidence: float | None = Field(description=NO_FACE_NOTE)
     fake_probability: float | None = Field(description=NO_FACE_NOTE)
     fake_percentage: float = Field(description="share of frames with a face judged FAKE, 0-100")
@@ -251,12 +271,15 @@ class VideoResponse(BaseModel):
     duration_s: float
     processing_time_ms: float
     downscaled: FrameDownscale | None = Field(
-        None, description="set when frames were decoded smaller than the video's own size to "
-                          "bound memory (settings MAX_VIDEO_FRAME_PIXELS and "
-                          "MAX_VIDEO_TOTAL_PIXELS)")
+        None,
+        description="set when frames were decoded smaller than the video's own size to "
+        "bound memory (settings MAX_VIDEO_FRAME_PIXELS and "
+        "MAX_VIDEO_TOTAL_PIXELS)",
+    )
     provenance: Provenance = Field(description=PROVENANCE_NOTE)
     stability: Stability | None = Field(
-        None, description="of the video's fake probability, change by change; " + STABILITY_NOTE)
+        None, description="of the video's fake probability, change by change; " + STABILITY_NOTE
+    )
 
 
 JobState = Literal["queued", "running", "done", "failed"]
@@ -318,32 +341,45 @@ class Limits(BaseModel):
 
 class ModelRuntime(BaseModel):
     device: str = Field(description="where the model runs: cpu, cuda:0, ...")
-    runtime: str = Field("torch", description="what runs it: torch (the reference), "
-                         "onnxruntime or openvino; 'not started' for a model that runs only "
-                         "when a request names it, until the first such request")
+    runtime: str = Field(
+        "torch",
+        description="what runs it: torch (the reference), "
+        "onnxruntime or openvino; 'not started' for a model that runs only "
+        "when a request names it, until the first such request",
+    )
     precision: str = Field(description="fp32, bf16 or int8 ('not started', as runtime)")
-    runs_by_default: bool = Field(True, description="runs for a request that names no models; "
-                                  "false: the fitted ensemble gives it weight 0, so it cannot "
-                                  "change a verdict, and it runs only when named")
+    runs_by_default: bool = Field(
+        True,
+        description="runs for a request that names no models; "
+        "false: the fitted ensemble gives it weight 0, so it cannot "
+        "change a verdict, and it runs only when named",
+    )
 
 
 class InfoResponse(BaseModel):
     name: str = "FaceProof"
     version: str
     models: list[str] = Field(description="the loaded models")
-    default_models: list[str] = Field(description="the models a request runs when it names "
-                                      "none: the loaded models the fitted ensemble weighs")
+    default_models: list[str] = Field(
+        description="the models a request runs when it names "
+        "none: the loaded models the fitted ensemble weighs"
+    )
     ensemble: DecisionBand = Field(description="the rule that decides for default_models")
     face_detector: str
     limits: Limits
     versions: dict[str, str]
-    device: str = Field(description="where the models run (the device in use, not merely one "
-                                    "that is present)")
-    runtime: dict[str, ModelRuntime] = Field(description="per model: device, runtime and "
-                                                   "precision in use")
+    device: str = Field(
+        description="where the models run (the device in use, not merely one that is present)"
+    )
+    runtime: dict[str, ModelRuntime] = Field(
+        description="per model: device, runtime and precision in use"
+    )
     api_key_required: bool
-    history_enabled: bool = Field(True, description="analyses are recorded (HISTORY_ENABLED): "
-                                  "each answer's analysis_id opens /history/<id> and its report")
+    history_enabled: bool = Field(
+        True,
+        description="analyses are recorded (HISTORY_ENABLED): "
+        "each answer's analysis_id opens /history/<id> and its report",
+    )
 
 
 # The one record of an analysis: built by services/history.new_record, written as the row of
@@ -362,7 +398,8 @@ class HistoryItem(BaseModel):
     model_scores: dict[str, float]
     faces: list[dict]
     deciding_face: int | None = Field(
-        None, description="an image: " + DECIDING_FACE_NOTE + "; a video: null")
+        None, description="an image: " + DECIDING_FACE_NOTE + "; a video: null"
+    )
     details: dict
     duration_ms: float
     batch_id: str | None = None

@@ -28,12 +28,18 @@ COMPOSE_VARIABLES = {
     "FACEPROOF_WEB_PORT": ("8080", "host port of the web app (nginx)"),
     "FACEPROOF_API_PORT": ("8000", "host port of the API itself, published on 127.0.0.1 only"),
     "FACEPROOF_MODELS_PATH": ("./models", "host folder of model bundles, mounted read-only"),
-    "TORCH_INDEX_URL": ("https://download.pytorch.org/whl/cpu",
-                        "wheel index the backend image takes torch from: PyTorch's CPU wheels"),
-    "TORCH_GPU_INDEX_URL": ("https://pypi.org/simple", "the same with docker-compose.gpu.yml: "
-                            "PyPI, whose Linux torch wheels are the CUDA build"),
-    "FACEPROOF_POSTGRES_PASSWORD": ("faceproof", "the PostgreSQL password of "
-                                    "docker-compose.scale.yml: set your own"),
+    "TORCH_INDEX_URL": (
+        "https://download.pytorch.org/whl/cpu",
+        "wheel index the backend image takes torch from: PyTorch's CPU wheels",
+    ),
+    "TORCH_GPU_INDEX_URL": (
+        "https://pypi.org/simple",
+        "the same with docker-compose.gpu.yml: PyPI, whose Linux torch wheels are the CUDA build",
+    ),
+    "FACEPROOF_POSTGRES_PASSWORD": (
+        "faceproof",
+        "the PostgreSQL password of docker-compose.scale.yml: set your own",
+    ),
 }
 
 ENV_HEADER = f"""\
@@ -120,15 +126,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
     args = parser.parse_args(argv)
 
-    wanted = {args.env_example: render_env_example(),
-              args.readme: with_readme_table(args.readme.read_text())}
-    stale = [path for path, text in wanted.items()
-             if not path.is_file() or path.read_text() != text]
+    wanted = {
+        args.env_example: render_env_example(),
+        args.readme: with_readme_table(args.readme.read_text()),
+    }
+    stale = [
+        path for path, text in wanted.items() if not path.is_file() or path.read_text() != text
+    ]
     if args.check:
         for path in stale:
             current = path.read_text().splitlines(keepends=True) if path.is_file() else []
-            sys.stdout.writelines(difflib.unified_diff(
-                current, wanted[path].splitlines(keepends=True), str(path), "generated"))
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current, wanted[path].splitlines(keepends=True), str(path), "generated"
+                )
+            )
             print(f"{path} is stale: run `make env-example` and commit it", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:

@@ -29,8 +29,7 @@ def healthcheck() -> int:
         print(f"{ALIVE_FILE}: no worker has started", file=sys.stderr)
         return 1
     if age > ALIVE_MAX_AGE_S:
-        print(f"{ALIVE_FILE}: the worker last showed it is alive {age:.0f} s ago",
-              file=sys.stderr)
+        print(f"{ALIVE_FILE}: the worker last showed it is alive {age:.0f} s ago", file=sys.stderr)
         return 1
     return 0
 
@@ -56,8 +55,10 @@ def main() -> int | str:
     limit_malloc_arenas()
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     if settings.JOB_QUEUE != "database":
-        return ("cannot start: a worker runs the database queue's jobs; set "
-                "FACEPROOF_JOB_QUEUE=database (the API's too) and FACEPROOF_HISTORY_URL")
+        return (
+            "cannot start: a worker runs the database queue's jobs; set "
+            "FACEPROOF_JOB_QUEUE=database (the API's too) and FACEPROOF_HISTORY_URL"
+        )
     try:
         history = HistoryStore(settings.HISTORY_URL)
     except (HistorySchemaError, HistoryUnavailableError) as exc:
@@ -76,8 +77,13 @@ def main() -> int | str:
 
     signal.signal(signal.SIGTERM, stop_after_this_job)
     signal.signal(signal.SIGINT, stop_after_this_job)
-    worker = JobWorker(DatabaseJobQueue(history.engine, settings), predictor, history, settings,
-                       alive=ALIVE_FILE.touch)
+    worker = JobWorker(
+        DatabaseJobQueue(history.engine, settings),
+        predictor,
+        history,
+        settings,
+        alive=ALIVE_FILE.touch,
+    )
     try:
         worker.run(stop)
     finally:

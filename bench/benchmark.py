@@ -41,26 +41,31 @@ from bench.server import REPO, Service
 from faceproof.runner_choice import NOT_STARTED
 
 SHARED = REPO.parent / "shared" / "data"
-REFERENCE_ENV = {"FACEPROOF_RUNTIME": "torch", "FACEPROOF_INFERENCE_PRECISION": "fp32",
-                 "FACEPROOF_MICRO_BATCHING": "false",
-                 "FACEPROOF_MAX_BATCH": "1", "FACEPROOF_INFERENCE_WORKERS": "1",
-                 "FACEPROOF_PREPROCESSING": "pil",
-                 "FACEPROOF_TORCH_THREADS": str(os.cpu_count() or 1)}  # torch's own default
+REFERENCE_ENV = {
+    "FACEPROOF_RUNTIME": "torch",
+    "FACEPROOF_INFERENCE_PRECISION": "fp32",
+    "FACEPROOF_MICRO_BATCHING": "false",
+    "FACEPROOF_MAX_BATCH": "1",
+    "FACEPROOF_INFERENCE_WORKERS": "1",
+    "FACEPROOF_PREPROCESSING": "pil",
+    "FACEPROOF_TORCH_THREADS": str(os.cpu_count() or 1),
+}  # torch's own default
 FAST_ENV: dict[str, str] = {}  # the service's defaults
 
 
 # ---------------------------------------------------------------------------- inputs
 @dataclass
 class Media:
-    crop: bytes          # a 224 px face crop, JPEG
-    photo: bytes         # a 1080p photo with a face, JPEG
-    video: Path          # a 10 s 1080p video with a face
+    crop: bytes  # a 224 px face crop, JPEG
+    photo: bytes  # a 1080p photo with a face, JPEG
+    video: Path  # a 10 s 1080p video with a face
     source: str
 
 
 def _jpeg(rgb: np.ndarray, quality: int = 92) -> bytes:
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
-                           [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
     assert ok
     return buf.tobytes()
 
@@ -77,8 +82,12 @@ def load_media(workdir: Path) -> Media:
         ok, frame = capture.read()
         capture.release()
         assert ok, f"cannot read {videos[0]}"
-        return Media(crop, _jpeg(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)), videos[0],
-                     f"DFDC crop {member.name}; first frame of and whole {videos[0].name}")
+        return Media(
+            crop,
+            _jpeg(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)),
+            videos[0],
+            f"DFDC crop {member.name}; first frame of and whole {videos[0].name}",
+        )
     face, canvas = synthetic_face()
     video = write_synthetic_video(workdir / "synthetic-1080p.mp4")
     return Media(_jpeg(face), _jpeg(canvas), video, "synthetic (astronaut face on a canvas)")
@@ -112,7 +121,7 @@ def matmul_peak_gflops(dtype: torch.dtype, n: int = 2048, seconds: float = 2.0) 
     while time.perf_counter() - start < seconds:
         torch.mm(a, b)
         runs += 1
-    return 2 * n ** 3 * runs / (time.perf_counter() - start) / 1e9
+    return 2 * n**3 * runs / (time.perf_counter() - start) / 1e9
 
 
 def model_gflops(models_dir: Path) -> dict[str, float]:
@@ -132,11 +141,21 @@ def model_gflops(models_dir: Path) -> dict[str, float]:
 
 
 def machine_info() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__,
-            "threads": torch.get_num_threads(), "load_average": os.getloadavg()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "load_average": os.getloadavg(),
+    }
 
 
 # ---------------------------------------------------------------------------- workloads
@@ -156,8 +175,7 @@ async def latency(client: httpx.AsyncClient, data: bytes, n: int) -> dict:
     return {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "n": n}
 
 
-async def throughput(client: httpx.AsyncClient, data: bytes, clients: int,
-                     seconds: float) -> dict:
+async def throughput(client: httpx.AsyncClient, data: bytes, clients: int, seconds: float) -> dict:
     """`clients` loops posting `data` for `seconds`: faces per second and latencies."""
     deadline = time.perf_counter() + seconds
     times: list[float] = []
@@ -173,21 +191,32 @@ async def throughput(client: httpx.AsyncClient, data: bytes, clients: int,
     start = time.perf_counter()
     await asyncio.gather(*(loop() for _ in range(clients)))
     elapsed = time.perf_counter() - start
-    return {"faces_per_s": faces / elapsed, "requests": len(times), "p50_ms": pct(times, 50),
-            "p95_ms": pct(times, 95), "clients": clients}
+    return {
+        "faces_per_s": faces / elapsed,
+        "requests": len(times),
+        "p50_ms": pct(times, 50),
+        "p95_ms": pct(times, 95),
+        "clients": clients,
+    }
 
 
-async def batch_throughput(client: httpx.AsyncClient, data: bytes, files: int,
-                           seconds: float) -> dict:
+async def batch_throughput(
+    client: httpx.AsyncClient, data: bytes, files: int, seconds: float
+) -> dict:
     deadline, faces, requests, start = time.perf_counter() + seconds, 0, 0, time.perf_counter()
     while time.perf_counter() < deadline:
-        r = await client.post("/api/predict/batch", files=[
-            ("files", (f"face{i}.jpg", data, "image/jpeg")) for i in range(files)])
+        r = await client.post(
+            "/api/predict/batch",
+            files=[("files", (f"face{i}.jpg", data, "image/jpeg")) for i in range(files)],
+        )
         r.raise_for_status()
         faces += sum(len(item.get("faces", [])) for item in r.json()["results"])
         requests += 1
-    return {"faces_per_s": faces / (time.perf_counter() - start), "requests": requests,
-            "files_per_request": files}
+    return {
+        "faces_per_s": faces / (time.perf_counter() - start),
+        "requests": requests,
+        "files_per_request": files,
+    }
 
 
 async def video(client: httpx.AsyncClient, path: Path, frames: int, runs: int) -> dict:
@@ -195,8 +224,11 @@ async def video(client: httpx.AsyncClient, path: Path, frames: int, runs: int) -
     for _ in range(runs):
         start = time.perf_counter()
         with path.open("rb") as fh:
-            r = await client.post("/api/predict/video", data={"frames": str(frames)},
-                                  files={"file": (path.name, fh, "video/mp4")})
+            r = await client.post(
+                "/api/predict/video",
+                data={"frames": str(frames)},
+                files={"file": (path.name, fh, "video/mp4")},
+            )
         r.raise_for_status()
         times.append(time.perf_counter() - start)
     return {"seconds": statistics.median(times), "frames": frames, "runs": runs}
@@ -218,8 +250,11 @@ async def soak(client: httpx.AsyncClient, data: bytes, total: int, clients: int 
 
 async def measure(name: str, env: dict[str, str], media: Media, args) -> dict:
     # one loopback client sends far more than a person would: no rate limit here
-    env = {"FACEPROOF_MODELS_DIR": str(args.models_dir), "FACEPROOF_RATE_LIMIT_PER_MINUTE": "0",
-           **env}
+    env = {
+        "FACEPROOF_MODELS_DIR": str(args.models_dir),
+        "FACEPROOF_RATE_LIMIT_PER_MINUTE": "0",
+        **env,
+    }
     print(f"== {name}: starting the service", flush=True)
     with Service(env) as service:
         result: dict = {"ready_s": service.ready_s, "rss_after_load_mb": service.rss_mb()}
@@ -231,15 +266,21 @@ async def measure(name: str, env: dict[str, str], media: Media, args) -> dict:
             result["crop"] = await latency(client, media.crop, args.n)
             result["photo_1080p"] = await latency(client, media.photo, max(3, args.n // 4))
             sent += args.n + max(3, args.n // 4)
-            print(f"   latency: crop p50 {result['crop']['p50_ms']:.1f} ms, 1080p photo p50 "
-                  f"{result['photo_1080p']['p50_ms']:.1f} ms", flush=True)
+            print(
+                f"   latency: crop p50 {result['crop']['p50_ms']:.1f} ms, 1080p photo p50 "
+                f"{result['photo_1080p']['p50_ms']:.1f} ms",
+                flush=True,
+            )
             result["throughput"] = {}
             for clients in args.clients:
                 t = await throughput(client, media.crop, clients, args.seconds)
                 result["throughput"][str(clients)] = t
                 sent += t["requests"]
-                print(f"   {clients:>2} clients: {t['faces_per_s']:.1f} faces/s "
-                      f"(p50 {t['p50_ms']:.0f} ms)", flush=True)
+                print(
+                    f"   {clients:>2} clients: {t['faces_per_s']:.1f} faces/s "
+                    f"(p50 {t['p50_ms']:.0f} ms)",
+                    flush=True,
+                )
             result["batch"] = await batch_throughput(client, media.crop, 16, args.seconds)
             sent += result["batch"]["requests"]
             print(f"   batch of 16: {result['batch']['faces_per_s']:.1f} faces/s", flush=True)
@@ -251,14 +292,23 @@ async def measure(name: str, env: dict[str, str], media: Media, args) -> dict:
             # read after the requests: a model is built on its first use, and one the ensemble
             # weighs 0 (run only when a request names it) is never built here
             served = (await client.get("/api/info")).json()["runtime"]
-            result["runtime"] = {m: (f"{r['runtime']} {r['precision']}"
-                                     if r["runtime"] != NOT_STARTED else "nothing (never run)")
-                                 for m, r in served.items()}
-            print(f"   serving: {', '.join(f'{m} on {r}' for m, r in result['runtime'].items())}",
-                  flush=True)
-        print(f"   ready {result['ready_s']:.1f} s; RSS {result['rss_after_load_mb']:.0f} MB "
-              f"loaded, {result['rss_after_requests_mb']:.0f} MB after {sent} requests",
-              flush=True)
+            result["runtime"] = {
+                m: (
+                    f"{r['runtime']} {r['precision']}"
+                    if r["runtime"] != NOT_STARTED
+                    else "nothing (never run)"
+                )
+                for m, r in served.items()
+            }
+            print(
+                f"   serving: {', '.join(f'{m} on {r}' for m, r in result['runtime'].items())}",
+                flush=True,
+            )
+        print(
+            f"   ready {result['ready_s']:.1f} s; RSS {result['rss_after_load_mb']:.0f} MB "
+            f"loaded, {result['rss_after_requests_mb']:.0f} MB after {sent} requests",
+            flush=True,
+        )
     return result
 
 
@@ -270,17 +320,42 @@ def summarize(report: dict) -> list[dict]:
 
     def add(figure, r, f, unit, lower_is_better, target=None, met=None):
         ratio = (r / f if lower_is_better else f / r) if r and f else float("nan")
-        rows.append({"figure": figure, "reference": r, "fast": f, "unit": unit,
-                     "ratio": ratio, "target": target, "met": met})
+        rows.append(
+            {
+                "figure": figure,
+                "reference": r,
+                "fast": f,
+                "unit": unit,
+                "ratio": ratio,
+                "target": target,
+                "met": met,
+            }
+        )
 
-    add("224 px face, p50", ref["crop"]["p50_ms"], fast["crop"]["p50_ms"], "ms", True,
-        "≤ 25 ms and ≥ 4×", fast["crop"]["p50_ms"] <= 25
-        and ref["crop"]["p50_ms"] / fast["crop"]["p50_ms"] >= 4)
+    add(
+        "224 px face, p50",
+        ref["crop"]["p50_ms"],
+        fast["crop"]["p50_ms"],
+        "ms",
+        True,
+        "≤ 25 ms and ≥ 4×",
+        fast["crop"]["p50_ms"] <= 25 and ref["crop"]["p50_ms"] / fast["crop"]["p50_ms"] >= 4,
+    )
     add("224 px face, p95", ref["crop"]["p95_ms"], fast["crop"]["p95_ms"], "ms", True)
-    add("1080p photo with detection, p50", ref["photo_1080p"]["p50_ms"],
-        fast["photo_1080p"]["p50_ms"], "ms", True)
-    add("1080p photo with detection, p95", ref["photo_1080p"]["p95_ms"],
-        fast["photo_1080p"]["p95_ms"], "ms", True)
+    add(
+        "1080p photo with detection, p50",
+        ref["photo_1080p"]["p50_ms"],
+        fast["photo_1080p"]["p50_ms"],
+        "ms",
+        True,
+    )
+    add(
+        "1080p photo with detection, p95",
+        ref["photo_1080p"]["p95_ms"],
+        fast["photo_1080p"]["p95_ms"],
+        "ms",
+        True,
+    )
     for clients, t in fast["throughput"].items():
         r = ref["throughput"][clients]["faces_per_s"]
         target = met = None
@@ -288,19 +363,54 @@ def summarize(report: dict) -> list[dict]:
             target = f"≥ ½ of the bf16 floor ({floor['faces_per_s_bf16'] / 2:.0f} faces/s)"
             met = t["faces_per_s"] >= floor["faces_per_s_bf16"] / 2
         add(f"{clients} concurrent clients", r, t["faces_per_s"], "faces/s", False, target, met)
-    add("batch endpoint, 16 crops per request", ref["batch"]["faces_per_s"],
-        fast["batch"]["faces_per_s"], "faces/s", False)
-    add("10 s 1080p video, 32 frames, end to end", ref["video"]["seconds"],
-        fast["video"]["seconds"], "s", True, "≤ 2 s", fast["video"]["seconds"] <= 2)
-    add("resident memory after loading", ref["rss_after_load_mb"], fast["rss_after_load_mb"],
-        "MB", True)
-    add(f"resident memory after {fast['requests_served']} requests",
-        ref["rss_after_requests_mb"], fast["rss_after_requests_mb"], "MB", True, "≤ 1,024 MB",
-        fast["rss_after_requests_mb"] <= 1024)
-    add("start to ready (compiled models cached)", ref["ready_s"], fast["ready_s"], "s", True,
-        "≤ 5 s", fast["ready_s"] <= 5)
-    add("first start to ready (empty cache: export, compile, time)", ref["ready_s"],
-        fast["ready_cold_s"], "s", True)
+    add(
+        "batch endpoint, 16 crops per request",
+        ref["batch"]["faces_per_s"],
+        fast["batch"]["faces_per_s"],
+        "faces/s",
+        False,
+    )
+    add(
+        "10 s 1080p video, 32 frames, end to end",
+        ref["video"]["seconds"],
+        fast["video"]["seconds"],
+        "s",
+        True,
+        "≤ 2 s",
+        fast["video"]["seconds"] <= 2,
+    )
+    add(
+        "resident memory after loading",
+        ref["rss_after_load_mb"],
+        fast["rss_after_load_mb"],
+        "MB",
+        True,
+    )
+    add(
+        f"resident memory after {fast['requests_served']} requests",
+        ref["rss_after_requests_mb"],
+        fast["rss_after_requests_mb"],
+        "MB",
+        True,
+        "≤ 1,024 MB",
+        fast["rss_after_requests_mb"] <= 1024,
+    )
+    add(
+        "start to ready (compiled models cached)",
+        ref["ready_s"],
+        fast["ready_s"],
+        "s",
+        True,
+        "≤ 5 s",
+        fast["ready_s"] <= 5,
+    )
+    add(
+        "first start to ready (empty cache: export, compile, time)",
+        ref["ready_s"],
+        fast["ready_cold_s"],
+        "s",
+        True,
+    )
     return rows
 
 
@@ -317,8 +427,10 @@ def markdown(report: dict) -> str:
         target = ""
         if row["target"]:
             target = f"{row['target']}: {'met' if row['met'] else '**missed**'}"
-        lines.append(f"| {row['figure']} | {row['reference']:{fmt}} {row['unit']} | "
-                     f"{row['fast']:{fmt}} {row['unit']} | {row['ratio']:.2f}× | {target} |")
+        lines.append(
+            f"| {row['figure']} | {row['reference']:{fmt}} {row['unit']} | "
+            f"{row['fast']:{fmt}} {row['unit']} | {row['ratio']:.2f}× | {target} |"
+        )
     models = ", ".join(f"{k} {v:.2f}" for k, v in floor["gflop_per_face"].items())
     lines += [
         "",
@@ -337,8 +449,12 @@ def update_readme(readme: Path, table: str) -> None:
     import re
 
     text = readme.read_text(encoding="utf-8")
-    new, count = re.subn(r"(<!-- performance -->\n).*?(\n<!-- /performance -->)",
-                         lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
+    new, count = re.subn(
+        r"(<!-- performance -->\n).*?(\n<!-- /performance -->)",
+        lambda m: m.group(1) + table + m.group(2),
+        text,
+        flags=re.S,
+    )
     if count != 1:
         raise SystemExit(f"{readme} has no <!-- performance --> ... <!-- /performance --> block")
     readme.write_text(new, encoding="utf-8")
@@ -350,8 +466,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=40, help="sequential requests per latency")
     parser.add_argument("--seconds", type=float, default=10.0, help="per throughput figure")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
-    parser.add_argument("--requests", type=int, default=1000,
-                        help="requests served before the second memory reading")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=1000,
+        help="requests served before the second memory reading",
+    )
     parser.add_argument("--video-runs", type=int, default=2)
     parser.add_argument("--video", type=Path, help="another video instead of the 10 s 1080p one")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results")
@@ -364,10 +484,18 @@ def main(argv: list[str] | None = None) -> None:
     fp32, bf16 = matmul_peak_gflops(torch.float32), matmul_peak_gflops(torch.bfloat16)
     gflop = model_gflops(args.models_dir)
     floor_ms = sum(gflop.values()) / bf16 * 1000
-    floor = {"fp32_gflops": fp32, "bf16_gflops": bf16, "gflop_per_face": gflop,
-             "ms_per_face_bf16": floor_ms, "faces_per_s_bf16": 1000 / floor_ms}
-    print(f"matmul peaks: fp32 {fp32:.0f} GFLOP/s, bf16 {bf16:.0f} GFLOP/s; floor "
-          f"{floor_ms:.1f} ms per face for {', '.join(gflop)}", flush=True)
+    floor = {
+        "fp32_gflops": fp32,
+        "bf16_gflops": bf16,
+        "gflop_per_face": gflop,
+        "ms_per_face_bf16": floor_ms,
+        "faces_per_s_bf16": 1000 / floor_ms,
+    }
+    print(
+        f"matmul peaks: fp32 {fp32:.0f} GFLOP/s, bf16 {bf16:.0f} GFLOP/s; floor "
+        f"{floor_ms:.1f} ms per face for {', '.join(gflop)}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="faceproof-media-") as workdir:
         media = load_media(Path(workdir))
         if args.video:
@@ -379,10 +507,16 @@ def main(argv: list[str] | None = None) -> None:
             ready_cold_s = cold.ready_s
         fast = asyncio.run(measure("fast path", {**FAST_ENV, **cache}, media, args))
         fast["ready_cold_s"] = ready_cold_s
-    report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine,
-              "floor": floor, "media": media.source,
-              "reference_settings": REFERENCE_ENV, "reference": reference, "fast": fast,
-              "command": "make bench"}
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine,
+        "floor": floor,
+        "media": media.source,
+        "reference_settings": REFERENCE_ENV,
+        "reference": reference,
+        "fast": fast,
+        "command": "make bench",
+    }
     report["rows"] = summarize(report)
     table = markdown(report)
     args.output.mkdir(parents=True, exist_ok=True)

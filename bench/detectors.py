@@ -42,8 +42,9 @@ def in_scene(face: np.ndarray, width: int = 1920, height: int = 1080) -> np.ndar
     """The face at a third of a 1080p frame's height, on a plain background."""
     scene = np.full((height, width, 3), 90, np.uint8)
     side = height // 3
-    scene[height // 3:height // 3 + side, width // 2:width // 2 + side] = cv2.resize(
-        face, (side, side), interpolation=cv2.INTER_AREA)
+    scene[height // 3 : height // 3 + side, width // 2 : width // 2 + side] = cv2.resize(
+        face, (side, side), interpolation=cv2.INTER_AREA
+    )
     return scene
 
 
@@ -65,21 +66,30 @@ def measure(detector, images: list[np.ndarray], reference: list | None = None) -
         seconds.append(time.perf_counter() - start)
         found += bool(faces)
         best.append(faces)
-    out = {"images": len(images), "recall": found / max(1, len(images)),
-           "ms_median": 1000 * statistics.median(seconds) if seconds else float("nan")}
+    out = {
+        "images": len(images),
+        "recall": found / max(1, len(images)),
+        "ms_median": 1000 * statistics.median(seconds) if seconds else float("nan"),
+    }
     if reference is not None:
         pairs = list(zip(best, reference, strict=True))
-        out["same_best_face"] = float(np.mean([
-            (not a and not b) or (bool(a) and bool(b) and iou(a[0], b[0]) >= 0.9)
-            for a, b in pairs]))
+        out["same_best_face"] = float(
+            np.mean(
+                [
+                    (not a and not b) or (bool(a) and bool(b) and iou(a[0], b[0]) >= 0.9)
+                    for a, b in pairs
+                ]
+            )
+        )
         out["same_face_count"] = float(np.mean([len(a) == len(b) for a, b in pairs]))
     return out, best
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path("data"),
-                        help="the sources unpacked by `make data`")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path("data"), help="the sources unpacked by `make data`"
+    )
     parser.add_argument("--per-source", type=int, default=200)
     parser.add_argument("--yunet-model", type=Path)
     parser.add_argument("--output", type=Path)
@@ -94,22 +104,27 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError as exc:
         print(f"dlib not measured: {exc}")
     results: dict[str, dict] = {name: {} for name in detectors}
-    groups = [(source, [load_image(p) for p in
-                        sample_paths(args.data_dir, source, args.per_source)])
-              for source in SOURCES]
+    groups = [
+        (source, [load_image(p) for p in sample_paths(args.data_dir, source, args.per_source)])
+        for source in SOURCES
+    ]
     groups.append(("1080p scene", [in_scene(im) for _, ims in groups for im in ims[:10]]))
     for what, images in groups:
         reference = None
         for name, detector in detectors.items():
             results[name][what], faces = measure(detector, images, reference)
             reference = faces if reference is None else reference
-    lines = ["| detector | images | recall | same best face as Haar | "
-             "median ms per image |", "|---|---|---:|---:|---:|"]
+    lines = [
+        "| detector | images | recall | same best face as Haar | median ms per image |",
+        "|---|---|---:|---:|---:|",
+    ]
     for name, by in results.items():
         for what, r in by.items():
             same = f"{100 * r['same_best_face']:.1f} %" if "same_best_face" in r else "-"
-            lines.append(f"| {name} | {what} ({r['images']}) | {100 * r['recall']:.1f} % | "
-                         f"{same} | {r['ms_median']:.1f} |")
+            lines.append(
+                f"| {name} | {what} ({r['images']}) | {100 * r['recall']:.1f} % | "
+                f"{same} | {r['ms_median']:.1f} |"
+            )
     print("\n".join(lines))
     if not args.yunet_model:
         print("\nYuNet not measured: give --yunet-model (OpenCV ships no YuNet model).")

@@ -20,8 +20,13 @@ from faceproof.video import VideoFrame, frame_scale, sample_frame_indices
 SEEK_MIN_GAP = 250
 
 
-def read_frames(path: str | Path, num_frames: int, *, max_duration_s: float | None = None,
-                max_pixels: int | None = None) -> Iterator[VideoFrame]:
+def read_frames(
+    path: str | Path,
+    num_frames: int,
+    *,
+    max_duration_s: float | None = None,
+    max_pixels: int | None = None,
+) -> Iterator[VideoFrame]:
     """Reads `num_frames` frames by index, the way FaceProof did with OpenCV."""
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
@@ -35,8 +40,9 @@ def read_frames(path: str | Path, num_frames: int, *, max_duration_s: float | No
     return _iter_frames(path, sample_frame_indices(frame_count, num_frames), fps, max_pixels)
 
 
-def _iter_frames(path: str | Path, indices: list[int], fps: float,
-                 max_pixels: int | None) -> Iterator[VideoFrame]:
+def _iter_frames(
+    path: str | Path, indices: list[int], fps: float, max_pixels: int | None
+) -> Iterator[VideoFrame]:
     capture = cv2.VideoCapture(str(path))
     try:
         position = 0
@@ -58,7 +64,11 @@ def _iter_frames(path: str | Path, indices: list[int], fps: float,
                 size = (max(1, int(bgr.shape[1] * scale)), max(1, int(bgr.shape[0] * scale)))
                 bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            yield VideoFrame(index=index, time_s=index / fps if fps > 0 else 0.0, image=rgb,
-                             decoded_size=decoded_size)
+            yield VideoFrame(
+                index=index,
+                time_s=index / fps if fps > 0 else 0.0,
+                image=rgb,
+                decoded_size=decoded_size,
+            )
     finally:
         capture.release()

@@ -34,21 +34,27 @@ class Service:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._tmp = tempfile.TemporaryDirectory(prefix="faceproof-bench-")
-        self.env = {**os.environ, "FACEPROOF_HOST": "127.0.0.1", "FACEPROOF_PORT": str(self.port),
-                    "FACEPROOF_HISTORY_URL": f"sqlite:///{self._tmp.name}/history.db",
-                    "FACEPROOF_LOG_LEVEL": "WARNING", "FACEPROOF_STATIC_DIR": self._tmp.name,
-                    # the benchmarks ask for no heatmap: measure the lean start, without a
-                    # Grad-CAM warm-up sharing the cores with the first timed requests
-                    "FACEPROOF_WARM_HEATMAPS": "false",
-                    **(env or {})}
+        self.env = {
+            **os.environ,
+            "FACEPROOF_HOST": "127.0.0.1",
+            "FACEPROOF_PORT": str(self.port),
+            "FACEPROOF_HISTORY_URL": f"sqlite:///{self._tmp.name}/history.db",
+            "FACEPROOF_LOG_LEVEL": "WARNING",
+            "FACEPROOF_STATIC_DIR": self._tmp.name,
+            # the benchmarks ask for no heatmap: measure the lean start, without a
+            # Grad-CAM warm-up sharing the cores with the first timed requests
+            "FACEPROOF_WARM_HEATMAPS": "false",
+            **(env or {}),
+        }
         self.ready_timeout_s = ready_timeout_s
         self.process: subprocess.Popen | None = None
         self.ready_s = float("nan")
 
     def __enter__(self) -> Service:
         start = time.perf_counter()
-        self.process = subprocess.Popen([sys.executable, "-m", "backend"], cwd=REPO,
-                                        env=self.env, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "backend"], cwd=REPO, env=self.env, stdout=subprocess.DEVNULL
+        )
         with httpx.Client(base_url=self.base_url, timeout=5) as client:
             while True:
                 try:
@@ -93,8 +99,12 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Worker:
-        self.process = subprocess.Popen([sys.executable, "-m", "backend.worker"], cwd=REPO,
-                                        env=self.env, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "backend.worker"],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+        )
         return self
 
     def __exit__(self, *exc) -> None:

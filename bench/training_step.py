@@ -45,7 +45,8 @@ def model_seconds(config, batch: int, steps: int) -> float:
     freeze(early_stages(model.backbone, config.freeze_stages))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
     x = torch.randn(batch, 3, pre["input_size"], pre["input_size"]).contiguous(
-        memory_format=torch.channels_last)
+        memory_format=torch.channels_last
+    )
     y = torch.randint(0, 2, (batch,)).float()
     dtype = autocast_dtype(config.amp, torch.device("cpu"))
     times = []
@@ -87,17 +88,29 @@ def main(argv: list[str] | None = None) -> None:
         np.array(data.images[mix.train_idx[int(r)]])
     batch = config.batch_size
     step = model_seconds(config, batch, args.steps)
-    print(f"{config.arch} at {pre['input_size']} px, batch {batch}, {torch.get_num_threads()} "
-          f"threads: model step {step * 1000:.0f} ms; SBI on {sbi_p:.0%} of REAL draws")
+    print(
+        f"{config.arch} at {pre['input_size']} px, batch {batch}, {torch.get_num_threads()} "
+        f"threads: model step {step * 1000:.0f} ms; SBI on {sbi_p:.0%} of REAL draws"
+    )
     print(f"{'variant':<24}{'data ms/step':>14}{'step ms':>10}{'x plain':>9}")
     plain = None
     for name, (p, deg) in variants.items():
-        dataset = MixDataset(data.images, labels, mix.train_idx, transform,
-                             landmarks=data.landmarks, sbi_p=p, degrade=deg, seed=0)
+        dataset = MixDataset(
+            data.images,
+            labels,
+            mix.train_idx,
+            transform,
+            landmarks=data.landmarks,
+            sbi_p=p,
+            degrade=deg,
+            seed=0,
+        )
         seconds = pipeline_seconds(dataset, rows, batch) + step
         plain = plain or seconds
-        print(f"{name:<24}{(seconds - step) * 1000:>14.0f}{seconds * 1000:>10.0f}"
-              f"{seconds / plain:>9.2f}")
+        print(
+            f"{name:<24}{(seconds - step) * 1000:>14.0f}{seconds * 1000:>10.0f}"
+            f"{seconds / plain:>9.2f}"
+        )
 
 
 if __name__ == "__main__":

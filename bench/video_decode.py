@@ -40,12 +40,25 @@ def compare_frames(path: Path, frames: int, max_pixels: int | None) -> dict:
     old = list(opencv_frames.read_frames(path, frames, max_pixels=max_pixels))
     new = list(video.read_frames(path, frames, max_pixels=max_pixels))
     same_indices = [f.index for f in old] == [f.index for f in new]
-    pixel_diff = (max(int(np.abs(a.image.astype(int) - b.image.astype(int)).max())
-                      for a, b in zip(old, new, strict=True)) if same_indices else None)
-    time_diff = (max(abs(a.time_s - b.time_s) for a, b in zip(old, new, strict=True))
-                 if same_indices else None)
-    return {"frames": len(new), "same_indices": same_indices, "max_pixel_diff": pixel_diff,
-            "max_time_diff_s": time_diff}
+    pixel_diff = (
+        max(
+            int(np.abs(a.image.astype(int) - b.image.astype(int)).max())
+            for a, b in zip(old, new, strict=True)
+        )
+        if same_indices
+        else None
+    )
+    time_diff = (
+        max(abs(a.time_s - b.time_s) for a, b in zip(old, new, strict=True))
+        if same_indices
+        else None
+    )
+    return {
+        "frames": len(new),
+        "same_indices": same_indices,
+        "max_pixel_diff": pixel_diff,
+        "max_time_diff_s": time_diff,
+    }
 
 
 def interleaved(runs: int, candidates: dict[str, Callable[[], object]]) -> dict:
@@ -59,17 +72,24 @@ def interleaved(runs: int, candidates: dict[str, Callable[[], object]]) -> dict:
 
 
 def bench_clip(path: Path, args: argparse.Namespace, predictor) -> dict:
-    bound = video_analysis.frame_pixel_bound(args.frames, video_analysis.MAX_FRAME_PIXELS,
-                                             video_analysis.MAX_TOTAL_PIXELS)
+    bound = video_analysis.frame_pixel_bound(
+        args.frames, video_analysis.MAX_FRAME_PIXELS, video_analysis.MAX_TOTAL_PIXELS
+    )
     result = {"clip": path.name, "check": compare_frames(path, args.frames, bound)}
-    result["decode"] = interleaved(args.runs, {
-        "reference": lambda: list(opencv_frames.read_frames(path, args.frames, max_pixels=bound)),
-        "new": lambda: list(video.read_frames(path, args.frames, max_pixels=bound)),
-    })
+    result["decode"] = interleaved(
+        args.runs,
+        {
+            "reference": lambda: list(
+                opencv_frames.read_frames(path, args.frames, max_pixels=bound)
+            ),
+            "new": lambda: list(video.read_frames(path, args.frames, max_pixels=bound)),
+        },
+    )
     if predictor is not None:
         frames = list(video.read_frames(path, args.frames, max_pixels=bound))
-        result["detect"] = interleaved(args.runs, {"detect": lambda: [
-            predictor.detector.detect(f.image) for f in frames]})["detect"]
+        result["detect"] = interleaved(
+            args.runs, {"detect": lambda: [predictor.detector.detect(f.image) for f in frames]}
+        )["detect"]
 
         def analyze_with(reader) -> Callable[[], object]:
             def run() -> object:
@@ -79,12 +99,17 @@ def bench_clip(path: Path, args: argparse.Namespace, predictor) -> dict:
                     return video_analysis.analyze_video(predictor, path, num_frames=args.frames)
                 finally:
                     video_analysis.read_frames = saved
+
             return run
 
         analyze_with(video.read_frames)()  # warm the models up
-        result["end_to_end"] = interleaved(args.runs, {
-            "reference": analyze_with(opencv_frames.read_frames),
-            "new": analyze_with(video.read_frames)})
+        result["end_to_end"] = interleaved(
+            args.runs,
+            {
+                "reference": analyze_with(opencv_frames.read_frames),
+                "new": analyze_with(video.read_frames),
+            },
+        )
     return result
 
 
@@ -108,8 +133,10 @@ def main(argv: list[str] | None = None) -> None:
 
         predictor = load_predictor(Settings(MODELS_DIR=args.models_dir))
     with tempfile.TemporaryDirectory(prefix="faceproof-video-") as workdir:
-        clips = args.video or [*sorted((SHARED / "videos").glob("*.mp4")),
-                               write_synthetic_video(Path(workdir) / "synthetic-1080p.mp4")]
+        clips = args.video or [
+            *sorted((SHARED / "videos").glob("*.mp4")),
+            write_synthetic_video(Path(workdir) / "synthetic-1080p.mp4"),
+        ]
         results = []
         for clip in clips:
             result = bench_clip(clip, args, predictor)
@@ -117,8 +144,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{clip.name}: {json.dumps(result['check'])}", flush=True)
             print(_line("decode", result["decode"]), flush=True)
             if "detect" in result:
-                print(f"  detect {args.frames} frames: {result['detect']['median_s']:.2f} s",
-                      flush=True)
+                print(
+                    f"  detect {args.frames} frames: {result['detect']['median_s']:.2f} s",
+                    flush=True,
+                )
                 print(_line("analyze_video", result["end_to_end"]), flush=True)
     if args.output:
         args.output.write_text(json.dumps({"runs": args.runs, "clips": results}, indent=2))

@@ -96,9 +96,9 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
         elif pattern[i] == "?":
             out.append("[^/]")
             i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 1:]:
+        elif pattern[i] == "[" and "]" in pattern[i + 1 :]:
             end = pattern.index("]", i + 1)
-            out.append(pattern[i:end + 1])
+            out.append(pattern[i : end + 1])
             i = end + 1
         elif pattern[i] == "\\" and i + 1 < len(pattern):
             out.append(re.escape(pattern[i + 1]))
@@ -186,8 +186,10 @@ def check(dockerfile: Path, root: Path = ROOT, makefiles: list[Path] | None = No
                 runs = commands(instruction.arguments)
             for run in runs:
                 if not any(same_command(run, recipe) for recipe in recipes):
-                    problems.append(f"{where}: `{' '.join(run)}` is run by no Makefile recipe, "
-                                    "so CI never runs it")
+                    problems.append(
+                        f"{where}: `{' '.join(run)}` is run by no Makefile recipe, "
+                        "so CI never runs it"
+                    )
     return problems
 
 

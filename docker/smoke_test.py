@@ -53,9 +53,14 @@ def main(venv: Path) -> int:
         app, data = Path(tmp) / "app", Path(tmp) / "data"
         app.mkdir()
         data.mkdir()
-        env = {k: (v.replace("/app/models", str(ROOT / "models"))
-                   .replace("/data", str(data)).replace("/app", str(app)))
-               for k, v in image_environment(ROOT / "Dockerfile.backend").items()}
+        env = {
+            k: (
+                v.replace("/app/models", str(ROOT / "models"))
+                .replace("/data", str(data))
+                .replace("/app", str(app))
+            )
+            for k, v in image_environment(ROOT / "Dockerfile.backend").items()
+        }
         env["FACEPROOF_PORT"] = str(free_port())
         print("image environment, mapped:", json.dumps(env, indent=1))
         env = {**os.environ, **env}
@@ -64,8 +69,13 @@ def main(venv: Path) -> int:
         try:
             started = time.monotonic()
             while True:
-                check = subprocess.run([python, str(ROOT / "docker" / "healthcheck.py")],
-                                       cwd=app, env=env, capture_output=True, text=True)
+                check = subprocess.run(
+                    [python, str(ROOT / "docker" / "healthcheck.py")],
+                    cwd=app,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
                 if check.returncode == 0:
                     break
                 if server.poll() is not None:
@@ -83,8 +93,10 @@ def main(venv: Path) -> int:
             with urllib.request.urlopen(base + "/", timeout=10) as response:
                 assert "has not been built" in response.read().decode(), "no SPA expected"
             assert (data / "history.db").is_file(), "the history belongs on the volume"
-            print(f"ready with {', '.join(ready['models'])}; / answers without a web app; "
-                  "history on the volume")
+            print(
+                f"ready with {', '.join(ready['models'])}; / answers without a web app; "
+                "history on the volume"
+            )
             return 0
         finally:
             server.terminate()

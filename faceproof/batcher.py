@@ -27,13 +27,14 @@ Runner = Callable[[np.ndarray], np.ndarray]  # NCHW float batch (array or torch 
 BatchListener = Callable[[str, int, float], None]  # model, faces, seconds
 
 
-def run_in_chunks(runner: Runner, batch: np.ndarray, max_batch: int,
-                  lock: threading.Lock) -> np.ndarray:
+def run_in_chunks(
+    runner: Runner, batch: np.ndarray, max_batch: int, lock: threading.Lock
+) -> np.ndarray:
     """Logits of `batch`, at most `max_batch` rows per forward, each forward under `lock`."""
     parts = []
     for start in range(0, len(batch), max_batch):
         with lock:
-            parts.append(runner(batch[start:start + max_batch]))
+            parts.append(runner(batch[start : start + max_batch]))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
@@ -53,7 +54,7 @@ class _Request:
     inputs: dict[str, np.ndarray]
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     error: BaseException | None = None
-    remaining: int = 0            # models still to run; guarded by the batcher's condition
+    remaining: int = 0  # models still to run; guarded by the batcher's condition
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -80,22 +81,33 @@ class MicroBatcher:
         listeners: called after every forward with (model, faces, seconds).
     """
 
-    def __init__(self, runners: Mapping[str, Runner], *, max_batch: int = 32,
-                 max_wait_ms: float = 4.0, locks: Mapping[str, threading.Lock] | None = None,
-                 listeners: list[BatchListener] | None = None):
+    def __init__(
+        self,
+        runners: Mapping[str, Runner],
+        *,
+        max_batch: int = 32,
+        max_wait_ms: float = 4.0,
+        locks: Mapping[str, threading.Lock] | None = None,
+        listeners: list[BatchListener] | None = None,
+    ):
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.max_batch = max_batch
         self.max_wait_s = max_wait_ms / 1000.0
         self.listeners = listeners if listeners is not None else []
         self._cond = threading.Condition()
-        self._in_flight = 0           # callers inside `session()`, queued or not
+        self._in_flight = 0  # callers inside `session()`, queued or not
         self._closed = False
-        self._lanes = {name: _Lane(name, runner, (locks or {}).get(name) or threading.Lock())
-                       for name, runner in runners.items()}
-        self._threads = [threading.Thread(target=self._loop, args=(lane,), daemon=True,
-                                          name=f"micro-batcher-{lane.name}")
-                         for lane in self._lanes.values()]
+        self._lanes = {
+            name: _Lane(name, runner, (locks or {}).get(name) or threading.Lock())
+            for name, runner in runners.items()
+        }
+        self._threads = [
+            threading.Thread(
+                target=self._loop, args=(lane,), daemon=True, name=f"micro-batcher-{lane.name}"
+            )
+            for lane in self._lanes.values()
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -131,8 +143,7 @@ class MicroBatcher:
         request.done.wait()
         if request.error is not None:
             raise request.error
-        return {name: request.outputs.get(name, np.zeros(0, dtype=np.float32))
-                for name in inputs}
+        return {name: request.outputs.get(name, np.zeros(0, dtype=np.float32)) for name in inputs}
 
     def queue_depth(self) -> int:
         """Faces waiting for a forward (summed over the models)."""
@@ -160,14 +171,18 @@ class MicroBatcher:
             while not self._closed:
                 waiting_for_others = len(lane.queue) < self._in_flight
                 remaining = deadline - time.monotonic()
-                if (lane.queued_faces() >= self.max_batch or not waiting_for_others
-                        or remaining <= 0):
+                if (
+                    lane.queued_faces() >= self.max_batch
+                    or not waiting_for_others
+                    or remaining <= 0
+                ):
                     break
                 self._cond.wait(remaining)
             taken: list[_Request] = []
             faces = 0
-            while lane.queue and (not taken or
-                                  faces + len(lane.queue[0].inputs[lane.name]) <= self.max_batch):
+            while lane.queue and (
+                not taken or faces + len(lane.queue[0].inputs[lane.name]) <= self.max_batch
+            ):
                 request = lane.queue.pop(0)
                 taken.append(request)
                 faces += len(request.inputs[lane.name])
@@ -182,8 +197,7 @@ class MicroBatcher:
                 outcome = run_in_chunks(lane.runner, batch, self.max_batch, lane.lock)
                 seconds = time.perf_counter() - start
             except BaseException as exc:  # hand the failure to its callers, keep serving
-                log.exception("model %s failed on a batch of %d requests", lane.name,
-                              len(requests))
+                log.exception("model %s failed on a batch of %d requests", lane.name, len(requests))
                 outcome = exc
             else:
                 for listener in self.listeners:
@@ -198,7 +212,7 @@ class MicroBatcher:
                     if isinstance(outcome, BaseException):
                         r.error = r.error or outcome
                     else:
-                        r.outputs[lane.name] = outcome[row:row + n]
+                        r.outputs[lane.name] = outcome[row : row + n]
                     row += n
                     r.remaining -= 1
                     if r.remaining == 0:

@@ -63,8 +63,7 @@ class AbstainBand(BaseModel):
 def rule_fields(rule: DecisionRule) -> dict[str, Any]:
     """How `model.json` and `ensemble.json` store a decision rule: `threshold` and
     `abstain_band`, as an update for `BundleConfig.model_copy` (or `EnsembleConfig`'s)."""
-    return {"threshold": rule.threshold,
-            "abstain_band": AbstainBand(low=rule.low, high=rule.high)}
+    return {"threshold": rule.threshold, "abstain_band": AbstainBand(low=rule.low, high=rule.high)}
 
 
 class Int8Model(BaseModel):
@@ -73,8 +72,10 @@ class Int8Model(BaseModel):
 
     file: str = INT8_FILE
     sha256: str = Field(description="of the int8 ONNX file")
-    weights_sha256: str = Field(description="of the weights it was quantised from: a bundle "
-                                "retrained since has a stale int8 copy, never served")
+    weights_sha256: str = Field(
+        description="of the weights it was quantised from: a bundle "
+        "retrained since has a stale int8 copy, never served"
+    )
     method: str = Field("", description="quantiser, format and calibration")
     calibration_images: int = 0
 
@@ -113,8 +114,9 @@ class BundleConfig(BaseModel):
         if band.low == band.high == 0.5 and self.threshold != 0.5:
             self.abstain_band = AbstainBand(low=self.threshold, high=self.threshold)
         elif not band.low <= self.threshold <= band.high:
-            raise ValueError(f"threshold {self.threshold} outside abstain band "
-                             f"[{band.low}, {band.high}]")
+            raise ValueError(
+                f"threshold {self.threshold} outside abstain band [{band.low}, {band.high}]"
+            )
         return self
 
 
@@ -129,8 +131,14 @@ class Bundle:
         device: where the model lives (or will).
     """
 
-    def __init__(self, path: str | Path, config: BundleConfig,
-                 model: DeepfakeClassifier | None = None, *, device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        path: str | Path,
+        config: BundleConfig,
+        model: DeepfakeClassifier | None = None,
+        *,
+        device: str | torch.device = "cpu",
+    ):
         self.path = Path(path)
         self.config = config
         self._model = model
@@ -167,8 +175,9 @@ def build_model(config: BundleConfig) -> DeepfakeClassifier:
     """An untrained model with the bundle's architecture and head."""
     from faceproof.models import create_model
 
-    return create_model(config.arch, pretrained=False, cbam=config.head.cbam,
-                        dropout=config.head.dropout)
+    return create_model(
+        config.arch, pretrained=False, cbam=config.head.cbam, dropout=config.head.dropout
+    )
 
 
 def save_bundle(
@@ -219,8 +228,9 @@ def read_config(folder: str | Path) -> BundleConfig:
         raise BundleError(f"{path}: invalid model config: {exc}") from exc
 
 
-def load_bundle(folder: str | Path, *, device: str | torch.device = "cpu",
-                lazy: bool = False) -> Bundle:
+def load_bundle(
+    folder: str | Path, *, device: str | torch.device = "cpu", lazy: bool = False
+) -> Bundle:
     """Load a bundle; weights stored in fp16 or bf16 are cast to float32.
 
     `lazy`: read the config and the weights file's header now (a missing, truncated or
@@ -247,8 +257,9 @@ def _check_weights_header(weights: Path) -> None:
         raise BundleError(f"{weights}: unreadable weights ({exc})") from exc
 
 
-def load_model(folder: Path, config: BundleConfig,
-               device: str | torch.device = "cpu") -> DeepfakeClassifier:
+def load_model(
+    folder: Path, config: BundleConfig, device: str | torch.device = "cpu"
+) -> DeepfakeClassifier:
     """The bundle's classifier with its weights, in eval mode on `device`."""
     from safetensors.torch import load_file
 

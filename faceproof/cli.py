@@ -44,8 +44,13 @@ def _build_predictor(args):
 
     detector = create_face_detector(args.detector, model_path=args.yunet_model)
     names = [n for n in (args.models or "").split(",") if n]
-    return Predictor.from_dir(args.models_dir, names or None, detector=detector,
-                              runtime=args.runtime, precision=args.precision)
+    return Predictor.from_dir(
+        args.models_dir,
+        names or None,
+        detector=detector,
+        runtime=args.runtime,
+        precision=args.precision,
+    )
 
 
 def _explain_image(prediction, path: Path) -> None:
@@ -78,40 +83,58 @@ def cmd_predict(args) -> int:
         summary: dict[str, Any]  # the file's JSON line
         try:
             if path.suffix.lower() in VIDEO_SUFFIXES:
-                result = analyze_video(predictor, path, num_frames=args.frames, tta=args.tta,
-                                       whole_frames=args.whole_image,
-                                       stability=args.stability)
-                summary = {"file": str(path), "kind": "video",
-                           "prediction": result.verdict.value,
-                           "confidence": _rounded(result.confidence),
-                           "fake_probability": _rounded(result.fake_probability),
-                           "fake_percentage": round(result.fake_percentage, 2),
-                           "frames_analyzed": result.frames_analyzed,
-                           "reason": result.reason, "models_used": result.models_used,
-                           "processing_time_ms": round(result.processing_time_ms, 1)}
+                result = analyze_video(
+                    predictor,
+                    path,
+                    num_frames=args.frames,
+                    tta=args.tta,
+                    whole_frames=args.whole_image,
+                    stability=args.stability,
+                )
+                summary = {
+                    "file": str(path),
+                    "kind": "video",
+                    "prediction": result.verdict.value,
+                    "confidence": _rounded(result.confidence),
+                    "fake_probability": _rounded(result.fake_probability),
+                    "fake_percentage": round(result.fake_percentage, 2),
+                    "frames_analyzed": result.frames_analyzed,
+                    "reason": result.reason,
+                    "models_used": result.models_used,
+                    "processing_time_ms": round(result.processing_time_ms, 1),
+                }
                 if result.stability:
                     summary["stability"] = result.stability.to_dict("the video")
                 verdict = verdict_text(result.verdict, result.fake_probability)
-                text = (f"{path}: {verdict}  ({result.frames_analyzed} frames, "
-                        f"{result.fake_percentage:.0f}% judged fake; "
-                        f"{result.processing_time_ms:.0f} ms)")
+                text = (
+                    f"{path}: {verdict}  ({result.frames_analyzed} frames, "
+                    f"{result.fake_percentage:.0f}% judged fake; "
+                    f"{result.processing_time_ms:.0f} ms)"
+                )
                 if result.stability:
                     text += f"\n  {summary['stability']['summary']}"
             else:
-                result = predictor.predict_path(path, tta=args.tta, explain=bool(args.explain),
-                                                whole_image=args.whole_image,
-                                                stability=args.stability)
+                result = predictor.predict_path(
+                    path,
+                    tta=args.tta,
+                    explain=bool(args.explain),
+                    whole_image=args.whole_image,
+                    stability=args.stability,
+                )
                 summary = {"file": str(path), "kind": "image", **result.to_dict()}
                 verdict = verdict_text(result.verdict, result.fake_probability)
                 faces = len(result.faces)
                 if not faces:
                     text = f"{path}: {verdict}  ({result.processing_time_ms:.0f} ms)"
                 else:
-                    scores = ", ".join(f"{k} {v:.3f}" for k, v in
-                                       result.faces[0].model_probabilities.items())
+                    scores = ", ".join(
+                        f"{k} {v:.3f}" for k, v in result.faces[0].model_probabilities.items()
+                    )
                     whole = "" if result.face_detected else ", none detected: whole image"
-                    text = (f"{path}: {verdict}  ({faces} face{'s' * (faces != 1)}{whole}; "
-                            f"{scores}; {result.processing_time_ms:.0f} ms)")
+                    text = (
+                        f"{path}: {verdict}  ({faces} face{'s' * (faces != 1)}{whole}; "
+                        f"{scores}; {result.processing_time_ms:.0f} ms)"
+                    )
                 if "stability" in summary:
                     text += f"\n  {summary['stability']['summary']}"
                 if args.explain:
@@ -121,8 +144,11 @@ def cmd_predict(args) -> int:
                     text += f"\n  heatmaps: {out}"
         except (FaceProofError, OSError) as exc:
             failures += 1
-            summary = {"file": str(path), "error": str(exc),
-                       "code": getattr(exc, "code", "io_error")}
+            summary = {
+                "file": str(path),
+                "error": str(exc),
+                "code": getattr(exc, "code", "io_error"),
+            }
             text = f"{path}: error: {exc}"
         print(json.dumps(summary) if args.json else text, flush=True)
     return 1 if failures else 0
@@ -139,10 +165,19 @@ def cmd_models(args) -> int:
     for folder in folders:
         c = read_config(folder)
         m = c.metrics
-        rows.append({"name": c.name, "arch": c.arch, "input": c.input_size,
-                     "roc_auc": m.get("roc_auc"), "accuracy": m.get("accuracy"),
-                     "threshold": c.threshold, "temperature": c.temperature,
-                     "validation_images": m.get("samples"), "path": str(folder)})
+        rows.append(
+            {
+                "name": c.name,
+                "arch": c.arch,
+                "input": c.input_size,
+                "roc_auc": m.get("roc_auc"),
+                "accuracy": m.get("accuracy"),
+                "threshold": c.threshold,
+                "temperature": c.temperature,
+                "validation_images": m.get("samples"),
+                "path": str(folder),
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -155,8 +190,9 @@ def cmd_models(args) -> int:
     for r in rows:
         auc = f"{r['roc_auc']:.4f}" if r["roc_auc"] is not None else "-"
         acc = f"{100 * r['accuracy']:.2f}%" if r["accuracy"] is not None else "-"
-        print(f"{r['name']:<22}{r['arch']:<24}{r['input']:>6}{auc:>9}{acc:>10}"
-              f"{r['threshold']:>11.3f}")
+        print(
+            f"{r['name']:<22}{r['arch']:<24}{r['input']:>6}{auc:>9}{acc:>10}{r['threshold']:>11.3f}"
+        )
     return 0
 
 
@@ -172,10 +208,12 @@ def markdown_table(configs, ensemble=None) -> str:
     """The README's "Models" table, from the bundles' (and the ensemble's) measured metrics:
     pooled and per data set on the validation split, the worst share of genuine faces called
     FAKE among the genuine sources, and the leave-one-source-out ROC-AUC."""
-    lines = ["| model | input | validation images | ROC-AUC pooled | per data set | genuine "
-             "called FAKE (worst source) | fakes called REAL | UNCERTAIN | data set never "
-             "trained on |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| model | input | validation images | ROC-AUC pooled | per data set | genuine "
+        "called FAKE (worst source) | fakes called REAL | UNCERTAIN | data set never "
+        "trained on |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     rows = [(c.name, c.input_size, c.metrics) for c in configs]
     if ensemble is not None:
         weights = ", ".join(f"{n} {w:g}" for n, w in ensemble.weights.items())
@@ -183,27 +221,37 @@ def markdown_table(configs, ensemble=None) -> str:
     for name, size, m in rows:
         report = m.get("by_source", {})
         pooled = report.get("pooled", {})
-        datasets = ", ".join(f"{d} {_auc(f['roc_auc'])}" for d, f in
-                             report.get("datasets", {}).items() if _auc(f["roc_auc"]) != "-")
-        rates = {src: f["real_called_fake"] for src, f in report.get("sources", {}).items()
-                 if f["real"] >= 20 and f["real_called_fake"] is not None}
+        datasets = ", ".join(
+            f"{d} {_auc(f['roc_auc'])}"
+            for d, f in report.get("datasets", {}).items()
+            if _auc(f["roc_auc"]) != "-"
+        )
+        rates = {
+            src: f["real_called_fake"]
+            for src, f in report.get("sources", {}).items()
+            if f["real"] >= 20 and f["real_called_fake"] is not None
+        }
         worst = max(rates, key=lambda src: rates[src]) if rates else None
         unsure = m.get("abstain", {}).get("fraction")
-        loo = ", ".join(f"{r['source']} {_auc(r['pooled']['roc_auc'])}"
-                        for r in m.get("leave_one_out", [])) or "-"
+        loo = (
+            ", ".join(
+                f"{r['source']} {_auc(r['pooled']['roc_auc'])}" for r in m.get("leave_one_out", [])
+            )
+            or "-"
+        )
         lines.append(
             f"| {name} | {size} | {m.get('samples', '-')} | {_auc(m.get('roc_auc'))} "
             f"| {datasets or '-'} "
             f"| {f'{_share(rates[worst])} ({worst})' if worst else '-'} "
-            f"| {_share(pooled.get('fake_called_real'))} | {_share(unsure)} | {loo} |")
+            f"| {_share(pooled.get('fake_called_real'))} | {_share(unsure)} | {loo} |"
+        )
     return "\n".join(lines)
 
 
 def cmd_doctor(args) -> int:
     from faceproof.doctor import format_report, report
 
-    data = report(args.models_dir, args.yunet_model, runtime=args.runtime,
-                  precision=args.precision)
+    data = report(args.models_dir, args.yunet_model, runtime=args.runtime, precision=args.precision)
     print(json.dumps(data, indent=2) if args.json else format_report(data))
     bundles = data["bundles"]
     broken = isinstance(bundles, dict) and any(v["status"] != "ok" for v in bundles.values())
@@ -225,8 +273,12 @@ def cmd_provenance(args) -> int:
         path = Path(raw)
         if not path.is_file():
             failures += 1
-            print(json.dumps({"file": raw, "error": "no such file", "code": "io_error"})
-                  if args.json else f"{raw}: error: no such file", flush=True)
+            print(
+                json.dumps({"file": raw, "error": "no such file", "code": "io_error"})
+                if args.json
+                else f"{raw}: error: no such file",
+                flush=True,
+            )
             continue
         is_video = path.suffix.lower() in VIDEO_SUFFIXES
         kind: Literal["image", "video"] = "video" if is_video else "image"
@@ -242,36 +294,56 @@ def cmd_provenance(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="faceproof",
-                                     description="Tell real faces from deepfakes.")
+    parser = argparse.ArgumentParser(
+        prog="faceproof", description="Tell real faces from deepfakes."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p):
-        p.add_argument("--models-dir", type=Path, default=default_models_dir(),
-                       help="folder of model bundles (default: %(default)s)")
+        p.add_argument(
+            "--models-dir",
+            type=Path,
+            default=default_models_dir(),
+            help="folder of model bundles (default: %(default)s)",
+        )
         p.add_argument("--yunet-model", help="YuNet .onnx file for --detector yunet")
         p.add_argument("--json", action="store_true", help="JSON output")
 
     predict = sub.add_parser("predict", help="classify images or videos")
     predict.add_argument("paths", nargs="+", help="image or video files")
-    predict.add_argument("--models", help="comma-separated bundle names (default: those the "
-                         "fitted ensemble weighs; a member at weight 0 runs only when named)")
+    predict.add_argument(
+        "--models",
+        help="comma-separated bundle names (default: those the "
+        "fitted ensemble weighs; a member at weight 0 runs only when named)",
+    )
     predict.add_argument("--tta", action="store_true", help="test-time augmentation")
-    predict.add_argument("--explain", metavar="OUT.png",
-                         help="write Grad-CAM overlays (one row per face, a column per model)")
+    predict.add_argument(
+        "--explain",
+        metavar="OUT.png",
+        help="write Grad-CAM overlays (one row per face, a column per model)",
+    )
     predict.add_argument("--detector", default="haar", choices=FACE_DETECTORS)
     predict.add_argument("--frames", type=int, default=32, help="frames sampled per video")
-    predict.add_argument("--runtime", default="auto",
-                         choices=["auto", "torch", "onnxruntime", "openvino"],
-                         help="what runs the models (auto: the fastest verified here)")
+    predict.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "torch", "onnxruntime", "openvino"],
+        help="what runs the models (auto: the fastest verified here)",
+    )
     predict.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
-    predict.add_argument("--whole-image", action="store_true",
-                         help="with no face found, score the whole image or frame (for tight "
-                              "face crops the detector missed) instead of answering NO_FACE")
-    predict.add_argument("--stability", action="store_true",
-                         help="re-score each face under JPEG 50, half size and mild noise and "
-                              "say whether the verdict holds (about 4x the model time)")
+    predict.add_argument(
+        "--whole-image",
+        action="store_true",
+        help="with no face found, score the whole image or frame (for tight "
+        "face crops the detector missed) instead of answering NO_FACE",
+    )
+    predict.add_argument(
+        "--stability",
+        action="store_true",
+        help="re-score each face under JPEG 50, half size and mild noise and "
+        "say whether the verdict holds (about 4x the model time)",
+    )
     common(predict)
     predict.set_defaults(func=cmd_predict)
 
@@ -281,18 +353,23 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(func=cmd_models)
 
     provenance = sub.add_parser(
-        "provenance", help="what a file says about its origin: Content Credentials, metadata")
+        "provenance", help="what a file says about its origin: Content Credentials, metadata"
+    )
     provenance.add_argument("paths", nargs="+", help="image or video files")
-    provenance.add_argument("--trust-anchors", metavar="PEM",
-                            help="PEM certificates of the signing roots to trust")
+    provenance.add_argument(
+        "--trust-anchors", metavar="PEM", help="PEM certificates of the signing roots to trust"
+    )
     provenance.add_argument("--json", action="store_true", help="one JSON object per file")
     provenance.set_defaults(func=cmd_provenance)
 
     doctor = sub.add_parser("doctor", help="versions, hardware, bundles, face detectors")
     common(doctor)
-    doctor.add_argument("--runtime", default="auto",
-                        choices=["auto", "torch", "onnxruntime", "openvino"],
-                        help="the runtime setting to resolve per bundle (as the service's)")
+    doctor.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "torch", "onnxruntime", "openvino"],
+        help="the runtime setting to resolve per bundle (as the service's)",
+    )
     doctor.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
     doctor.set_defaults(func=cmd_doctor)
     return parser
@@ -300,8 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     from faceproof.errors import FaceProofError
 
     try:

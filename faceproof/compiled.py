@@ -83,9 +83,15 @@ def export_key(bundle: Bundle) -> str:
     torch and the export's own version (torch's from its package: a warm cache is found
     without importing torch)."""
     c = bundle.config
-    what = {"weights": weights_digest(bundle), "arch": c.arch, "input_size": c.input_size,
-            "head": c.head.model_dump(mode="json"), "torch": torch_version(),
-            "export": EXPORT_VERSION, "opset": OPSET}
+    what = {
+        "weights": weights_digest(bundle),
+        "arch": c.arch,
+        "input_size": c.input_size,
+        "head": c.head.model_dump(mode="json"),
+        "torch": torch_version(),
+        "export": EXPORT_VERSION,
+        "opset": OPSET,
+    }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -117,9 +123,16 @@ def onnx_file(bundle: Bundle, cache: str | Path | None = None) -> Path:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
             model.to(memory_format=torch.contiguous_format)
-            torch.onnx.export(model, example, str(tmp), dynamo=False, opset_version=OPSET,
-                              input_names=["input"], output_names=["logit"],
-                              dynamic_axes={"input": {0: "n"}, "logit": {0: "n"}})
+            torch.onnx.export(
+                model,
+                example,
+                str(tmp),
+                dynamo=False,
+                opset_version=OPSET,
+                input_names=["input"],
+                output_names=["logit"],
+                dynamic_axes={"input": {0: "n"}, "logit": {0: "n"}},
+            )
         os.replace(tmp, path)  # atomic: a concurrent start sees the whole file or none
     finally:
         tmp.unlink(missing_ok=True)
@@ -145,8 +158,9 @@ def int8_file(bundle: Bundle) -> Path | None:
         log.warning("%s: int8 file %s missing", bundle.name, path)
         return None
     if record.weights_sha256 != weights_digest(bundle):
-        log.warning("%s: int8 file made from other weights (retrained since?); not served",
-                    bundle.name)
+        log.warning(
+            "%s: int8 file made from other weights (retrained since?); not served", bundle.name
+        )
         return None
     if file_sha256(path) != record.sha256:
         log.warning("%s: int8 file %s does not match its hash; not served", bundle.name, path)
@@ -201,8 +215,7 @@ class OnnxRuntimeRunner(_CompiledRunner):
         # other model's lane and the request threads need
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._init(precision, threads)
 
     def _infer(self, x: np.ndarray) -> np.ndarray:
@@ -233,20 +246,24 @@ class OpenVinoRunner(_CompiledRunner):
 
     runtime = "openvino"
 
-    def __init__(self, path: Path, threads: int, precision: str = "fp32",
-                 cache: str | Path | None = None):
+    def __init__(
+        self, path: Path, threads: int, precision: str = "fp32", cache: str | Path | None = None
+    ):
         if precision not in ("fp32", "bf16", "int8"):
-            raise ValueError(f"OpenVINO precision must be fp32, bf16 or int8, not "
-                             f"{precision!r}")
+            raise ValueError(f"OpenVINO precision must be fp32, bf16 or int8, not {precision!r}")
         blobs = cache_dir(cache) / "openvino"
         blobs.mkdir(parents=True, exist_ok=True)
         # no pinning: the plugin pins each compiled model's threads to cores, and two models
         # on one thread each were pinned to the same core, so their lanes ran one after the
         # other (25 ms for both instead of 15 on 2 cores)
-        config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
-                  "ENABLE_CPU_PINNING": False, "PERFORMANCE_HINT": "LATENCY",
-                  "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
-                  "CACHE_DIR": str(blobs)}
+        config = {
+            "INFERENCE_NUM_THREADS": threads,
+            "NUM_STREAMS": 1,
+            "ENABLE_CPU_PINNING": False,
+            "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
+            "CACHE_DIR": str(blobs),
+        }
         self.compiled = openvino_core().compile_model(str(path), "CPU", config)
         self.request = self.compiled.create_infer_request()
         self._init(precision, threads)
@@ -256,8 +273,9 @@ class OpenVinoRunner(_CompiledRunner):
         return np.array(self.request.get_output_tensor(0).data)  # a copy: the buffer is reused
 
 
-def compiled_runner(bundle: Bundle, runtime: str, precision: str, threads: int,
-                    cache: str | Path | None = None):
+def compiled_runner(
+    bundle: Bundle, runtime: str, precision: str, threads: int, cache: str | Path | None = None
+):
     """A compiled runner for `bundle` (exporting it first when the cache lacks it); int8
     runs the bundle's own int8 file."""
     if runtime not in COMPILED_RUNTIMES:

@@ -48,33 +48,48 @@ def runtimes() -> dict[str, str]:
     return out
 
 
-def report(models_dir: str | Path, yunet_model: str | Path | None = None, *,
-           runtime: str = "auto", precision: str = "auto",
-           cache_dir: str | Path | None = None) -> dict:
+def report(
+    models_dir: str | Path,
+    yunet_model: str | Path | None = None,
+    *,
+    runtime: str = "auto",
+    precision: str = "auto",
+    cache_dir: str | Path | None = None,
+) -> dict:
     """Versions, hardware, bundles (whether each loads, and the runtime and precision that
     serve it here: `runtime`/`precision` as the service's settings) and face detectors."""
     from faceproof.runner_choice import choose_runner
 
-    cuda = [{"index": i, "name": torch.cuda.get_device_name(i)}
-            for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    cuda = (
+        [
+            {"index": i, "name": torch.cuda.get_device_name(i)}
+            for i in range(torch.cuda.device_count())
+        ]
+        if torch.cuda.is_available()
+        else []
+    )
     bundles = {}
     for folder in find_bundles(models_dir):
         try:
             b = load_bundle(folder)
             params = sum(p.numel() for p in b.model.parameters())
             runner = choose_runner(b, runtime, precision, cache=cache_dir)
-            bundles[folder.name] = {"status": "ok", "arch": b.config.arch,
-                                    "params_m": round(params / 1e6, 2),
-                                    "roc_auc": b.config.metrics.get("roc_auc"),
-                                    "served_by": f"{runner.runtime}, {runner.precision}, "
-                                                 f"{runner.device}"}
+            bundles[folder.name] = {
+                "status": "ok",
+                "arch": b.config.arch,
+                "params_m": round(params / 1e6, 2),
+                "roc_auc": b.config.metrics.get("roc_auc"),
+                "served_by": f"{runner.runtime}, {runner.precision}, {runner.device}",
+            }
         except Exception as exc:  # report every failure; doctor must not crash
             bundles[folder.name] = {"status": f"error: {exc}"}
     return {
         "faceproof": faceproof.__version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "torch": torch.__version__, "timm": timm.__version__, "opencv": cv2.__version__,
+        "torch": torch.__version__,
+        "timm": timm.__version__,
+        "opencv": cv2.__version__,
         "numpy": np.__version__,
         "threads": torch.get_num_threads(),
         "runtimes": runtimes(),

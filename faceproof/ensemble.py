@@ -73,16 +73,20 @@ def combine_decision_rules(configs: Sequence) -> tuple[float, float, float]:
     if not configs:
         raise ValueError("an ensemble needs at least one model")
     rules = [DecisionRule.from_config(c) for c in configs]
-    return (float(np.mean([r.threshold for r in rules])), float(np.mean([r.low for r in rules])),
-            float(np.mean([r.high for r in rules])))
+    return (
+        float(np.mean([r.threshold for r in rules])),
+        float(np.mean([r.low for r in rules])),
+        float(np.mean([r.high for r in rules])),
+    )
 
 
 def ensemble_rule(configs: Sequence) -> DecisionRule:
     return DecisionRule(*combine_decision_rules(configs))
 
 
-def ensemble_probability(probabilities: np.ndarray,
-                         weights: Sequence[float] | None = None) -> np.ndarray:
+def ensemble_probability(
+    probabilities: np.ndarray, weights: Sequence[float] | None = None
+) -> np.ndarray:
     """(n_items, n_models) calibrated probabilities -> (n_items,) (weighted) mean."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if weights is None:
@@ -96,4 +100,3 @@ def member_weights(ensemble: EnsembleConfig | None, models: Sequence[str]) -> li
     if ensemble is None or not ensemble.applies_to(models):
         return None
     return [ensemble.weights[m] for m in models]
-

@@ -42,22 +42,22 @@ log = logging.getLogger(__name__)
 @dataclass
 class FacePrediction:
     face: Face
-    crop: np.ndarray                          # RGB uint8 crop as scored (first model's margin)
-    model_probabilities: dict[str, float]     # calibrated FAKE probability per model
-    fake_probability: float                   # ensemble
+    crop: np.ndarray  # RGB uint8 crop as scored (first model's margin)
+    model_probabilities: dict[str, float]  # calibrated FAKE probability per model
+    fake_probability: float  # ensemble
     verdict: Verdict
     confidence: float
     heatmaps: dict[str, np.ndarray] = field(default_factory=dict)  # model -> (S, S) in [0, 1]
-    stability: FaceStability | None = None    # asked for: the range under benign changes
+    stability: FaceStability | None = None  # asked for: the range under benign changes
 
 
 @dataclass
 class ImagePrediction:
     faces: list[FacePrediction]
     face_detected: bool
-    deciding_face: int | None                 # index in `faces` of the face whose verdict
-                                              # is the image's; None: NO_FACE
-    fake_probability: float | None            # of the most suspicious face; None: NO_FACE
+    deciding_face: int | None  # index in `faces` of the face whose verdict
+    # is the image's; None: NO_FACE
+    fake_probability: float | None  # of the most suspicious face; None: NO_FACE
     verdict: Verdict
     confidence: float | None
     reason: str
@@ -66,27 +66,37 @@ class ImagePrediction:
     height: int
     tta: bool
     processing_time_ms: float
-    stability: FaceStability | None = None    # of the image's fake probability, when asked
+    stability: FaceStability | None = None  # of the image's fake probability, when asked
 
     def to_dict(self) -> dict:
         """JSON-ready summary (no pixels)."""
         return {
             "prediction": self.verdict.value,
             "confidence": None if self.confidence is None else round(self.confidence, 6),
-            "fake_probability": (None if self.fake_probability is None
-                                 else round(self.fake_probability, 6)),
+            "fake_probability": (
+                None if self.fake_probability is None else round(self.fake_probability, 6)
+            ),
             "reason": self.reason,
             "face_detected": self.face_detected,
             "deciding_face": self.deciding_face,
-            "faces": [{"box": f.face.to_dict(),
-                       "fake_probability": round(f.fake_probability, 6),
-                       "prediction": f.verdict.value, "confidence": round(f.confidence, 6),
-                       "model_probabilities": {k: round(v, 6)
-                                               for k, v in f.model_probabilities.items()},
-                       **({"stability": f.stability.to_dict()} if f.stability else {})}
-                      for f in self.faces],
-            **({"stability": self.stability.to_dict("the most suspicious face")}
-               if self.stability else {}),
+            "faces": [
+                {
+                    "box": f.face.to_dict(),
+                    "fake_probability": round(f.fake_probability, 6),
+                    "prediction": f.verdict.value,
+                    "confidence": round(f.confidence, 6),
+                    "model_probabilities": {
+                        k: round(v, 6) for k, v in f.model_probabilities.items()
+                    },
+                    **({"stability": f.stability.to_dict()} if f.stability else {}),
+                }
+                for f in self.faces
+            ],
+            **(
+                {"stability": self.stability.to_dict("the most suspicious face")}
+                if self.stability
+                else {}
+            ),
             "models_used": self.models_used,
             "image": {"width": self.width, "height": self.height},
             "tta": self.tta,
@@ -103,9 +113,9 @@ class PredictionStep:
     detection is done)."""
 
     stage: PredictionStage
-    faces: int = 0              # faces to score (1 for a whole image scored as a face)
+    faces: int = 0  # faces to score (1 for a whole image scored as a face)
     face_detected: bool = False
-    face: int | None = None     # "heatmap": the face (1-based) whose Grad-CAM is being made
+    face: int | None = None  # "heatmap": the face (1-based) whose Grad-CAM is being made
 
 
 ProgressCallback = Callable[[PredictionStep], None]
@@ -124,8 +134,10 @@ def no_face_reason(detector, what: str = "image") -> str:
     """The plain sentence of a NO_FACE outcome."""
     smallest = getattr(detector, "min_size", None)
     limit = f" (faces smaller than {smallest} pixels are not looked for)" if smallest else ""
-    return (f"No face was found{limit}. The models judge faces only, so there is no verdict "
-            f"for this {what}.")
+    return (
+        f"No face was found{limit}. The models judge faces only, so there is no verdict "
+        f"for this {what}."
+    )
 
 
 class Predictor:
@@ -154,21 +166,30 @@ class Predictor:
     Call `close()` when done with a micro-batching predictor.
     """
 
-    def __init__(self, bundles: Sequence[Bundle], detector: FaceDetector | None = None, *,
-                 max_faces: int = 16, max_pixels: int = DEFAULT_MAX_PIXELS,
-                 ensemble: EnsembleConfig | None = None, precision: str = "auto",
-                 max_batch: int = 32, micro_batching: bool = False,
-                 batch_wait_ms: float = 4.0, preprocessing: str = "opencv",
-                 runtime: str = "torch", cache_dir: str | Path | None = None,
-                 run_unweighted: bool = False):
+    def __init__(
+        self,
+        bundles: Sequence[Bundle],
+        detector: FaceDetector | None = None,
+        *,
+        max_faces: int = 16,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        ensemble: EnsembleConfig | None = None,
+        precision: str = "auto",
+        max_batch: int = 32,
+        micro_batching: bool = False,
+        batch_wait_ms: float = 4.0,
+        preprocessing: str = "opencv",
+        runtime: str = "torch",
+        cache_dir: str | Path | None = None,
+        run_unweighted: bool = False,
+    ):
         if not bundles:
             raise BundleError("no model bundle to load")
         names = [b.name for b in bundles]
         if len(set(names)) != len(names):
             raise BundleError(f"two bundles share a name: {names}")
         self.bundles = {b.name: b for b in bundles}
-        self.preprocessors = {b.name: make_preprocessor(b.config, preprocessing)
-                              for b in bundles}
+        self.preprocessors = {b.name: make_preprocessor(b.config, preprocessing) for b in bundles}
         self.rules = {b.name: DecisionRule.from_config(b.config) for b in bundles}
         self.detector = detector or create_face_detector("haar")
         self.max_faces = max_faces
@@ -179,20 +200,32 @@ class Predictor:
         for b in bundles:
             device = b.device  # not b.model: a compiled runner may serve without it
             start = choose_runner if b.name in self.default_models else OnDemandRunner
-            self.runners[b.name] = start(b, runtime, precision, device=device,
-                                         cache=cache_dir)
+            self.runners[b.name] = start(b, runtime, precision, device=device, cache=cache_dir)
         self.max_batch = max_batch
         self.batch_listeners: list[BatchListener] = []
         # one forward at a time per model (Grad-CAM included: it hooks the shared modules)
         self._locks = {b.name: threading.Lock() for b in bundles}
-        self.batcher = (MicroBatcher(self.runners, max_batch=max_batch,
-                                     max_wait_ms=batch_wait_ms, locks=self._locks,
-                                     listeners=self.batch_listeners)
-                        if micro_batching else None)
+        self.batcher = (
+            MicroBatcher(
+                self.runners,
+                max_batch=max_batch,
+                max_wait_ms=batch_wait_ms,
+                locks=self._locks,
+                listeners=self.batch_listeners,
+            )
+            if micro_batching
+            else None
+        )
 
     @classmethod
-    def from_dir(cls, models_dir: str | Path, names: Sequence[str] | None = None, *,
-                 detector: FaceDetector | None = None, **kwargs) -> Predictor:
+    def from_dir(
+        cls,
+        models_dir: str | Path,
+        names: Sequence[str] | None = None,
+        *,
+        detector: FaceDetector | None = None,
+        **kwargs,
+    ) -> Predictor:
         """Load the bundles found in `models_dir` (all, or those named) and its
         `ensemble.json` when there is one; named models all run by default."""
         folders = find_bundles(models_dir)
@@ -200,8 +233,9 @@ class Predictor:
             by_name = {f.name: f for f in folders}
             missing = [n for n in names if n not in by_name]
             if missing:
-                raise UnknownModelError(f"no bundle {missing} in {models_dir}; found "
-                                        f"{sorted(by_name) or 'none'}")
+                raise UnknownModelError(
+                    f"no bundle {missing} in {models_dir}; found {sorted(by_name) or 'none'}"
+                )
             folders = [by_name[n] for n in names]
         if not folders:
             raise BundleError(f"no model bundle (folder with model.json) in {models_dir}")
@@ -215,8 +249,9 @@ class Predictor:
         return list(self.bundles)
 
     @staticmethod
-    def _default_models(names: list[str], ensemble: EnsembleConfig | None,
-                        run_unweighted: bool) -> list[str]:
+    def _default_models(
+        names: list[str], ensemble: EnsembleConfig | None, run_unweighted: bool
+    ) -> list[str]:
         """All loaded models, less the fitted ensemble's members at weight 0 (unless asked)."""
         if run_unweighted or ensemble is None or not ensemble.applies_to(names):
             return list(names)
@@ -279,16 +314,16 @@ class Predictor:
         out = {}
         for name, batch in batches.items():
             start = time.perf_counter()
-            out[name] = run_in_chunks(self.runners[name], batch, self.max_batch,
-                                      self._locks[name])
+            out[name] = run_in_chunks(self.runners[name], batch, self.max_batch, self._locks[name])
             seconds = time.perf_counter() - start
             for listener in self.batch_listeners:
                 listener(name, len(batch), seconds)
         return out
 
     # ---------------------------------------------------------------- scoring
-    def score_model_crops(self, crops: Mapping[str, Sequence[np.ndarray]], *,
-                          tta: bool = False) -> np.ndarray:
+    def score_model_crops(
+        self, crops: Mapping[str, Sequence[np.ndarray]], *, tta: bool = False
+    ) -> np.ndarray:
         """Calibrated FAKE probabilities, shape (n_crops, n_models), for each model's own RGB
         uint8 crops (`crops`: model -> crops, all of the same length; models in its order).
         All models go through one forward round."""
@@ -297,35 +332,45 @@ class Predictor:
         out = np.empty((n, len(names)))
         if n == 0:
             return out
-        inputs = {name: ([v for c in crops[name] for v in tta_views(c)] if tta
-                         else list(crops[name])) for name in names}
-        logits = self._forward({name: self.preprocessors[name].arrays(inputs[name])
-                                for name in names})
+        inputs = {
+            name: ([v for c in crops[name] for v in tta_views(c)] if tta else list(crops[name]))
+            for name in names
+        }
+        logits = self._forward(
+            {name: self.preprocessors[name].arrays(inputs[name]) for name in names}
+        )
         for j, name in enumerate(names):
             temperature = self.bundles[name].config.temperature
             probs = 1.0 / (1.0 + np.exp(-logits[name].astype(np.float64) / temperature))
             out[:, j] = average_views(probs, len(VIEWS)) if tta else probs
         return out
 
-    def score_crops(self, crops: Sequence[np.ndarray], models: Sequence[str] | None = None, *,
-                    tta: bool = False) -> np.ndarray:
+    def score_crops(
+        self, crops: Sequence[np.ndarray], models: Sequence[str] | None = None, *, tta: bool = False
+    ) -> np.ndarray:
         """Calibrated FAKE probabilities, shape (n_crops, n_models), for RGB uint8 crops."""
         names = self.select(models)
         if len(crops) == 0:
             return np.zeros((0, len(names)))
         return self.score_model_crops({name: crops for name in names}, tta=tta)
 
-    def score_changed(self, crops: Mapping[str, Sequence[np.ndarray]], names: Sequence[str], *,
-                      tta: bool = False, changes: Sequence[str] = STABILITY_CHANGES
-                      ) -> np.ndarray:
+    def score_changed(
+        self,
+        crops: Mapping[str, Sequence[np.ndarray]],
+        names: Sequence[str],
+        *,
+        tta: bool = False,
+        changes: Sequence[str] = STABILITY_CHANGES,
+    ) -> np.ndarray:
         """Ensemble FAKE probabilities, shape (n_crops, n_changes), of each model's crops
         (as `score_model_crops` takes them) under each benign change of `faceproof.stability`;
         every change of every crop goes through one forward round."""
         changed: dict[int, list[np.ndarray]] = {}  # models that share a margin share crops
         for name in names:
             if id(crops[name]) not in changed:
-                changed[id(crops[name])] = [c for crop in crops[name]
-                                            for c in changed_crops(crop, changes)]
+                changed[id(crops[name])] = [
+                    c for crop in crops[name] for c in changed_crops(crop, changes)
+                ]
         probs = self.score_model_crops({n: changed[id(crops[n])] for n in names}, tta=tta)
         return self.combine(probs, names).reshape(-1, len(changes))
 
@@ -335,8 +380,9 @@ class Predictor:
 
         model = self.bundles[name].model  # torch, whatever serves the scores: it needs gradients
         with self._locks[name]:
-            return grad_cam(model, self.preprocessors[name]([crop]).to(
-                next(model.parameters()).device))[0]
+            return grad_cam(
+                model, self.preprocessors[name]([crop]).to(next(model.parameters()).device)
+            )[0]
 
     def warm_explain(self, name: str) -> None:
         """Make model `name`'s first `explain` fast: import torch and timm, build its torch
@@ -352,8 +398,9 @@ class Predictor:
         faces = self.detector.detect(image)[: self.max_faces]
         return (faces, True) if faces else ([whole_image_face(image)], False)
 
-    def crops_for(self, image: np.ndarray, faces: Sequence[Face], names: Sequence[str],
-                  detected: bool = True) -> dict[str, list[np.ndarray]]:
+    def crops_for(
+        self, image: np.ndarray, faces: Sequence[Face], names: Sequence[str], detected: bool = True
+    ) -> dict[str, list[np.ndarray]]:
         """Each model's crops, cut with its own face margin; with no face detected, the
         whole image as it is (a margin would only pad it)."""
         by_margin: dict[float, list[np.ndarray]] = {}
@@ -361,23 +408,38 @@ class Predictor:
         for name in names:
             margin = self.bundles[name].config.face_margin
             if margin not in by_margin:
-                by_margin[margin] = ([crop_face(image, f, margin) for f in faces] if detected
-                                     else [image] * len(faces))
+                by_margin[margin] = (
+                    [crop_face(image, f, margin) for f in faces]
+                    if detected
+                    else [image] * len(faces)
+                )
             crops[name] = by_margin[margin]
         return crops
 
-    def score_faces(self, image: np.ndarray, faces: Sequence[Face], names: Sequence[str],
-                    tta: bool, detected: bool = True
-                    ) -> tuple[np.ndarray, dict[str, list[np.ndarray]]]:
+    def score_faces(
+        self,
+        image: np.ndarray,
+        faces: Sequence[Face],
+        names: Sequence[str],
+        tta: bool,
+        detected: bool = True,
+    ) -> tuple[np.ndarray, dict[str, list[np.ndarray]]]:
         """(n_faces, n_models) probabilities and each model's crops."""
         crops = self.crops_for(image, faces, names, detected)
         return self.score_model_crops(crops, tta=tta), crops
 
     # ---------------------------------------------------------------- images
-    def predict_image(self, image: np.ndarray, *, models: Sequence[str] | None = None,
-                      tta: bool = False, explain: bool = False,
-                      whole_image: bool = False, stability: bool = False,
-                      progress: ProgressCallback | None = None) -> ImagePrediction:
+    def predict_image(
+        self,
+        image: np.ndarray,
+        *,
+        models: Sequence[str] | None = None,
+        tta: bool = False,
+        explain: bool = False,
+        whole_image: bool = False,
+        stability: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> ImagePrediction:
         """Classify every face of an RGB uint8 image.
 
         `stability=True` also re-scores every face under the benign changes of
@@ -400,11 +462,19 @@ class Predictor:
             report(PredictionStep("faces_found", faces=scored, face_detected=detected))
             if not detected and not whole_image:
                 return ImagePrediction(
-                    faces=[], face_detected=False, deciding_face=None, fake_probability=None,
-                    verdict=Verdict.NO_FACE, confidence=None,
+                    faces=[],
+                    face_detected=False,
+                    deciding_face=None,
+                    fake_probability=None,
+                    verdict=Verdict.NO_FACE,
+                    confidence=None,
                     reason=no_face_reason(self.detector),
-                    models_used=names, width=int(image.shape[1]), height=int(image.shape[0]),
-                    tta=tta, processing_time_ms=(time.perf_counter() - start) * 1000)
+                    models_used=names,
+                    width=int(image.shape[1]),
+                    height=int(image.shape[0]),
+                    tta=tta,
+                    processing_time_ms=(time.perf_counter() - start) * 1000,
+                )
             report(PredictionStep("scoring", faces=scored, face_detected=detected))
             probs, crops = self.score_faces(image, faces, names, tta, detected)
             changed = None
@@ -418,35 +488,57 @@ class Predictor:
             p = float(ensemble[i])
             heatmaps = {}
             if explain:
-                report(PredictionStep("heatmap", faces=scored, face_detected=detected,
-                                      face=i + 1))
+                report(PredictionStep("heatmap", faces=scored, face_detected=detected, face=i + 1))
                 heatmaps = {n: self.explain(n, crops[n][i]) for n in names}
-            results.append(FacePrediction(
-                face=face, crop=crops[names[0]][i],
-                model_probabilities={n: float(probs[i, j]) for j, n in enumerate(names)},
-                fake_probability=p, verdict=rule.decide(p), confidence=rule.confidence(p),
-                heatmaps=heatmaps,
-                stability=None if changed is None else face_stability(
-                    p, dict(zip(STABILITY_CHANGES, map(float, changed[i]), strict=True)), rule)))
+            results.append(
+                FacePrediction(
+                    face=face,
+                    crop=crops[names[0]][i],
+                    model_probabilities={n: float(probs[i, j]) for j, n in enumerate(names)},
+                    fake_probability=p,
+                    verdict=rule.decide(p),
+                    confidence=rule.confidence(p),
+                    heatmaps=heatmaps,
+                    stability=None
+                    if changed is None
+                    else face_stability(
+                        p, dict(zip(STABILITY_CHANGES, map(float, changed[i]), strict=True)), rule
+                    ),
+                )
+            )
         decides = deciding_face(results)
         assert decides is not None  # `detect` gives a face even when none is found: the image
         top = results[decides]
         image_stability = None
         if changed is not None:  # the image scores as its most suspicious face, change by change
-            image_stability = face_stability(top.fake_probability, dict(zip(
-                STABILITY_CHANGES, map(float, changed.max(axis=0)), strict=True)), rule)
+            image_stability = face_stability(
+                top.fake_probability,
+                dict(zip(STABILITY_CHANGES, map(float, changed.max(axis=0)), strict=True)),
+                rule,
+            )
         reason = rule.explain(top.fake_probability)
         if detected:
-            reason = (f"{len(results)} face{'s' if len(results) > 1 else ''} found; the most "
-                      f"suspicious decides: {reason}")
+            reason = (
+                f"{len(results)} face{'s' if len(results) > 1 else ''} found; the most "
+                f"suspicious decides: {reason}"
+            )
         else:
             reason = f"no face found: the whole image was classified as asked; {reason}"
         return ImagePrediction(
-            faces=results, face_detected=detected, deciding_face=decides,
+            faces=results,
+            face_detected=detected,
+            deciding_face=decides,
             fake_probability=top.fake_probability,
-            verdict=top.verdict, confidence=top.confidence, reason=reason, models_used=names,
-            width=int(image.shape[1]), height=int(image.shape[0]), tta=tta,
-            processing_time_ms=(time.perf_counter() - start) * 1000, stability=image_stability)
+            verdict=top.verdict,
+            confidence=top.confidence,
+            reason=reason,
+            models_used=names,
+            width=int(image.shape[1]),
+            height=int(image.shape[0]),
+            tta=tta,
+            processing_time_ms=(time.perf_counter() - start) * 1000,
+            stability=image_stability,
+        )
 
     def predict_bytes(self, data: bytes, **kwargs) -> ImagePrediction:
         return self.predict_image(decode_image(data, max_pixels=self.max_pixels), **kwargs)

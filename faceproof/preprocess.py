@@ -39,8 +39,13 @@ class Preprocessor:
             which avoids aliasing the fine texture deepfake detectors look at.
     """
 
-    def __init__(self, input_size: int, mean: Sequence[float], std: Sequence[float],
-                 interpolation: str = "bicubic"):
+    def __init__(
+        self,
+        input_size: int,
+        mean: Sequence[float],
+        std: Sequence[float],
+        interpolation: str = "bicubic",
+    ):
         self.input_size = int(input_size)
         self.interpolation = _CV2_INTERPOLATION[interpolation]
         mean_arr = np.asarray(mean, dtype=np.float32) * 255.0
@@ -88,18 +93,27 @@ class PilPreprocessor(Preprocessor):
     """The same contract through PIL and torchvision transforms, one crop at a time: the way
     the reference reports preprocessed. Slower; kept as the benchmarks' reference path."""
 
-    def __init__(self, input_size: int, mean: Sequence[float], std: Sequence[float],
-                 interpolation: str = "bicubic"):
+    def __init__(
+        self,
+        input_size: int,
+        mean: Sequence[float],
+        std: Sequence[float],
+        interpolation: str = "bicubic",
+    ):
         super().__init__(input_size, mean, std, interpolation)
         from torchvision import transforms
 
         pil_method = {"area": "box", "lanczos": "lanczos"}.get(interpolation, interpolation)
-        self.transform = transforms.Compose([
-            transforms.Resize((self.input_size, self.input_size),
-                              interpolation=transforms.InterpolationMode(pil_method)),
-            transforms.ToTensor(),
-            transforms.Normalize(mean, std),
-        ])
+        self.transform = transforms.Compose(
+            [
+                transforms.Resize(
+                    (self.input_size, self.input_size),
+                    interpolation=transforms.InterpolationMode(pil_method),
+                ),
+                transforms.ToTensor(),
+                transforms.Normalize(mean, std),
+            ]
+        )
 
     def __call__(self, crops: Sequence[np.ndarray]) -> torch.Tensor:
         from PIL import Image
@@ -119,6 +133,7 @@ PREPROCESSING = {"opencv": Preprocessor, "pil": PilPreprocessor}
 def make_preprocessor(config, preprocessing: str = "opencv") -> Preprocessor:
     """The preprocessor of a `BundleConfig`: "opencv" (serving) or "pil" (reference)."""
     if preprocessing not in PREPROCESSING:
-        raise ValueError(f"preprocessing must be one of {sorted(PREPROCESSING)}, "
-                         f"not {preprocessing!r}")
+        raise ValueError(
+            f"preprocessing must be one of {sorted(PREPROCESSING)}, not {preprocessing!r}"
+        )
     return PREPROCESSING[preprocessing].from_config(config)

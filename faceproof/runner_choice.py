@@ -89,8 +89,9 @@ def _installed(module: str) -> bool:
     return True
 
 
-def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
-               device="cpu") -> list[Candidate]:
+def candidates(
+    bundle: Bundle, runtime: str = "auto", precision: str = "auto", device="cpu"
+) -> list[Candidate]:
     """The paths that may serve `bundle` as asked, reference first."""
     if runtime not in RUNTIMES:
         raise ValueError(f"runtime must be one of {RUNTIMES}, not {runtime!r}")
@@ -104,7 +105,8 @@ def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
         runtime = "torch"
     found = []
     torch_bf16 = (kind == "cpu" and cpu_has_native_bf16()) or (
-        kind == "cuda" and lazy_torch.import_torch().cuda.is_bf16_supported())
+        kind == "cuda" and lazy_torch.import_torch().cuda.is_bf16_supported()
+    )
     options = [Candidate("torch", "fp32")]
     if torch_bf16 or precision == "bf16":
         options.append(Candidate("torch", "bf16"))
@@ -119,24 +121,33 @@ def candidates(bundle: Bundle, runtime: str = "auto", precision: str = "auto",
             continue
         if precision != "auto" and c.precision != precision:
             continue
-        if precision == "auto" and c.precision != "fp32" and \
-                not fast_path_verified(metrics, c.runtime, c.precision):
+        if (
+            precision == "auto"
+            and c.precision != "fp32"
+            and not fast_path_verified(metrics, c.runtime, c.precision)
+        ):
             continue  # lower precision only where the card shows it keeps the answers
-        if c.precision == "fp32" and c.runtime != "torch" and \
-                fast_path_refuted(metrics, c.runtime, c.precision):
+        if (
+            c.precision == "fp32"
+            and c.runtime != "torch"
+            and fast_path_refuted(metrics, c.runtime, c.precision)
+        ):
             log.warning("%s: the card's check refutes %s; not served", bundle.name, c.key)
             continue
         found.append(c)
     if not found:
-        raise ValueError(f"no way to run {bundle.name} with runtime {runtime!r} at precision "
-                         f"{precision!r} here (installed: torch"
-                         f"{', onnxruntime' if _installed('onnxruntime') else ''}"
-                         f"{', openvino' if _installed('openvino') else ''})")
+        raise ValueError(
+            f"no way to run {bundle.name} with runtime {runtime!r} at precision "
+            f"{precision!r} here (installed: torch"
+            f"{', onnxruntime' if _installed('onnxruntime') else ''}"
+            f"{', openvino' if _installed('openvino') else ''})"
+        )
     return found
 
 
-def build_runner(bundle: Bundle, candidate: Candidate, threads: int,
-                 cache: str | Path | None = None) -> ServingRunner:
+def build_runner(
+    bundle: Bundle, candidate: Candidate, threads: int, cache: str | Path | None = None
+) -> ServingRunner:
     if candidate.runtime == "torch":
         return ModelRunner(bundle.model, candidate.precision, bundle.device)
     return compiled_runner(bundle, candidate.runtime, candidate.precision, threads, cache)
@@ -161,11 +172,19 @@ def agrees_with_reference(runner, bundle: Bundle, candidate: Candidate) -> bool:
     if candidate == Candidate("torch", "fp32"):
         return True
     difference = logit_difference(runner, bundle, check_batch(bundle.config.input_size))
-    limit = FP32_LOGIT_TOLERANCE if candidate.precision == "fp32" \
+    limit = (
+        FP32_LOGIT_TOLERANCE
+        if candidate.precision == "fp32"
         else LOW_PRECISION_LOGIT_TOLERANCE[candidate.precision]
+    )
     if difference > limit:
-        log.warning("%s: %s logits differ from torch fp32 by %.2g (> %.0e); not served",
-                    bundle.name, candidate.key, difference, limit)
+        log.warning(
+            "%s: %s logits differ from torch fp32 by %.2g (> %.0e); not served",
+            bundle.name,
+            candidate.key,
+            difference,
+            limit,
+        )
         return False
     return True
 
@@ -188,12 +207,21 @@ def time_runner(runner, input_size: int, repeats: int = 3) -> float:
 
 
 def _choice_key(bundle: Bundle, options: list[Candidate], threads: int) -> str:
-    versions = {m: getattr(__import__(m), "__version__", "?")
-                for m in ("onnxruntime", "openvino") if _installed(m)}
+    versions = {
+        m: getattr(__import__(m), "__version__", "?")
+        for m in ("onnxruntime", "openvino")
+        if _installed(m)
+    }
     versions["torch"] = lazy_torch.torch_version()
-    what = {"export": export_key(bundle), "size": bundle.config.input_size,
-            "candidates": [c.key for c in options], "threads": threads,
-            "cpu": _cpu_model(), "machine": platform.machine(), "versions": versions}
+    what = {
+        "export": export_key(bundle),
+        "size": bundle.config.input_size,
+        "candidates": [c.key for c in options],
+        "threads": threads,
+        "cpu": _cpu_model(),
+        "machine": platform.machine(),
+        "versions": versions,
+    }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -202,8 +230,9 @@ def _cpu_model() -> str:
         text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""
-    names = [line.split(":", 1)[1].strip() for line in text.splitlines()
-             if line.startswith("model name")]
+    names = [
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")
+    ]
     return names[0] if names else platform.processor()
 
 
@@ -227,9 +256,15 @@ def _remember(cache: str | Path | None, key: str, entry: dict) -> None:
         log.warning("cannot remember the runtime choice in %s: %s", path, exc)
 
 
-def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto", *,
-                  device="cpu", threads: int | None = None,
-                  cache: str | Path | None = None) -> ServingRunner:
+def choose_runner(
+    bundle: Bundle,
+    runtime: str = "auto",
+    precision: str = "auto",
+    *,
+    device="cpu",
+    threads: int | None = None,
+    cache: str | Path | None = None,
+) -> ServingRunner:
     """The runner that serves `bundle` (see the module text); falls back to torch fp32 when
     no other candidate builds or agrees with it. `threads`: its forward threads
     (default `faceproof.lazy_torch.threads()`, the service's setting)."""
@@ -264,12 +299,22 @@ def choose_runner(bundle: Bundle, runtime: str = "auto", precision: str = "auto"
     chosen, runner = best
     if chosen != Candidate("torch", "bf16"):  # undo a timed bf16 layout
         bundle.model.to(memory_format=lazy_torch.import_torch().contiguous_format)
-    log.info("%s: %s serves (ms per face: %s)", bundle.name, chosen.key,
-             ", ".join(f"{k} {1000 * v:.1f}" for k, v in sorted(timings.items(),
-                                                                  key=lambda kv: kv[1])))
+    log.info(
+        "%s: %s serves (ms per face: %s)",
+        bundle.name,
+        chosen.key,
+        ", ".join(f"{k} {1000 * v:.1f}" for k, v in sorted(timings.items(), key=lambda kv: kv[1])),
+    )
     if len(timings) > 1:
-        _remember(cache, key, {"chosen": chosen.key, "bundle": bundle.name,
-                        "ms_per_face": {k: round(1000 * v, 2) for k, v in timings.items()}})
+        _remember(
+            cache,
+            key,
+            {
+                "chosen": chosen.key,
+                "bundle": bundle.name,
+                "ms_per_face": {k: round(1000 * v, 2) for k, v in timings.items()},
+            },
+        )
     return runner
 
 
@@ -280,8 +325,15 @@ class OnDemandRunner:
 
     `.runtime` and `.precision` read "not started" until that first call."""
 
-    def __init__(self, bundle: Bundle, runtime: str, precision: str, *,
-                 device="cpu", cache: str | Path | None = None):
+    def __init__(
+        self,
+        bundle: Bundle,
+        runtime: str,
+        precision: str,
+        *,
+        device="cpu",
+        cache: str | Path | None = None,
+    ):
         self._bundle, self._runtime, self._precision = bundle, runtime, precision
         self._cache = cache
         self.device = str(device)
@@ -304,6 +356,11 @@ class OnDemandRunner:
         if self._runner is None:
             with self._lock:
                 if self._runner is None:
-                    self._runner = choose_runner(self._bundle, self._runtime, self._precision,
-                                                 device=self.device, cache=self._cache)
+                    self._runner = choose_runner(
+                        self._bundle,
+                        self._runtime,
+                        self._precision,
+                        device=self.device,
+                        cache=self._cache,
+                    )
         return self._runner(batch)

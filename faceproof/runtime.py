@@ -65,12 +65,12 @@ def gpu_driver_present() -> bool:
 
 
 def device_type(device) -> str:
-    """"cpu" or "cuda" of a device or its name ("cuda:1")."""
+    """ "cpu" or "cuda" of a device or its name ("cuda:1")."""
     return getattr(device, "type", None) or str(device).split(":")[0]
 
 
 def resolve_device(requested: str = "auto") -> str:
-    """"auto": the first CUDA GPU when there is one, else the CPU; or "cpu", "cuda", "cuda:1".
+    """ "auto": the first CUDA GPU when there is one, else the CPU; or "cpu", "cuda", "cuda:1".
     The device's name, as torch spells it; torch is imported only where a GPU may be."""
     if requested == "cpu" or (requested == "auto" and not gpu_driver_present()):
         return "cpu"
@@ -84,7 +84,7 @@ def resolve_device(requested: str = "auto") -> str:
 
 
 def resolve_precision(requested: str, device="cpu") -> str:
-    """"fp32" or "bf16" for `requested` ("auto", "fp32" or "bf16") on `device`."""
+    """ "fp32" or "bf16" for `requested` ("auto", "fp32" or "bf16") on `device`."""
     if requested not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, not {requested!r}")
     if requested != "auto":
@@ -111,8 +111,12 @@ def fast_path_check(metrics: dict, runtime: str = "torch", precision: str = "bf1
     metrics = metrics or {}
     check = (metrics.get("fast_paths") or {}).get(path_key(runtime, precision))
     legacy = metrics.get("fast_path")
-    if check is None and (runtime, precision) == ("torch", "bf16") and legacy \
-            and legacy.get("precision") == "bf16":
+    if (
+        check is None
+        and (runtime, precision) == ("torch", "bf16")
+        and legacy
+        and legacy.get("precision") == "bf16"
+    ):
         check = legacy
     return check
 
@@ -127,10 +131,13 @@ def within_tolerance(check: dict) -> bool:
     """Whether a measured check kept ROC-AUC within `FAST_PATH_TOLERANCE`, pooled and on
     every data set large enough to enforce, and the verdicts on at least
     `MIN_VERDICT_AGREEMENT` of the images."""
-    deltas = [check["roc_auc_delta"]] + [g["roc_auc_delta"] for g in
-                                         check.get("by_dataset", {}).values() if g["enforced"]]
-    return all(abs(d) <= FAST_PATH_TOLERANCE for d in deltas) and \
-        check.get("verdict_agreement", 1.0) >= MIN_VERDICT_AGREEMENT
+    deltas = [check["roc_auc_delta"]] + [
+        g["roc_auc_delta"] for g in check.get("by_dataset", {}).values() if g["enforced"]
+    ]
+    return (
+        all(abs(d) <= FAST_PATH_TOLERANCE for d in deltas)
+        and check.get("verdict_agreement", 1.0) >= MIN_VERDICT_AGREEMENT
+    )
 
 
 def fast_path_verified(metrics: dict, runtime: str = "torch", precision: str = "bf16") -> bool:
@@ -192,7 +199,11 @@ class ModelRunner:
         batch = torch.as_tensor(batch).to(self.device, non_blocking=True)
         if self.channels_last:
             batch = batch.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16,
-                                                    enabled=self.precision == "bf16"):
+        with (
+            torch.inference_mode(),
+            torch.autocast(
+                self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
+            ),
+        ):
             logits = self.model(batch)
         return logits.float().cpu().numpy().reshape(-1)

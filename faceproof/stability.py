@@ -28,8 +28,9 @@ from faceproof.verdict import DecisionRule, Verdict
 
 def jpeg(image: np.ndarray, rng: np.random.Generator, quality: int) -> np.ndarray:
     """Re-compress as JPEG at `quality` (OpenCV's codec, which takes BGR)."""
-    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(image[..., ::-1]),
-                           [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    ok, buf = cv2.imencode(
+        ".jpg", np.ascontiguousarray(image[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    )
     if not ok:
         raise RuntimeError("JPEG encoding failed")
     decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR)
@@ -41,8 +42,9 @@ def jpeg(image: np.ndarray, rng: np.random.Generator, quality: int) -> np.ndarra
 def rescale(image: np.ndarray, rng: np.random.Generator, factor: float) -> np.ndarray:
     """Down-scale by `factor` (area averaging) and back up (bilinear), as a resized upload."""
     h, w = image.shape[:2]
-    small = cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        image, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA
+    )
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -75,12 +77,13 @@ verdicts in the default bundles' robustness reports (re-compression, a resized u
 SEED = 20261203
 
 
-def changed_crops(crop: np.ndarray, changes: Sequence[str] = STABILITY_CHANGES
-                  ) -> list[np.ndarray]:
+def changed_crops(crop: np.ndarray, changes: Sequence[str] = STABILITY_CHANGES) -> list[np.ndarray]:
     """`crop` under each of `changes`, in their order; the same crop always gives the same
     pixels."""
-    return [BENIGN_CHANGES[name][1](crop, np.random.default_rng([SEED, i]))
-            for i, name in enumerate(changes)]
+    return [
+        BENIGN_CHANGES[name][1](crop, np.random.default_rng([SEED, i]))
+        for i, name in enumerate(changes)
+    ]
 
 
 # --- a face's range -------------------------------------------------------------------------
@@ -90,42 +93,57 @@ def changed_crops(crop: np.ndarray, changes: Sequence[str] = STABILITY_CHANGES
 class FaceStability:
     """A face's fake probability as scored and under each benign change."""
 
-    fake_probability: float              # as scored
-    changed: dict[str, float]            # change name -> fake probability under it
-    low: float                           # lowest of all of them
-    high: float                          # highest
-    verdicts: tuple[Verdict, ...]        # the verdicts the range spans, REAL to FAKE order
-    unstable: bool                       # the range crosses a cut of the rule
+    fake_probability: float  # as scored
+    changed: dict[str, float]  # change name -> fake probability under it
+    low: float  # lowest of all of them
+    high: float  # highest
+    verdicts: tuple[Verdict, ...]  # the verdicts the range spans, REAL to FAKE order
+    unstable: bool  # the range crosses a cut of the rule
 
     def to_dict(self, subject: str = "this face") -> dict:
-        return {"summary": describe(self, subject),
-                "low": round(self.low, 6), "high": round(self.high, 6),
-                "changes": {k: round(v, 6) for k, v in self.changed.items()},
-                "verdicts": [v.value for v in self.verdicts], "unstable": self.unstable}
+        return {
+            "summary": describe(self, subject),
+            "low": round(self.low, 6),
+            "high": round(self.high, 6),
+            "changes": {k: round(v, 6) for k, v in self.changed.items()},
+            "verdicts": [v.value for v in self.verdicts],
+            "unstable": self.unstable,
+        }
 
 
 VERDICT_ORDER = (Verdict.REAL, Verdict.UNCERTAIN, Verdict.FAKE)
 
 
-def face_stability(fake_probability: float, changed: dict[str, float],
-                   rule: DecisionRule) -> FaceStability:
+def face_stability(
+    fake_probability: float, changed: dict[str, float], rule: DecisionRule
+) -> FaceStability:
     """The range of one face's fake probability, and whether the rule decides it differently
     somewhere in that range (the rule is monotone, so its two ends tell)."""
     values = [fake_probability, *changed.values()]
     low, high = min(values), max(values)
     first, last = (VERDICT_ORDER.index(rule.decide(p)) for p in (low, high))
-    spanned = VERDICT_ORDER[first:last + 1]
-    return FaceStability(fake_probability=fake_probability, changed=dict(changed), low=low,
-                         high=high, verdicts=spanned, unstable=len(spanned) > 1)
+    spanned = VERDICT_ORDER[first : last + 1]
+    return FaceStability(
+        fake_probability=fake_probability,
+        changed=dict(changed),
+        low=low,
+        high=high,
+        verdicts=spanned,
+        unstable=len(spanned) > 1,
+    )
 
 
 def describe(stability: FaceStability, subject: str = "this face") -> str:
     """One sentence in plain words."""
     low, high = round(stability.low * 100), round(stability.high * 100)
     if not stability.unstable:
-        return (f"Stable: re-compressed, resized or with noise added, {subject} still scores "
-                f"{low}-{high} % likely fake, with the same verdict.")
+        return (
+            f"Stable: re-compressed, resized or with noise added, {subject} still scores "
+            f"{low}-{high} % likely fake, with the same verdict."
+        )
     spans = " to ".join(v.value for v in (stability.verdicts[0], stability.verdicts[-1]))
-    return (f"Unstable: re-compressed, resized or with noise added, {subject} scores "
-            f"{low}-{high} % likely fake, which spans {spans}: small changes to the file "
-            f"change the verdict.")
+    return (
+        f"Unstable: re-compressed, resized or with noise added, {subject} scores "
+        f"{low}-{high} % likely fake, which spans {spans}: small changes to the file "
+        f"change the verdict."
+    )

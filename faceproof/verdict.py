@@ -80,11 +80,17 @@ class DecisionRule:
         """One sentence, in plain words, on why the verdict is what it is."""
         verdict = self.decide(fake_probability)
         if verdict is Verdict.UNCERTAIN:
-            return (f"fake probability {fake_probability:.1%} is between {self.low:.1%} and "
-                    f"{self.high:.1%}: too close to call, since faces scored there are too "
-                    f"often judged wrong")
+            return (
+                f"fake probability {fake_probability:.1%} is between {self.low:.1%} and "
+                f"{self.high:.1%}: too close to call, since faces scored there are too "
+                f"often judged wrong"
+            )
         if verdict is Verdict.FAKE:
-            return (f"fake probability {fake_probability:.1%} is at or above {self.high:.1%}, "
-                    f"where the models call a face fake")
-        return (f"fake probability {fake_probability:.1%} is below {self.low:.1%}, "
-                f"where the models call a face real")
+            return (
+                f"fake probability {fake_probability:.1%} is at or above {self.high:.1%}, "
+                f"where the models call a face fake"
+            )
+        return (
+            f"fake probability {fake_probability:.1%} is below {self.low:.1%}, "
+            f"where the models call a face real"
+        )

@@ -73,9 +73,9 @@ class VideoInfo:
 class _StreamIndex:
     """Every packet of the video stream, in decode order, without its data."""
 
-    pts: list[int]            # per packet (decode order), in time-base units
-    keyframe: list[bool]      # per packet
-    end_pts: int              # end of the last frame shown
+    pts: list[int]  # per packet (decode order), in time-base units
+    keyframe: list[bool]  # per packet
+    end_pts: int  # end of the last frame shown
     time_base: Fraction
     width: int
     height: int
@@ -105,8 +105,9 @@ def probe_video(path: str | Path) -> VideoInfo:
         index = _index_stream(container, path)
     duration = index.duration_s
     count = len(index.pts)
-    return VideoInfo(count, count / duration if duration > 0 else 0.0, index.width,
-                     index.height, duration)
+    return VideoInfo(
+        count, count / duration if duration > 0 else 0.0, index.width, index.height, duration
+    )
 
 
 def sample_frame_indices(frame_count: int, num_frames: int) -> list[int]:
@@ -150,8 +151,9 @@ def sample_frames_in_time(starts: list[int], end: int, num_frames: int) -> list[
     first, span = starts[0], max(end - starts[0], 1)
     # midpoint k is first + (2k + 1) * span / (2 n): compared in integers, exactly
     scaled = [2 * num_frames * (s - first) for s in starts]
-    picked = {max(0, bisect.bisect_right(scaled, (2 * k + 1) * span) - 1)
-              for k in range(num_frames)}
+    picked = {
+        max(0, bisect.bisect_right(scaled, (2 * k + 1) * span) - 1) for k in range(num_frames)
+    }
     return sorted(picked)
 
 
@@ -230,7 +232,7 @@ def packets_to_decode(pts: list[int], keyframe: list[bool], wanted: set[int]) ->
         One flag per packet.
     """
     needed = [False] * len(pts)
-    latest_key = 0   # decode index of the latest keyframe seen
+    latest_key = 0  # decode index of the latest keyframe seen
     keys: list[int] = []
     for i, (p, key) in enumerate(zip(pts, keyframe, strict=True)):
         if key or i == 0:
@@ -241,12 +243,13 @@ def packets_to_decode(pts: list[int], keyframe: list[bool], wanted: set[int]) ->
         start = latest_key
         while start > 0 and pts[start] > p:  # a leading frame: an earlier keyframe
             start = max((k for k in keys if k < start), default=0)
-        needed[start:i + 1] = [True] * (i + 1 - start)
+        needed[start : i + 1] = [True] * (i + 1 - start)
     return needed
 
 
-def _decode(path: str | Path, index: _StreamIndex, wanted: dict[int, int],
-            max_pixels: int | None) -> Iterator[VideoFrame]:
+def _decode(
+    path: str | Path, index: _StreamIndex, wanted: dict[int, int], max_pixels: int | None
+) -> Iterator[VideoFrame]:
     needed = packets_to_decode(index.pts, index.keyframe, set(wanted))
     last_needed = max(i for i, need in enumerate(needed) if need)
     first = min(index.pts)
@@ -263,9 +266,9 @@ def _decode(path: str | Path, index: _StreamIndex, wanted: dict[int, int],
         def take(frames) -> None:
             for frame in frames:
                 if frame.pts in wanted and frame.pts not in pending:
-                    pending[frame.pts] = _to_video_frame(frame, wanted[frame.pts],
-                                                         (frame.pts - first) * index.time_base,
-                                                         max_pixels)
+                    pending[frame.pts] = _to_video_frame(
+                        frame, wanted[frame.pts], (frame.pts - first) * index.time_base, max_pixels
+                    )
 
         try:
             for packet in container.demux(stream):
@@ -308,20 +311,23 @@ def _safe_decode(codec, packet) -> list:
         return []
 
 
-def _to_video_frame(frame: av.VideoFrame, index: int, time: Fraction,
-                    max_pixels: int | None) -> VideoFrame:
+def _to_video_frame(
+    frame: av.VideoFrame, index: int, time: Fraction, max_pixels: int | None
+) -> VideoFrame:
     # the stream's declared size may lie: bound what was actually decoded
     decoded_size = (int(frame.width), int(frame.height))
     scale = frame_scale(*decoded_size, max_pixels)
     if scale < 1.0:
         width = max(1, int(frame.width * scale))
         height = max(1, int(frame.height * scale))
-        rgb = frame.reformat(width=width, height=height, format="rgb24",
-                             interpolation="AREA").to_ndarray()
+        rgb = frame.reformat(
+            width=width, height=height, format="rgb24", interpolation="AREA"
+        ).to_ndarray()
     else:
         rgb = frame.to_ndarray(format="rgb24")
-    return VideoFrame(index=index, time_s=float(time), image=np.ascontiguousarray(rgb),
-                      decoded_size=decoded_size)
+    return VideoFrame(
+        index=index, time_s=float(time), image=np.ascontiguousarray(rgb), decoded_size=decoded_size
+    )
 
 
 def _open(path: str | Path) -> av.container.InputContainer:
@@ -338,13 +344,15 @@ def _open(path: str | Path) -> av.container.InputContainer:
     return container
 
 
-def _index_stream(container: av.container.InputContainer, path: str | Path,
-                  max_duration_s: float | None = None) -> _StreamIndex:
+def _index_stream(
+    container: av.container.InputContainer, path: str | Path, max_duration_s: float | None = None
+) -> _StreamIndex:
     """Reads the first video stream's packets (not their frames): timestamps and keyframes."""
     stream = container.streams.video[0]
     time_base = stream.time_base or Fraction(1, 1)
-    limit = (None if max_duration_s is None
-             else int(max_duration_s / time_base) + 1)  # a little past it: refused after
+    limit = (
+        None if max_duration_s is None else int(max_duration_s / time_base) + 1
+    )  # a little past it: refused after
     pts, keyframe, durations = [], [], []
     try:
         for packet in container.demux(stream):
@@ -364,8 +372,7 @@ def _index_stream(container: av.container.InputContainer, path: str | Path,
     width, height = int(codec.width or 0), int(codec.height or 0)
     if not pts or width <= 0 or height <= 0:
         raise VideoError(
-            f"{Path(path).name} holds no frames or no size ({len(pts)} frames, "
-            f"{width}x{height})."
+            f"{Path(path).name} holds no frames or no size ({len(pts)} frames, {width}x{height})."
         )
     last = max(range(len(pts)), key=pts.__getitem__)
     shown = sorted(pts)

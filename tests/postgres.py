@@ -30,15 +30,23 @@ REQUIRED = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 USER = "faceproof"  # the server's superuser, trusted on loopback: a throwaway cluster
 START_TIMEOUT_S = 60
 # a test server: durability across a crash of the server is not what these tests test
-SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-            "max_connections": "200", "listen_addresses": "'127.0.0.1'",
-            "unix_socket_directories": "''"}
+SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "200",
+    "listen_addresses": "'127.0.0.1'",
+    "unix_socket_directories": "''",
+}
 
 
 def find_binaries() -> Path | None:
     """The newest /usr/lib/postgresql/<major>/bin holding initdb and pg_ctl, else PATH's."""
-    folders = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True,
-                     key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)] or [0])
+    folders = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        reverse=True,
+        key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)] or [0],
+    )
     for folder in folders:
         if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
             return folder
@@ -70,21 +78,45 @@ class PostgresServer:
             self._as = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self._as, str(self.bin_dir / tool), *args],
-                              capture_output=True, text=True, timeout=START_TIMEOUT_S)
+        done = subprocess.run(
+            [*self._as, str(self.bin_dir / tool), *args],
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_S,
+        )
         if done.returncode != 0:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
-            raise RuntimeError(f"{tool} failed ({done.returncode}):\n{done.stdout}"
-                               f"{done.stderr}\n{log}")
+            raise RuntimeError(
+                f"{tool} failed ({done.returncode}):\n{done.stdout}{done.stderr}\n{log}"
+            )
 
     def start(self) -> PostgresServer:
-        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "--no-sync",
-                  "-E", "UTF8", "--locale=C")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            USER,
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(f"port = {self.port}\n")
             conf.writelines(f"{name} = {value}\n" for name, value in SETTINGS.items())
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w",
-                  "-t", str(START_TIMEOUT_S), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            str(START_TIMEOUT_S),
+            "start",
+        )
         return self
 
     def url(self, database: str = "postgres") -> str:
@@ -95,8 +127,9 @@ class PostgresServer:
         import psycopg
 
         name = f"test_{next(self._names)}"
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname="postgres",
-                             autocommit=True) as connection:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=USER, dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -119,8 +152,10 @@ def postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL server for the whole session (skips, or fails under CI, without one)."""
     bin_dir = find_binaries()
     if bin_dir is None:
-        _unavailable("PostgreSQL is not installed (initdb, pg_ctl): `make postgres`, or "
-                     "apt-get install postgresql")
+        _unavailable(
+            "PostgreSQL is not installed (initdb, pg_ctl): `make postgres`, or "
+            "apt-get install postgresql"
+        )
     try:
         import psycopg  # noqa: F401
     except ImportError:

@@ -38,17 +38,31 @@ def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
         raise ToolFailed(f"{cmd[0]} could not be started: {exc}") from exc
 
 
-def audit_python(ignored: set[str], command: list[str] | None = None
-                 ) -> tuple[list[str], list[str], int]:
+def audit_python(
+    ignored: set[str], command: list[str] | None = None
+) -> tuple[list[str], list[str], int]:
     """(vulnerabilities found, packages not audited, packages audited)."""
-    run = _run(command or [sys.executable, "-m", "pip_audit", "--skip-editable", "--format",
-                           "json", "--progress-spinner", "off"])
+    run = _run(
+        command
+        or [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "--skip-editable",
+            "--format",
+            "json",
+            "--progress-spinner",
+            "off",
+        ]
+    )
     try:
         report = json.loads(run.stdout)
         dependencies = report["dependencies"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ToolFailed(f"pip-audit gave no report (exit {run.returncode}): "
-                         f"{(run.stderr or run.stdout).strip()[-500:]}") from exc
+        raise ToolFailed(
+            f"pip-audit gave no report (exit {run.returncode}): "
+            f"{(run.stderr or run.stdout).strip()[-500:]}"
+        ) from exc
     if not dependencies:
         raise ToolFailed("pip-audit reported no installed package at all")
     found, unaudited, audited = [], [], 0
@@ -63,14 +77,22 @@ def audit_python(ignored: set[str], command: list[str] | None = None
                 unaudited.append(f"{name} {version}")
                 continue
         else:
-            vulns = [{"id": v["id"], "aliases": v.get("aliases", []),
-                      "fixed_in": v.get("fix_versions", [])} for v in dep.get("vulns", [])]
+            vulns = [
+                {
+                    "id": v["id"],
+                    "aliases": v.get("aliases", []),
+                    "fixed_in": v.get("fix_versions", []),
+                }
+                for v in dep.get("vulns", [])
+            ]
         audited += 1
         for vuln in vulns:
             ids = {vuln["id"], *vuln.get("aliases", [])}
             if not ids & ignored:
-                found.append(f"{name} {version}: {vuln['id']} (fixed in "
-                             f"{', '.join(vuln.get('fixed_in') or ['?'])})")
+                found.append(
+                    f"{name} {version}: {vuln['id']} (fixed in "
+                    f"{', '.join(vuln.get('fixed_in') or ['?'])})"
+                )
     return found, unaudited, audited
 
 
@@ -95,15 +117,18 @@ def audit_npm(folder: Path, command: list[str] | None = None) -> tuple[list[str]
     try:
         report = json.loads(run.stdout)
     except ValueError as exc:
-        raise ToolFailed(f"npm audit gave no report (exit {run.returncode}): "
-                         f"{run.stderr.strip()[-300:]}") from exc
+        raise ToolFailed(
+            f"npm audit gave no report (exit {run.returncode}): {run.stderr.strip()[-300:]}"
+        ) from exc
     if "vulnerabilities" not in report:
         if "security/advisories" in str(report.get("uri", "")):  # the service refused
             return [], [f"npm's advisory endpoint refused the audit ({report.get('message')})"]
         raise ToolFailed(f"npm audit failed: {report.get('message') or report.get('error')}")
-    found = [f"{name}: {v['severity']} ({', '.join(_advisory(x) for x in v.get('via', []))})"
-             for name, v in report["vulnerabilities"].items()
-             if v.get("severity") in {"high", "critical"}]
+    found = [
+        f"{name}: {v['severity']} ({', '.join(_advisory(x) for x in v.get('via', []))})"
+        for name, v in report["vulnerabilities"].items()
+        if v.get("severity") in {"high", "critical"}
+    ]
     return found, []
 
 
@@ -114,10 +139,16 @@ def _advisory(via: dict | str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ignore", action="append", default=[], metavar="ID",
-                        help="a vulnerability id (or alias) explained elsewhere")
-    parser.add_argument("--strict", action="store_true",
-                        help="fail when anything could not be audited")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a vulnerability id (or alias) explained elsewhere",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="fail when anything could not be audited"
+    )
     parser.add_argument("--frontend", type=Path, default=REPO / "frontend")
     args = parser.parse_args(argv)
 
@@ -127,15 +158,21 @@ def main(argv: list[str] | None = None) -> int:
     except ToolFailed as exc:
         print(f"AUDIT DID NOT RUN: {exc}")
         return 2
-    print(f"Python: {py_audited} packages audited, {len(py_found)} known vulnerabilities, "
-          f"{len(py_unaudited)} not audited")
+    print(
+        f"Python: {py_audited} packages audited, {len(py_found)} known vulnerabilities, "
+        f"{len(py_unaudited)} not audited"
+    )
     for line in py_found:
         print(f"  VULNERABLE {line}")
     if py_unaudited:
-        print("  not audited (PyPI gave no advisory data for these versions): "
-              + ", ".join(py_unaudited))
-    print(f"npm: {len(npm_found)} high or critical advisories"
-          + (f"; not audited: {'; '.join(npm_unaudited)}" if npm_unaudited else ""))
+        print(
+            "  not audited (PyPI gave no advisory data for these versions): "
+            + ", ".join(py_unaudited)
+        )
+    print(
+        f"npm: {len(npm_found)} high or critical advisories"
+        + (f"; not audited: {'; '.join(npm_unaudited)}" if npm_unaudited else "")
+    )
     for line in npm_found:
         print(f"  VULNERABLE {line}")
     if py_found or npm_found:

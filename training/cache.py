@@ -31,8 +31,9 @@ def fingerprint(samples: list[Sample], size: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def open_image_cache(samples: list[Sample], cache_dir: str | Path, size: int = 224,
-                     *, workers: int | None = None) -> np.ndarray:
+def open_image_cache(
+    samples: list[Sample], cache_dir: str | Path, size: int = 224, *, workers: int | None = None
+) -> np.ndarray:
     """A read-only (N, size, size, 3) uint8 memmap of the samples, built on first use."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -53,10 +54,19 @@ def open_image_cache(samples: list[Sample], cache_dir: str | Path, size: int = 2
 
     # decoders release the GIL, so threads use every core without pickling pixels around
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        list(tqdm(pool.map(decode, range(len(samples))), total=len(samples),
-                  desc="caching images", unit="img", mininterval=2.0))
+        list(
+            tqdm(
+                pool.map(decode, range(len(samples))),
+                total=len(samples),
+                desc="caching images",
+                unit="img",
+                mininterval=2.0,
+            )
+        )
     out.flush()
     partial.rename(data_path)  # fine while mapped: the mapping follows the inode
-    meta_path.write_text(json.dumps({"size": size, "count": len(samples),
-                                     "files": [str(s.path) for s in samples]}), encoding="utf-8")
+    meta_path.write_text(
+        json.dumps({"size": size, "count": len(samples), "files": [str(s.path) for s in samples]}),
+        encoding="utf-8",
+    )
     return np.memmap(data_path, dtype=np.uint8, mode="r", shape=shape)

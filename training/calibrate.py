@@ -44,12 +44,18 @@ def best_threshold(labels: np.ndarray, probs: np.ndarray) -> float:
 class AbstainResult:
     low: float
     high: float
-    abstained: float          # share of validation samples inside the band
-    decided_accuracy: float   # accuracy on the samples outside it
+    abstained: float  # share of validation samples inside the band
+    decided_accuracy: float  # accuracy on the samples outside it
 
 
-def abstain_band(labels: np.ndarray, probs: np.ndarray, threshold: float, *,
-                 target_accuracy: float = 0.95, max_fraction: float = 0.2) -> AbstainResult:
+def abstain_band(
+    labels: np.ndarray,
+    probs: np.ndarray,
+    threshold: float,
+    *,
+    target_accuracy: float = 0.95,
+    max_fraction: float = 0.2,
+) -> AbstainResult:
     """The narrowest band around `threshold` (symmetric in logit space) outside of which
     accuracy reaches `target_accuracy`, abstaining on at most `max_fraction` of samples.
 
@@ -70,7 +76,7 @@ def abstain_band(labels: np.ndarray, probs: np.ndarray, threshold: float, *,
     # a band edge cannot separate samples at the same distance, so only cut between distinct
     # ones: cutting inside a tie would abstain on all of it and overshoot max_fraction
     ranked = distance[order]
-    cuts = np.flatnonzero(np.r_[True, ranked[1:limit + 1] > ranked[:limit]])
+    cuts = np.flatnonzero(np.r_[True, ranked[1 : limit + 1] > ranked[:limit]])
     reached = cuts[accuracy_after[cuts] >= target_accuracy]
     k = int(reached[0]) if len(reached) else int(cuts[-1])
     if k == 0:
@@ -85,24 +91,26 @@ def abstain_band(labels: np.ndarray, probs: np.ndarray, threshold: float, *,
         low=min(float(sigmoid(centre - width)), threshold),
         high=max(float(sigmoid(centre + width)), threshold),
         abstained=float(1 - kept.mean()),
-        decided_accuracy=float(correct[kept].mean()) if kept.any() else float("nan"))
+        decided_accuracy=float(correct[kept].mean()) if kept.any() else float("nan"),
+    )
 
 
 @dataclass(frozen=True)
 class FalseAccusationRule:
     """A decision rule fitted to a false-accusation budget, and what it does per source."""
 
-    low: float                 # REAL below it
-    threshold: float           # the plain yes/no cut, inside [low, high]
-    high: float                # FAKE at or above it
-    false_fake: dict[str, float]   # per real-bearing source: genuine faces called FAKE
-    false_real: dict[str, float]   # per fake-bearing source: fakes called REAL
+    low: float  # REAL below it
+    threshold: float  # the plain yes/no cut, inside [low, high]
+    high: float  # FAKE at or above it
+    false_fake: dict[str, float]  # per real-bearing source: genuine faces called FAKE
+    false_real: dict[str, float]  # per fake-bearing source: fakes called REAL
     worst_real_source: str
     worst_fake_source: str
 
 
-def calibration_groups(sources: np.ndarray, datasets: np.ndarray, labels: np.ndarray,
-                       label: int, min_samples: int) -> dict[str, np.ndarray]:
+def calibration_groups(
+    sources: np.ndarray, datasets: np.ndarray, labels: np.ndarray, label: int, min_samples: int
+) -> dict[str, np.ndarray]:
     """Index arrays of the samples of `label` per source; a source with fewer than
     `min_samples` of them counts within its data set ("<dataset> (other)")."""
     groups: dict[str, list[int]] = {}
@@ -124,10 +132,16 @@ def _lowest_cut_at_most(values: np.ndarray, rate: float) -> float:
     return float(np.nextafter(top, np.inf))
 
 
-def false_accusation_rule(labels: np.ndarray, probs: np.ndarray, sources: np.ndarray,
-                          datasets: np.ndarray, *, max_false_fake_rate: float = 0.03,
-                          max_false_real_rate: float = 0.10,
-                          min_source_samples: int = 20) -> FalseAccusationRule:
+def false_accusation_rule(
+    labels: np.ndarray,
+    probs: np.ndarray,
+    sources: np.ndarray,
+    datasets: np.ndarray,
+    *,
+    max_false_fake_rate: float = 0.03,
+    max_false_real_rate: float = 0.10,
+    min_source_samples: int = 20,
+) -> FalseAccusationRule:
     """The decision rule picked from a false-accusation budget.
 
     `high` (FAKE at or above it) is the lowest cut at which at most `max_false_fake_rate` of
@@ -144,17 +158,20 @@ def false_accusation_rule(labels: np.ndarray, probs: np.ndarray, sources: np.nda
     fake_groups = calibration_groups(sources, datasets, labels, 1, min_source_samples)
     if not real_groups or not fake_groups:
         raise ValueError("calibration needs REAL and FAKE validation samples")
-    cuts = {name: _lowest_cut_at_most(probs[idx], max_false_fake_rate)
-            for name, idx in real_groups.items()}
+    cuts = {
+        name: _lowest_cut_at_most(probs[idx], max_false_fake_rate)
+        for name, idx in real_groups.items()
+    }
     worst_real = max(cuts, key=cuts.get)
     high = float(min(max(cuts[worst_real], 1e-6), 1 - 1e-6))
     # highest t with share(fake < t) <= rate, i.e. the lowest cut of (-p) mirrored
-    lows = {name: 1.0 - _lowest_cut_at_most(1.0 - probs[idx], max_false_real_rate)
-            for name, idx in fake_groups.items()}
+    lows = {
+        name: 1.0 - _lowest_cut_at_most(1.0 - probs[idx], max_false_real_rate)
+        for name, idx in fake_groups.items()
+    }
     worst_fake = min(lows, key=lows.get)
     low = float(min(max(lows[worst_fake], 0.0), high))
     threshold = float(np.clip(best_threshold(labels, probs), low, high))
     false_fake = {n: float((probs[i] >= high).mean()) for n, i in real_groups.items()}
     false_real = {n: float((probs[i] < low).mean()) for n, i in fake_groups.items()}
-    return FalseAccusationRule(low, threshold, high, false_fake, false_real, worst_real,
-                               worst_fake)
+    return FalseAccusationRule(low, threshold, high, false_fake, false_real, worst_real, worst_fake)

@@ -18,93 +18,93 @@ from pydantic import TypeAdapter, ValidationError
 @dataclass
 class TrainConfig:
     # --- data
-    data: str = ""                  # folder with Real/ and Fake/, or a CSV (file,label[,group])
-    image_root: str = ""            # folder the CSV's file paths are relative to (CSV's own)
+    data: str = ""  # folder with Real/ and Fake/, or a CSV (file,label[,group])
+    image_root: str = ""  # folder the CSV's file paths are relative to (CSV's own)
     sources: list[Any] = field(default_factory=list)  # a mix instead of `data`: entries
-                                    # {data, name, max, weight} (see training.mix)
-    hold_out_source: str = ""       # a data set or source kept out entirely (leave-one-out)
-    face_crops: bool = True         # cut training crops with the serving face detector
+    # {data, name, max, weight} (see training.mix)
+    hold_out_source: str = ""  # a data set or source kept out entirely (leave-one-out)
+    face_crops: bool = True  # cut training crops with the serving face detector
     face_detector: Literal["haar", "yunet"] = "haar"  # the detector that cuts them (as the
-                                    # service's setting)
+    # service's setting)
     no_face: Literal["keep", "drop"] = "keep"  # training images where no face is found: kept
-                                    # (scored whole, as the service does) or dropped
-    val_fraction: float = 0.15      # share of samples (by whole groups) held out
-    split_seed: int = 42            # seed of the group split
-    folds: int = 0                  # >1: k-fold cross-validation by group; 0/1: one split
-    fold: int = 0                   # which fold is validation when folds > 1
-    cache_dir: str = "data/cache"   # memory-mapped uint8 cache of decoded images
-    cache_size: int = 224           # side of the cached images
-    max_samples: int = 0            # >0: use a class-balanced subset (quick experiments)
+    # (scored whole, as the service does) or dropped
+    val_fraction: float = 0.15  # share of samples (by whole groups) held out
+    split_seed: int = 42  # seed of the group split
+    folds: int = 0  # >1: k-fold cross-validation by group; 0/1: one split
+    fold: int = 0  # which fold is validation when folds > 1
+    cache_dir: str = "data/cache"  # memory-mapped uint8 cache of decoded images
+    cache_size: int = 224  # side of the cached images
+    max_samples: int = 0  # >0: use a class-balanced subset (quick experiments)
     # --- model
-    name: str = ""                  # bundle name; defaults to the arch
+    name: str = ""  # bundle name; defaults to the arch
     arch: str = "efficientnet_lite0"
-    pretrained: bool = True         # ImageNet init when available (see faceproof.pretrained)
+    pretrained: bool = True  # ImageNet init when available (see faceproof.pretrained)
     cbam: bool = False
     dropout: float = 0.2
-    input_size: int = 0             # 0: the arch's default
+    input_size: int = 0  # 0: the arch's default
     face_margin: float | str = "auto"  # margin for cropping faces at inference; "auto":
-                                       # measured on the training crops at export
-    freeze_stages: int = 0          # freeze the stem and this many early stages
-    init_from: str = ""             # warm start: a run's checkpoint (.pt) or a bundle folder
-                                    # of the same arch; "" starts from `pretrained`
+    # measured on the training crops at export
+    freeze_stages: int = 0  # freeze the stem and this many early stages
+    init_from: str = ""  # warm start: a run's checkpoint (.pt) or a bundle folder
+    # of the same arch; "" starts from `pretrained`
     # --- augmentation
-    aug_scale_min: float = 0.75     # random resized crop: smallest area fraction kept
-    aug_rotation: float = 10.0      # degrees
-    aug_color: float = 0.2          # colour-jitter strength (brightness/contrast/saturation)
-    aug_jpeg_p: float = 0.3         # chance of a JPEG re-compression
+    aug_scale_min: float = 0.75  # random resized crop: smallest area fraction kept
+    aug_rotation: float = 10.0  # degrees
+    aug_color: float = 0.2  # colour-jitter strength (brightness/contrast/saturation)
+    aug_jpeg_p: float = 0.3  # chance of a JPEG re-compression
     aug_jpeg_quality_min: int = 50
-    aug_erasing_p: float = 0.25     # chance of random erasing
-    balance_classes: bool = True    # sample classes equally when they are imbalanced
+    aug_erasing_p: float = 0.25  # chance of random erasing
+    balance_classes: bool = True  # sample classes equally when they are imbalanced
     # --- self-blended fakes (training.sbi) and degradations (training.degrade)
-    sbi_fraction: float = 0.0       # share of training draws that are self-blended fakes
-    degrade_jpeg_p: float = 0.0     # JPEG quality drawn from [degrade_jpeg_min, 100]
+    sbi_fraction: float = 0.0  # share of training draws that are self-blended fakes
+    degrade_jpeg_p: float = 0.0  # JPEG quality drawn from [degrade_jpeg_min, 100]
     degrade_jpeg_min: int = 30
-    degrade_scale_p: float = 0.0    # down-scale to [degrade_scale_min, 1] and back
+    degrade_scale_p: float = 0.0  # down-scale to [degrade_scale_min, 1] and back
     degrade_scale_min: float = 0.25
-    degrade_blur_p: float = 0.0     # Gaussian blur, sigma up to degrade_blur_sigma
+    degrade_blur_p: float = 0.0  # Gaussian blur, sigma up to degrade_blur_sigma
     degrade_blur_sigma: float = 1.2
-    degrade_noise_p: float = 0.0    # Gaussian noise, std up to degrade_noise_std (0-255)
+    degrade_noise_p: float = 0.0  # Gaussian noise, std up to degrade_noise_std (0-255)
     degrade_noise_std: float = 6.0
-    samples_per_epoch: int = 0      # >0: draws per epoch (weighted sampler); 0: the train set
+    samples_per_epoch: int = 0  # >0: draws per epoch (weighted sampler); 0: the train set
     # --- optimisation
     epochs: int = 10
     batch_size: int = 32
-    optimizer: Literal["adamw", "sgd"] = "adamw"    # adamw | sgd
+    optimizer: Literal["adamw", "sgd"] = "adamw"  # adamw | sgd
     lr: float = 1e-3
     weight_decay: float = 0.02
-    momentum: float = 0.9           # sgd only
+    momentum: float = 0.9  # sgd only
     warmup_epochs: float = 0.5
-    min_lr_ratio: float = 0.01      # cosine decays to lr * this
-    loss: Literal["bce", "focal"] = "bce"    # bce | focal
+    min_lr_ratio: float = 0.01  # cosine decays to lr * this
+    loss: Literal["bce", "focal"] = "bce"  # bce | focal
     focal_alpha: float = 0.5
     focal_gamma: float = 2.0
     label_smoothing: float = 0.0
-    grad_clip: float = 2.0          # max gradient norm; 0 disables
-    amp: Literal["auto", "bf16", "fp16", "off"] = "auto"    # auto | bf16 | fp16 | off
+    grad_clip: float = 2.0  # max gradient norm; 0 disables
+    amp: Literal["auto", "bf16", "fp16", "off"] = "auto"  # auto | bf16 | fp16 | off
     channels_last: bool = True
     early_stopping_patience: int = 4  # epochs without val ROC-AUC improvement; 0 disables
     # --- distillation (optional): soft targets from a teacher bundle
-    teacher: str = ""               # path to a bundle folder
-    distill_weight: float = 0.0     # loss = (1-w) * hard + w * soft
+    teacher: str = ""  # path to a bundle folder
+    distill_weight: float = 0.0  # loss = (1-w) * hard + w * soft
     distill_temperature: float = 2.0
     # --- run
-    output: str = "runs/train"      # run folder: checkpoints, metrics.csv, resolved config
-    export: str = ""                # bundle folder written at the end; "" skips export
+    output: str = "runs/train"  # run folder: checkpoints, metrics.csv, resolved config
+    export: str = ""  # bundle folder written at the end; "" skips export
     seed: int = 0
-    workers: int = 0                # DataLoader processes; 0 avoids stealing cores from compute
-    threads: int = 0                # torch intra-op threads; 0: all cores
-    resume: bool = True             # continue from output/last.pt when it exists
-    max_steps_per_epoch: int = 0    # >0: cut epochs short (smoke tests)
+    workers: int = 0  # DataLoader processes; 0 avoids stealing cores from compute
+    threads: int = 0  # torch intra-op threads; 0: all cores
+    resume: bool = True  # continue from output/last.pt when it exists
+    max_steps_per_epoch: int = 0  # >0: cut epochs short (smoke tests)
     abstain_target_accuracy: float = 0.95  # accuracy wanted outside the abstain band
-    abstain_max_fraction: float = 0.2      # never abstain on more than this share
+    abstain_max_fraction: float = 0.2  # never abstain on more than this share
     calibration: Literal["accuracy", "false_accusation"] = "accuracy"  # accuracy: the band
-                                           # above; false_accusation: the rates below
-    max_false_fake_rate: float = 0.03      # false_accusation: genuine faces called FAKE, at
-                                           # most, in the worst real source of validation
-    max_false_real_rate: float = 0.10      # ... and fakes called REAL, in the worst fake source
-    min_source_samples: int = 20           # smaller sources count within their data set
+    # above; false_accusation: the rates below
+    max_false_fake_rate: float = 0.03  # false_accusation: genuine faces called FAKE, at
+    # most, in the worst real source of validation
+    max_false_real_rate: float = 0.10  # ... and fakes called REAL, in the worst fake source
+    min_source_samples: int = 20  # smaller sources count within their data set
     leave_one_out_runs: list[str] = field(default_factory=list)  # run folders of
-                                           # leave-one-source-out runs, for the card
+    # leave-one-source-out runs, for the card
     notes: dict[str, Any] = field(default_factory=dict)  # free text carried to the card
 
     @property
@@ -133,13 +133,16 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"unknown config keys: {', '.join(unknown)}; "
-                         f"known: {', '.join(sorted(known))}")
+        raise ValueError(
+            f"unknown config keys: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     try:  # types and choices checked before any work: `epochs=abc` is an error here
         return _VALIDATOR.validate_python(values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} "
-                             f"(got {e.get('input')!r})" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
+            for e in exc.errors()
+        )
         raise ValueError(f"invalid training config: {problems}") from None
 
 
@@ -148,5 +151,6 @@ _VALIDATOR = TypeAdapter(TrainConfig)
 
 def save_config(config: TrainConfig, path: str | Path) -> None:
     """Write the resolved config as YAML (what actually ran)."""
-    Path(path).write_text(yaml.safe_dump(dataclasses.asdict(config), sort_keys=False),
-                          encoding="utf-8")
+    Path(path).write_text(
+        yaml.safe_dump(dataclasses.asdict(config), sort_keys=False), encoding="utf-8"
+    )

@@ -19,10 +19,10 @@ CLASS_NAMES = ("REAL", "FAKE")
 @dataclass(frozen=True)
 class Sample:
     path: Path
-    label: int            # 0 REAL, 1 FAKE
-    group: str | None     # source identity (video); samples of a group never straddle a split
-    source: str = ""      # finer source within the data set (CSV `source` column)
-    dataset: str = ""     # the data set (mix entry) the sample comes from
+    label: int  # 0 REAL, 1 FAKE
+    group: str | None  # source identity (video); samples of a group never straddle a split
+    source: str = ""  # finer source within the data set (CSV `source` column)
+    dataset: str = ""  # the data set (mix entry) the sample comes from
 
 
 def parse_label(value: str) -> int:
@@ -51,8 +51,9 @@ def from_folder(root: str | Path, dataset: str = "") -> list[Sample]:
     return samples
 
 
-def from_csv(csv_path: str | Path, image_root: str | Path | None = None,
-             dataset: str = "") -> list[Sample]:
+def from_csv(
+    csv_path: str | Path, image_root: str | Path | None = None, dataset: str = ""
+) -> list[Sample]:
     """Rows `file,label[,group][,source]`; file paths are relative to `image_root` (the CSV's
     folder); `dataset` defaults to the CSV's folder name."""
     csv_path = Path(csv_path)
@@ -67,15 +68,17 @@ def from_csv(csv_path: str | Path, image_root: str | Path | None = None,
         for row in reader:
             group = (row.get("group") or "").strip() or None
             source = (row.get("source") or "").strip() or dataset
-            samples.append(Sample(root / row["file"], parse_label(row["label"]), group, source,
-                                  dataset))
+            samples.append(
+                Sample(root / row["file"], parse_label(row["label"]), group, source, dataset)
+            )
     if not samples:
         raise ValueError(f"{csv_path}: no rows")
     return samples
 
 
-def load_samples(data: str | Path, image_root: str | Path | None = None,
-                 dataset: str = "") -> list[Sample]:
+def load_samples(
+    data: str | Path, image_root: str | Path | None = None, dataset: str = ""
+) -> list[Sample]:
     """A folder data set or a CSV data set, whichever `data` is."""
     data = Path(data)
     if data.is_dir():
@@ -89,5 +92,9 @@ def describe(samples: list[Sample]) -> dict:
     """Counts for a data card."""
     fake = sum(s.label for s in samples)
     groups = {s.group for s in samples if s.group is not None}
-    return {"images": len(samples), "real": len(samples) - fake, "fake": fake,
-            "groups": len(groups) or None}
+    return {
+        "images": len(samples),
+        "real": len(samples) - fake,
+        "fake": fake,
+        "groups": len(groups) or None,
+    }

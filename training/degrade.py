@@ -27,9 +27,16 @@ class Degradations:
 
     @classmethod
     def from_config(cls, config) -> Degradations:
-        return cls(config.degrade_jpeg_p, config.degrade_jpeg_min, config.degrade_scale_p,
-                   config.degrade_scale_min, config.degrade_blur_p, config.degrade_blur_sigma,
-                   config.degrade_noise_p, config.degrade_noise_std)
+        return cls(
+            config.degrade_jpeg_p,
+            config.degrade_jpeg_min,
+            config.degrade_scale_p,
+            config.degrade_scale_min,
+            config.degrade_blur_p,
+            config.degrade_blur_sigma,
+            config.degrade_noise_p,
+            config.degrade_noise_std,
+        )
 
     @property
     def active(self) -> bool:
@@ -40,8 +47,9 @@ class Degradations:
         out = image
         if rng.random() < self.scale_p:
             f = rng.uniform(self.scale_min, 1.0)
-            small = cv2.resize(out, (max(8, round(w * f)), max(8, round(h * f))),
-                               interpolation=cv2.INTER_AREA)
+            small = cv2.resize(
+                out, (max(8, round(w * f)), max(8, round(h * f))), interpolation=cv2.INTER_AREA
+            )
             up = cv2.INTER_CUBIC if rng.random() < 0.5 else cv2.INTER_LINEAR
             out = cv2.resize(small, (w, h), interpolation=up)
         if rng.random() < self.blur_p:
@@ -52,8 +60,9 @@ class Degradations:
         if rng.random() < self.jpeg_p:
             quality = int(rng.integers(self.jpeg_min, 101))
             # OpenCV's codec takes BGR: swap so the chroma planes are the real ones
-            ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(out[..., ::-1]),
-                                   [cv2.IMWRITE_JPEG_QUALITY, quality])
+            ok, buf = cv2.imencode(
+                ".jpg", np.ascontiguousarray(out[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality]
+            )
             if ok:
                 out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]
         return np.ascontiguousarray(out)

@@ -40,9 +40,11 @@ log = logging.getLogger("training.ensemble")
 def weight_grid(members: int, step: float = 0.05) -> list[tuple[float, ...]]:
     """Every weight vector on the simplex with entries multiple of `step`."""
     n = round(1 / step)
-    return [(*(c / n for c in combo), (n - sum(combo)) / n)
-            for combo in itertools.product(range(n + 1), repeat=members - 1)
-            if sum(combo) <= n]
+    return [
+        (*(c / n for c in combo), (n - sum(combo)) / n)
+        for combo in itertools.product(range(n + 1), repeat=members - 1)
+        if sum(combo) <= n
+    ]
 
 
 MIN_ENSEMBLE_GAIN = 0.005
@@ -51,8 +53,9 @@ gain is within the noise of a few thousand validation images, and a weak member 
 would only blur the scores a user reads."""
 
 
-def fit_weights(probs: np.ndarray, labels: np.ndarray, step: float = 0.05,
-                min_gain: float = MIN_ENSEMBLE_GAIN) -> tuple[float, ...]:
+def fit_weights(
+    probs: np.ndarray, labels: np.ndarray, step: float = 0.05, min_gain: float = MIN_ENSEMBLE_GAIN
+) -> tuple[float, ...]:
     """The grid weights with the best ROC-AUC (ties go to the most even weights), unless they
     beat the best single member by less than `min_gain`: then that member alone."""
     members = probs.shape[1]
@@ -71,13 +74,20 @@ def fit_weights(probs: np.ndarray, labels: np.ndarray, step: float = 0.05,
     return best
 
 
-def fit_ensemble(probs: np.ndarray, labels: np.ndarray, names: list[str], *,
-                 target_accuracy: float = 0.95, max_fraction: float = 0.2) -> EnsembleConfig:
+def fit_ensemble(
+    probs: np.ndarray,
+    labels: np.ndarray,
+    names: list[str],
+    *,
+    target_accuracy: float = 0.95,
+    max_fraction: float = 0.2,
+) -> EnsembleConfig:
     weights = fit_weights(probs, labels)
     combined = ensemble_probability(probs, weights)
     threshold = best_threshold(labels, combined)
-    band = abstain_band(labels, combined, threshold, target_accuracy=target_accuracy,
-                        max_fraction=max_fraction)
+    band = abstain_band(
+        labels, combined, threshold, target_accuracy=target_accuracy, max_fraction=max_fraction
+    )
     rule = DecisionRule(threshold, band.low, band.high)
     config = EnsembleConfig(weights=dict(zip(names, weights, strict=True)), **rule_fields(rule))
     metrics = verdict_metrics(labels, combined, rule)
@@ -100,34 +110,47 @@ def fit_ensemble_on_run(bundles, data: RunData) -> EnsembleConfig:
     names = [b.name for b in bundles]
     probs = np.stack([r.probs for r in results], axis=1)
     labels = results[0].labels
-    fitted = fit_ensemble(probs, labels, names, target_accuracy=config.abstain_target_accuracy,
-                          max_fraction=config.abstain_max_fraction)
+    fitted = fit_ensemble(
+        probs,
+        labels,
+        names,
+        target_accuracy=config.abstain_target_accuracy,
+        max_fraction=config.abstain_max_fraction,
+    )
     combined = ensemble_probability(probs, tuple(fitted.weights[n] for n in names))
     metrics = dict(fitted.metrics)
     if config.calibration == "false_accusation":
         rule = false_accusation_rule(
-            labels, combined, np.array([mix.samples[i].source for i in idx]),
+            labels,
+            combined,
+            np.array([mix.samples[i].source for i in idx]),
             np.array([mix.samples[i].dataset for i in idx]),
             max_false_fake_rate=config.max_false_fake_rate,
             max_false_real_rate=config.max_false_real_rate,
-            min_source_samples=config.min_source_samples)
-        fitted = fitted.model_copy(update=rule_fields(
-            DecisionRule(rule.threshold, rule.low, rule.high)))
+            min_source_samples=config.min_source_samples,
+        )
+        fitted = fitted.model_copy(
+            update=rule_fields(DecisionRule(rule.threshold, rule.low, rule.high))
+        )
         metrics.update(verdict_metrics(labels, combined, fitted.rule))
         metrics["calibration"] = {
-            "method": "false_accusation", "max_false_fake_rate": config.max_false_fake_rate,
+            "method": "false_accusation",
+            "max_false_fake_rate": config.max_false_fake_rate,
             "max_false_real_rate": config.max_false_real_rate,
             "worst_real_source": rule.worst_real_source,
             "worst_fake_source": rule.worst_fake_source,
-            "false_fake_by_source": rule.false_fake, "false_real_by_source": rule.false_real}
+            "false_fake_by_source": rule.false_fake,
+            "false_real_by_source": rule.false_real,
+        }
     metrics["by_source"] = by_source(mix.samples, idx, combined, fitted.rule)
     metrics["members_by_source"] = report
     sample = regression_sample(mix)
     position = {int(r): k for k, r in enumerate(idx)}
     metrics["regression_sample"] = {
-        "per_source": 30, "seed": 0,
-        **by_source(mix.samples, sample, combined[[position[int(r)] for r in sample]],
-                    fitted.rule)}
+        "per_source": 30,
+        "seed": 0,
+        **by_source(mix.samples, sample, combined[[position[int(r)] for r in sample]], fitted.rule),
+    }
     metrics["split"] = f"validation: {len(idx)} images, {split_words(config)}"
     return fitted.model_copy(update={"metrics": metrics})
 
@@ -151,8 +174,12 @@ def main(argv: list[str] | None = None) -> None:
     for b in bundles:
         split = b.config.data.get("split", {})
         if (split.get("seed"), split.get("val_fraction")) != (args.split_seed, args.val_fraction):
-            log.warning("%s was validated on another split (%s): the ensemble would be fitted "
-                        "on images it trained on", b.name, split)
+            log.warning(
+                "%s was validated on another split (%s): the ensemble would be fitted "
+                "on images it trained on",
+                b.name,
+                split,
+            )
     indices = data.rows("val")
     results = evaluate_cached(bundles, data.images, data.samples, indices, ensemble=False)
     probs = np.stack([r.probs for r in results], axis=1)
@@ -164,9 +191,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _print_summary(config: EnsembleConfig, path: Path) -> None:
     m = config.metrics
-    print(f"weights {config.weights}; ROC-AUC {m['roc_auc']:.4f} (members "
-          f"{ {k: round(v, 4) for k, v in m['members_roc_auc'].items()} }, equal weights "
-          f"{m['equal_weights_roc_auc']:.4f}); accuracy {m['accuracy']:.2%}; wrote {path}")
+    print(
+        f"weights {config.weights}; ROC-AUC {m['roc_auc']:.4f} (members "
+        f"{ {k: round(v, 4) for k, v in m['members_roc_auc'].items()} }, equal weights "
+        f"{m['equal_weights_roc_auc']:.4f}); accuracy {m['accuracy']:.2%}; wrote {path}"
+    )
 
 
 if __name__ == "__main__":

@@ -46,13 +46,20 @@ log = logging.getLogger("training.evaluate")
 
 
 @torch.inference_mode()
-def bundle_logits(model: torch.nn.Module, config: BundleConfig, images: np.ndarray,
-                  indices: np.ndarray, batch_size: int = 64) -> np.ndarray:
+def bundle_logits(
+    model: torch.nn.Module,
+    config: BundleConfig,
+    images: np.ndarray,
+    indices: np.ndarray,
+    batch_size: int = 64,
+) -> np.ndarray:
     """Raw (uncalibrated) logits of `model` for cached images, preprocessed as when serving."""
     preprocess = Preprocessor.from_config(config)
     model.eval()
-    out = [model(preprocess([images[i] for i in indices[s:s + batch_size]])).float()
-           for s in range(0, len(indices), batch_size)]
+    out = [
+        model(preprocess([images[i] for i in indices[s : s + batch_size]])).float()
+        for s in range(0, len(indices), batch_size)
+    ]
     return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
 
 
@@ -67,7 +74,8 @@ def verdict_metrics(labels: np.ndarray, probs: np.ndarray, rule: DecisionRule) -
     decided = rule.decided(probs)
     correct = rule.predictions(probs) == labels
     metrics["abstain"] = {
-        "low": rule.low, "high": rule.high,
+        "low": rule.low,
+        "high": rule.high,
         "fraction": float(1 - decided.mean()),
         "decided_accuracy": float(correct[decided].mean()) if decided.any() else float("nan"),
     }
@@ -87,38 +95,68 @@ class Evaluation:
         return self.rule.threshold
 
 
-def write_reports(evaluation: Evaluation, out_dir: Path, *, images: np.ndarray | None = None,
-                  indices: np.ndarray | None = None, metrics_csv: Path | None = None,
-                  title: str = "") -> None:
+def write_reports(
+    evaluation: Evaluation,
+    out_dir: Path,
+    *,
+    images: np.ndarray | None = None,
+    indices: np.ndarray | None = None,
+    metrics_csv: Path | None = None,
+    title: str = "",
+) -> None:
     """confusion_matrix.png, roc.png, samples.png, training_curves.png (when a run's
     metrics.csv is given), metrics.json and classification_report.txt into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     m = evaluation.metrics
     title = title or evaluation.name
-    plot_confusion_matrix(m["confusion_matrix"], out_dir / "confusion_matrix.png",
-                          f"{title}\naccuracy {m['accuracy']:.2%} at threshold "
-                          f"{evaluation.threshold:.3f}")
-    plot_roc(evaluation.labels, evaluation.probs, m["roc_auc"], out_dir / "roc.png", title,
-             evaluation.threshold)
+    plot_confusion_matrix(
+        m["confusion_matrix"],
+        out_dir / "confusion_matrix.png",
+        f"{title}\naccuracy {m['accuracy']:.2%} at threshold {evaluation.threshold:.3f}",
+    )
+    plot_roc(
+        evaluation.labels,
+        evaluation.probs,
+        m["roc_auc"],
+        out_dir / "roc.png",
+        title,
+        evaluation.threshold,
+    )
     if metrics_csv is not None and metrics_csv.is_file():
         plot_training_curves(metrics_csv, out_dir / "training_curves.png", title)
     if images is not None and indices is not None and len(indices):
         rng = np.random.default_rng(0)
         pick = rng.choice(len(indices), size=min(24, len(indices)), replace=False)
-        plot_sample_grid([images[indices[i]] for i in pick],
-                         [int(evaluation.labels[i]) for i in pick],
-                         [float(evaluation.probs[i]) for i in pick], evaluation.threshold,
-                         out_dir / "samples.png", f"{title}: random validation samples")
+        plot_sample_grid(
+            [images[indices[i]] for i in pick],
+            [int(evaluation.labels[i]) for i in pick],
+            [float(evaluation.probs[i]) for i in pick],
+            evaluation.threshold,
+            out_dir / "samples.png",
+            f"{title}: random validation samples",
+        )
     (out_dir / "metrics.json").write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
     preds = evaluation.rule.predictions(evaluation.probs)
-    report = classification_report(evaluation.labels, preds, labels=[0, 1],
-                                   target_names=list(CLASS_NAMES), digits=4, zero_division=0)
+    report = classification_report(
+        evaluation.labels,
+        preds,
+        labels=[0, 1],
+        target_names=list(CLASS_NAMES),
+        digits=4,
+        zero_division=0,
+    )
     (out_dir / "classification_report.txt").write_text(report, encoding="utf-8")
 
 
-def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sample],
-                    indices: np.ndarray, *, out_dir: Path | None = None,
-                    ensemble: bool = True) -> list[Evaluation]:
+def evaluate_cached(
+    bundles: list[Bundle],
+    images: np.ndarray,
+    samples: list[Sample],
+    indices: np.ndarray,
+    *,
+    out_dir: Path | None = None,
+    ensemble: bool = True,
+) -> list[Evaluation]:
     """Score each bundle (and, with several, their ensemble, decided by the service's rule)
     on `images[indices]` (cached crops aligned with `samples`); write reports per bundle
     under `out_dir` when given."""
@@ -128,24 +166,41 @@ def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sam
         logits = bundle_logits(bundle.model, bundle.config, images, indices)
         probs = calibrated_probs(logits, bundle.config.temperature)
         rule = bundle.config.rule
-        results.append(Evaluation(bundle.name, labels, probs,
-                                  verdict_metrics(labels, probs, rule), rule))
+        results.append(
+            Evaluation(bundle.name, labels, probs, verdict_metrics(labels, probs, rule), rule)
+        )
     if ensemble and len(bundles) > 1:
         names = [b.name for b in bundles]
         fitted = read_ensemble(bundles[0].path.parent)
         # the service's rule: the fitted one where it applies, else the members' mean
-        rule = fitted.rule if fitted is not None and fitted.applies_to(names) else \
-            ensemble_rule([b.config for b in bundles])
-        probs = ensemble_probability(np.stack([r.probs for r in results], axis=1),
-                                     member_weights(fitted, names))
-        results.append(Evaluation("ensemble", labels, probs,
-                                  verdict_metrics(labels, probs, rule), rule))
+        rule = (
+            fitted.rule
+            if fitted is not None and fitted.applies_to(names)
+            else ensemble_rule([b.config for b in bundles])
+        )
+        probs = ensemble_probability(
+            np.stack([r.probs for r in results], axis=1), member_weights(fitted, names)
+        )
+        results.append(
+            Evaluation("ensemble", labels, probs, verdict_metrics(labels, probs, rule), rule)
+        )
     if out_dir is not None:
         for r in results:
             write_reports(r, out_dir / r.name, images=images, indices=indices)
         with (out_dir / "metrics.csv").open("w", newline="", encoding="utf-8") as fh:
-            keys = ["model", "samples", "roc_auc", "accuracy", "balanced_accuracy", "precision",
-                    "recall", "f1", "eer", "threshold", "accuracy_at_0.5"]
+            keys = [
+                "model",
+                "samples",
+                "roc_auc",
+                "accuracy",
+                "balanced_accuracy",
+                "precision",
+                "recall",
+                "f1",
+                "eer",
+                "threshold",
+                "accuracy_at_0.5",
+            ]
             writer = csv.writer(fh)
             writer.writerow(keys)
             for r in results:
@@ -153,59 +208,89 @@ def evaluate_cached(bundles: list[Bundle], images: np.ndarray, samples: list[Sam
     return results
 
 
-def evaluate_mix(bundles: list[Bundle], config: TrainConfig, split: str = "val", *,
-                 out_dir: Path | None = None, ensemble: bool = True,
-                 run_dir: str | Path | None = None) -> tuple[list, dict]:
+def evaluate_mix(
+    bundles: list[Bundle],
+    config: TrainConfig,
+    split: str = "val",
+    *,
+    out_dir: Path | None = None,
+    ensemble: bool = True,
+    run_dir: str | Path | None = None,
+) -> tuple[list, dict]:
     """Evaluate on a training config's mix (the split read back from `run_dir/split.csv`
     when given and there, see `training.run_data`); returns the evaluations and the
     per-source report {model: by_source(...)} (also written to `out_dir/by_source.json`)."""
-    return evaluate_run(bundles, open_for_bundles(config, bundles, run_dir), split,
-                        out_dir=out_dir, ensemble=ensemble)
+    return evaluate_run(
+        bundles,
+        open_for_bundles(config, bundles, run_dir),
+        split,
+        out_dir=out_dir,
+        ensemble=ensemble,
+    )
 
 
-def evaluate_run(bundles: list[Bundle], data: RunData, split: str = "val", *,
-                 out_dir: Path | None = None, ensemble: bool = True) -> tuple[list, dict]:
+def evaluate_run(
+    bundles: list[Bundle],
+    data: RunData,
+    split: str = "val",
+    *,
+    out_dir: Path | None = None,
+    ensemble: bool = True,
+) -> tuple[list, dict]:
     """`evaluate_mix` on a run's data already opened for `bundles`."""
     indices = data.rows(split)
     if not len(indices):
         raise ValueError(f"the {split} split of this config is empty")
-    results = evaluate_cached(bundles, data.images, data.samples, indices, out_dir=out_dir,
-                              ensemble=ensemble)
+    results = evaluate_cached(
+        bundles, data.images, data.samples, indices, out_dir=out_dir, ensemble=ensemble
+    )
     report = {r.name: by_source(data.samples, indices, r.probs, r.rule) for r in results}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "by_source.json").write_text(json.dumps(report, indent=2) + "\n",
-                                                encoding="utf-8")
+        (out_dir / "by_source.json").write_text(
+            json.dumps(report, indent=2) + "\n", encoding="utf-8"
+        )
     return results, report
 
 
 def print_by_source(report: dict) -> None:
     """One table per model: every data set and source, pooled last."""
+
     def pct(x):
         return "    -" if x is None else f"{100 * x:5.1f}"
+
     for model, rep in report.items():
-        print(f"\n{model}: ROC-AUC and verdicts at the served rule "
-              f"(%: REAL faces called FAKE / UNCERTAIN, fakes called REAL / UNCERTAIN)")
-        print(f"  {'source':<26}{'real':>6}{'fake':>6}{'AUC':>8}{'R->F%':>7}{'R->?%':>7}"
-              f"{'F->R%':>7}{'F->?%':>7}")
+        print(
+            f"\n{model}: ROC-AUC and verdicts at the served rule "
+            f"(%: REAL faces called FAKE / UNCERTAIN, fakes called REAL / UNCERTAIN)"
+        )
+        print(
+            f"  {'source':<26}{'real':>6}{'fake':>6}{'AUC':>8}{'R->F%':>7}{'R->?%':>7}"
+            f"{'F->R%':>7}{'F->?%':>7}"
+        )
         rows = [(f"[{n}]", f) for n, f in rep["datasets"].items()]
         rows += [(f"  {n}", f) for n, f in rep["sources"].items()]
         rows.append(("pooled", rep["pooled"]))
         for name, f in rows:
             auc = "     -" if f["roc_auc"] != f["roc_auc"] else f"{f['roc_auc']:.4f}"
-            print(f"  {name:<26}{f['real']:>6}{f['fake']:>6}{auc:>8}"
-                  f"{pct(f['real_called_fake']):>7}{pct(f['real_uncertain']):>7}"
-                  f"{pct(f['fake_called_real']):>7}{pct(f['fake_uncertain']):>7}")
+            print(
+                f"  {name:<26}{f['real']:>6}{f['fake']:>6}{auc:>8}"
+                f"{pct(f['real_called_fake']):>7}{pct(f['real_uncertain']):>7}"
+                f"{pct(f['fake_called_real']):>7}{pct(f['fake_uncertain']):>7}"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundles", help="a bundle folder, or a folder of bundles")
     add_data_arguments(parser)
-    parser.add_argument("--split", choices=list(SPLITS),
-                        help="which part (default: val with --config, all with --data): the "
-                             "run's own split (its split.csv, else rebuilt as training made "
-                             "it); 'held_out' the config's hold_out_source")
+    parser.add_argument(
+        "--split",
+        choices=list(SPLITS),
+        help="which part (default: val with --config, all with --data): the "
+        "run's own split (its split.csv, else rebuilt as training made "
+        "it); 'held_out' the config's hold_out_source",
+    )
     parser.add_argument("--output", default="runs/evaluate", help="reports folder")
     parser.add_argument("--no-ensemble", action="store_true")
     args = parser.parse_args(argv)
@@ -220,15 +305,18 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.output)
     data = open_run_data(args, bundles)
     split = args.split or ("all" if data.plain else "val")
-    results, report = evaluate_run(bundles, data, split, out_dir=out,
-                                   ensemble=not args.no_ensemble)
-    print(f"{'model':<22}{'samples':>8}{'ROC-AUC':>9}{'acc':>8}{'F1':>8}{'EER':>8}"
-          f"{'abstain':>9}{'acc(decided)':>14}")
+    results, report = evaluate_run(bundles, data, split, out_dir=out, ensemble=not args.no_ensemble)
+    print(
+        f"{'model':<22}{'samples':>8}{'ROC-AUC':>9}{'acc':>8}{'F1':>8}{'EER':>8}"
+        f"{'abstain':>9}{'acc(decided)':>14}"
+    )
     for r in results:
         m = r.metrics
-        print(f"{r.name:<22}{m['samples']:>8}{m['roc_auc']:>9.4f}{m['accuracy']:>8.2%}"
-              f"{m['f1']:>8.4f}{m['eer']:>8.4f}{m['abstain']['fraction']:>9.1%}"
-              f"{m['abstain']['decided_accuracy']:>14.2%}")
+        print(
+            f"{r.name:<22}{m['samples']:>8}{m['roc_auc']:>9.4f}{m['accuracy']:>8.2%}"
+            f"{m['f1']:>8.4f}{m['eer']:>8.4f}{m['abstain']['fraction']:>9.1%}"
+            f"{m['abstain']['decided_accuracy']:>14.2%}"
+        )
     if not data.plain:
         print_by_source(report)
     print(f"reports in {out}/")

@@ -65,10 +65,14 @@ def _tail(path: Path, contains: str, count: int) -> list[str]:
     return lines[-count:]
 
 
-def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
-                           run_dir: str | Path | None = None,
-                           face_margin: float | str | None = None,
-                           leave_one_out_runs: list[str] | None = None) -> Path:
+def export_from_checkpoint(
+    checkpoint: str | Path,
+    bundle_dir: str | Path,
+    *,
+    run_dir: str | Path | None = None,
+    face_margin: float | str | None = None,
+    leave_one_out_runs: list[str] | None = None,
+) -> Path:
     """Write a complete bundle from `checkpoint` (a `best.pt` or `last.pt` of training).
 
     `face_margin` overrides the training config's (a number, or "auto" to measure it);
@@ -87,15 +91,19 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     margin = cfg.face_margin if face_margin is None else face_margin
     if cfg.face_crops:
         margin = 0.3 if margin == "auto" else float(margin)
-        margin_card: dict = {"face_margin": margin, "detector": cfg.face_detector,
-                             "method": "training crops cut by the serving face detector",
-                             "no_face": cfg.no_face,
-                             "by_source": (data.face_stats or {}).get("by_source", {})}
+        margin_card: dict = {
+            "face_margin": margin,
+            "detector": cfg.face_detector,
+            "method": "training crops cut by the serving face detector",
+            "no_face": cfg.no_face,
+            "by_source": (data.face_stats or {}).get("by_source", {}),
+        }
     elif margin == "auto":
         margin_card = measure_face_margin([samples[i] for i in train_idx], seed=cfg.seed)
         margin = margin_card["face_margin"]
-        log.info("face margin measured on %d training crops: %.2f", margin_card["measured_on"],
-                 margin)
+        log.info(
+            "face margin measured on %d training crops: %.2f", margin_card["measured_on"], margin
+        )
     else:
         margin_card = {"face_margin": margin, "source": "training config"}
 
@@ -104,10 +112,15 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     model = create_model(cfg.arch, pretrained=False, cbam=cfg.cbam, dropout=cfg.dropout)
     model.load_state_dict(state["model"])
     config = BundleConfig(
-        name=cfg.bundle_name, arch=resolve_arch(cfg.arch),
-        head=HeadOptions(cbam=cfg.cbam, dropout=cfg.dropout), input_size=pre["input_size"],
-        mean=tuple(pre["mean"]), std=tuple(pre["std"]), interpolation=pre["interpolation"],
-        face_margin=float(margin))
+        name=cfg.bundle_name,
+        arch=resolve_arch(cfg.arch),
+        head=HeadOptions(cbam=cfg.cbam, dropout=cfg.dropout),
+        input_size=pre["input_size"],
+        mean=tuple(pre["mean"]),
+        std=tuple(pre["std"]),
+        interpolation=pre["interpolation"],
+        face_margin=float(margin),
+    )
     save_bundle(model, config, bundle_dir)  # fp16 weights: measure what will be served
     bundle = load_bundle(bundle_dir)
 
@@ -122,30 +135,37 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
     rule, calibration = fit_rule(cfg, samples, val_idx, labels, probs)
     config = config.model_copy(update={"temperature": temperature, **rule_fields(rule)})
     metrics = verdict_metrics(labels, probs, rule)
-    metrics.update({
-        "split": (f"validation: {len(val_idx)} images, {split_words(cfg)}; no group is on "
-                  f"both sides"),
-        "log_loss_uncalibrated": _log_loss(labels, sigmoid(logits)),
-        "log_loss": _log_loss(labels, probs),
-        "weights_dtype": "float16",
-        "calibration": calibration,
-        "by_source": by_source(samples, val_idx, probs, rule),
-    })
+    metrics.update(
+        {
+            "split": (
+                f"validation: {len(val_idx)} images, {split_words(cfg)}; no group is on both sides"
+            ),
+            "log_loss_uncalibrated": _log_loss(labels, sigmoid(logits)),
+            "log_loss": _log_loss(labels, probs),
+            "weights_dtype": "float16",
+            "calibration": calibration,
+            "by_source": by_source(samples, val_idx, probs, rule),
+        }
+    )
     sample = regression_sample(mix)
     position = {int(r): k for k, r in enumerate(val_idx)}
     metrics["regression_sample"] = {
-        "per_source": 30, "seed": 0,
-        **by_source(samples, sample, probs[[position[int(r)] for r in sample]], rule)}
+        "per_source": 30,
+        "seed": 0,
+        **by_source(samples, sample, probs[[position[int(r)] for r in sample]], rule),
+    }
     if len(mix.held_out_idx):
         held_logits = bundle_logits(bundle.model, bundle.config, images, mix.held_out_idx)
         held = by_source(samples, mix.held_out_idx, sigmoid(held_logits / temperature), rule)
         metrics["held_out"] = {"source": cfg.hold_out_source, **held}
-        (run_dir / "held_out.json").write_text(json.dumps(metrics["held_out"], indent=2) + "\n",
-                                               encoding="utf-8")
-    loo = _leave_one_out(cfg.leave_one_out_runs if leave_one_out_runs is None
-                         else leave_one_out_runs,
-                         replaced.get("metrics", {}).get("leave_one_out", []),
-                         replaced.get("created"))
+        (run_dir / "held_out.json").write_text(
+            json.dumps(metrics["held_out"], indent=2) + "\n", encoding="utf-8"
+        )
+    loo = _leave_one_out(
+        cfg.leave_one_out_runs if leave_one_out_runs is None else leave_one_out_runs,
+        replaced.get("metrics", {}).get("leave_one_out", []),
+        replaced.get("created"),
+    )
     if loo:
         metrics["leave_one_out"] = loo
     data_card = data_card_for(cfg, mix, margin_card, data)
@@ -154,50 +174,81 @@ def export_from_checkpoint(checkpoint: str | Path, bundle_dir: str | Path, *,
         "config": {k: v for k, v in state["config"].items() if k != "notes"},
         "best_epoch": epochs_run,
         "log_tail": _tail(run_dir / "train.log", "epoch", 8),
-        "faceproof": faceproof.__version__, "torch": torch.__version__,
+        "faceproof": faceproof.__version__,
+        "torch": torch.__version__,
         "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
         "notes": cfg.notes,
         "history": previous,
     }
-    config = config.model_copy(update={"metrics": metrics, "data": data_card,
-                                       "training": training})
+    config = config.model_copy(update={"metrics": metrics, "data": data_card, "training": training})
     write_config(config, bundle_dir)
-    write_reports(Evaluation(config.name, labels, probs, metrics, rule),
-                  bundle_dir / REPORTS_DIR, images=images, indices=val_idx,
-                  metrics_csv=run_dir / "metrics.csv", title=f"{config.name} (validation)")
+    write_reports(
+        Evaluation(config.name, labels, probs, metrics, rule),
+        bundle_dir / REPORTS_DIR,
+        images=images,
+        indices=val_idx,
+        metrics_csv=run_dir / "metrics.csv",
+        title=f"{config.name} (validation)",
+    )
     (bundle_dir / CARD_FILE).write_text(render_model_card(config), encoding="utf-8")
-    log.info("bundle %s: ROC-AUC %.4f, accuracy %.2f%% at threshold %.3f, T=%.3f, band "
-             "[%.3f, %.3f)", bundle_dir, metrics["roc_auc"], 100 * metrics["accuracy"],
-             rule.threshold, temperature, rule.low, rule.high)
+    log.info(
+        "bundle %s: ROC-AUC %.4f, accuracy %.2f%% at threshold %.3f, T=%.3f, band [%.3f, %.3f)",
+        bundle_dir,
+        metrics["roc_auc"],
+        100 * metrics["accuracy"],
+        rule.threshold,
+        temperature,
+        rule.low,
+        rule.high,
+    )
     return bundle_dir
 
 
-def fit_rule(cfg: TrainConfig, samples: list[Sample], indices: np.ndarray, labels: np.ndarray,
-             probs: np.ndarray) -> tuple[DecisionRule, dict]:
+def fit_rule(
+    cfg: TrainConfig,
+    samples: list[Sample],
+    indices: np.ndarray,
+    labels: np.ndarray,
+    probs: np.ndarray,
+) -> tuple[DecisionRule, dict]:
     """The decision rule per the config's `calibration`, and what the card says of it."""
     if cfg.calibration == "false_accusation":
         fitted = false_accusation_rule(
-            labels, probs, np.array([samples[i].source for i in indices]),
+            labels,
+            probs,
+            np.array([samples[i].source for i in indices]),
             np.array([samples[i].dataset for i in indices]),
             max_false_fake_rate=cfg.max_false_fake_rate,
             max_false_real_rate=cfg.max_false_real_rate,
-            min_source_samples=cfg.min_source_samples)
+            min_source_samples=cfg.min_source_samples,
+        )
         return DecisionRule(fitted.threshold, fitted.low, fitted.high), {
-            "method": "false_accusation", "max_false_fake_rate": cfg.max_false_fake_rate,
+            "method": "false_accusation",
+            "max_false_fake_rate": cfg.max_false_fake_rate,
             "max_false_real_rate": cfg.max_false_real_rate,
             "min_source_samples": cfg.min_source_samples,
             "worst_real_source": fitted.worst_real_source,
             "worst_fake_source": fitted.worst_fake_source,
-            "false_fake_by_source": fitted.false_fake, "false_real_by_source": fitted.false_real}
+            "false_fake_by_source": fitted.false_fake,
+            "false_real_by_source": fitted.false_real,
+        }
     if cfg.calibration != "accuracy":
-        raise ValueError(f"calibration must be accuracy or false_accusation, not "
-                         f"{cfg.calibration!r}")
+        raise ValueError(
+            f"calibration must be accuracy or false_accusation, not {cfg.calibration!r}"
+        )
     threshold = best_threshold(labels, probs)
-    band = abstain_band(labels, probs, threshold, target_accuracy=cfg.abstain_target_accuracy,
-                        max_fraction=cfg.abstain_max_fraction)
+    band = abstain_band(
+        labels,
+        probs,
+        threshold,
+        target_accuracy=cfg.abstain_target_accuracy,
+        max_fraction=cfg.abstain_max_fraction,
+    )
     return DecisionRule(threshold, band.low, band.high), {
-        "method": "accuracy", "target_accuracy": cfg.abstain_target_accuracy,
-        "max_fraction": cfg.abstain_max_fraction}
+        "method": "accuracy",
+        "target_accuracy": cfg.abstain_target_accuracy,
+        "max_fraction": cfg.abstain_max_fraction,
+    }
 
 
 def data_card_for(cfg: TrainConfig, mix: Mix, framing: dict, data) -> dict:
@@ -208,36 +259,48 @@ def data_card_for(cfg: TrainConfig, mix: Mix, framing: dict, data) -> dict:
     sources = {}
     for name, idx in parts.items():
         for source, counts in describe_by_source(samples, idx).items():
-            entry = sources.setdefault(source, {"dataset": counts["dataset"],
-                                                **catalogue.get(source, {})})
+            entry = sources.setdefault(
+                source, {"dataset": counts["dataset"], **catalogue.get(source, {})}
+            )
             entry[name] = {"real": counts["real"], "fake": counts["fake"]}
     card = {
         "source": ", ".join(s.data for s in mix.specs),
-        "description": "mix of " + ", ".join(
+        "description": "mix of "
+        + ", ".join(
             f"{s.dataset} (weight {s.weight:g}{f', at most {s.max}' if s.max else ''})"
-            for s in mix.specs),
+            for s in mix.specs
+        ),
         "terms": "; ".join(sorted({e.get("terms", "see source") for e in sources.values()})),
         "total": describe(samples),
         "train": describe([samples[i] for i in mix.train_idx]),
         "validation": describe([samples[i] for i in mix.val_idx]),
         "sources": sources,
-        "split": {"method": "k-fold by group" if cfg.folds > 1 else "by group within each source",
-                  "val_fraction": cfg.val_fraction, "seed": cfg.split_seed,
-                  "folds": cfg.folds, "fold": cfg.fold},
+        "split": {
+            "method": "k-fold by group" if cfg.folds > 1 else "by group within each source",
+            "val_fraction": cfg.val_fraction,
+            "seed": cfg.split_seed,
+            "folds": cfg.folds,
+            "fold": cfg.fold,
+        },
         "face_framing": framing,
     }
     if mix.hold_out_source:
-        card["held_out"] = {"source": mix.hold_out_source,
-                            **describe([samples[i] for i in mix.held_out_idx])}
+        card["held_out"] = {
+            "source": mix.hold_out_source,
+            **describe([samples[i] for i in mix.held_out_idx]),
+        }
     if cfg.sbi_fraction > 0 and data.landmarks is not None:
         real = mix.train_idx[mix.labels[mix.train_idx] == 0]
         card["self_blended"] = {
             "share_of_draws": cfg.sbi_fraction,
             "real_training_faces_with_landmarks": float(
-                np.isfinite(data.landmarks[real, 0, 0]).mean()) if len(real) else 0.0,
+                np.isfinite(data.landmarks[real, 0, 0]).mean()
+            )
+            if len(real)
+            else 0.0,
             "skipped_without_landmarks": int((~np.isfinite(data.landmarks[real, 0, 0])).sum()),
             "method": "SBI (Shiohara & Yamasaki, CVPR 2022): the face blended onto an altered "
-                      "copy of itself through its 68-landmark hull",
+            "copy of itself through its 68-landmark hull",
         }
     degrade = Degradations.from_config(cfg)
     if degrade.active:
@@ -268,9 +331,12 @@ def _previous_figures(old: dict, run_config: dict) -> list[dict]:
     if old.get("training", {}).get("config") == same:
         return history  # a re-export of the same run replaces itself, not a predecessor
     entry = {
-        "created": old.get("created"), "data": data.get("description", data.get("source")),
-        "validation_images": m.get("samples"), "roc_auc": m.get("roc_auc"),
-        "accuracy": m.get("accuracy"), "input_size": old.get("input_size"),
+        "created": old.get("created"),
+        "data": data.get("description", data.get("source")),
+        "validation_images": m.get("samples"),
+        "roc_auc": m.get("roc_auc"),
+        "accuracy": m.get("accuracy"),
+        "input_size": old.get("input_size"),
     }
     pooled = m.get("by_source", {}).get("pooled")
     if pooled:
@@ -280,8 +346,9 @@ def _previous_figures(old: dict, run_config: dict) -> list[dict]:
     return history
 
 
-def _leave_one_out(run_dirs: list[str], replaced: list[dict] | None = None,
-                   replaced_created: str | None = None) -> list[dict]:
+def _leave_one_out(
+    run_dirs: list[str], replaced: list[dict] | None = None, replaced_created: str | None = None
+) -> list[dict]:
     """The held-out figures that leave-one-source-out runs wrote (`held_out.json`), with each
     run's budget. A run whose folder is not on this machine keeps the figures the replaced
     bundle's card measured for it (`replaced`), marked as carried over, never invented."""
@@ -291,17 +358,32 @@ def _leave_one_out(run_dirs: list[str], replaced: list[dict] | None = None,
         path = Path(run) / "held_out.json"
         if not path.is_file():
             if run in earlier:
-                log.warning("leave-one-out run %s is not here: its figures are carried over "
-                            "from the replaced bundle", run)
-                out.append({**earlier[run],
-                            "carried_from": earlier[run].get("carried_from", replaced_created)})
+                log.warning(
+                    "leave-one-out run %s is not here: its figures are carried over "
+                    "from the replaced bundle",
+                    run,
+                )
+                out.append(
+                    {
+                        **earlier[run],
+                        "carried_from": earlier[run].get("carried_from", replaced_created),
+                    }
+                )
             else:
-                log.warning("leave-one-out run %s has no held_out.json yet: left out of the "
-                            "card", run)
+                log.warning(
+                    "leave-one-out run %s has no held_out.json yet: left out of the card", run
+                )
             continue
         held = json.loads(path.read_text(encoding="utf-8"))
-        out.append({"run": str(run), "source": held["source"], "pooled": held["pooled"],
-                    "sources": held["sources"], "recipe": _run_recipe(Path(run))})
+        out.append(
+            {
+                "run": str(run),
+                "source": held["source"],
+                "pooled": held["pooled"],
+                "sources": held["sources"],
+                "recipe": _run_recipe(Path(run)),
+            }
+        )
     return out
 
 
@@ -311,10 +393,15 @@ def _run_recipe(run: Path) -> str:
     if not path.is_file():
         return ""
     c = yaml.safe_load(path.read_text(encoding="utf-8"))
-    start = f"from {c['init_from']}" if c.get("init_from") else (
-        "from ImageNet" if c.get("pretrained") else "from scratch")
-    return (f"{c['arch']} {start}, {c['epochs']} x {c['samples_per_epoch']:,} draws, "
-            f"{c['freeze_stages']} stages frozen, lr {c['lr']}")
+    start = (
+        f"from {c['init_from']}"
+        if c.get("init_from")
+        else ("from ImageNet" if c.get("pretrained") else "from scratch")
+    )
+    return (
+        f"{c['arch']} {start}, {c['epochs']} x {c['samples_per_epoch']:,} draws, "
+        f"{c['freeze_stages']} stages frozen, lr {c['lr']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -322,18 +409,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoint", help="best.pt or last.pt of a training run")
     parser.add_argument("bundle", help="bundle folder to write")
     parser.add_argument("--run-dir", help="the run folder (default: the checkpoint's)")
-    parser.add_argument("--face-margin", help="a number, or 'auto' to measure it on the "
-                                              "training crops (default: the run's config)")
-    parser.add_argument("--leave-one-out", nargs="*", metavar="RUN",
-                        help="leave-one-source-out runs for the card (default: the run's "
-                             "config's); a run not here keeps the replaced bundle's figures")
+    parser.add_argument(
+        "--face-margin",
+        help="a number, or 'auto' to measure it on the training crops (default: the run's config)",
+    )
+    parser.add_argument(
+        "--leave-one-out",
+        nargs="*",
+        metavar="RUN",
+        help="leave-one-source-out runs for the card (default: the run's "
+        "config's); a run not here keeps the replaced bundle's figures",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     margin = args.face_margin
     if margin not in (None, "auto"):
         margin = float(margin)
-    export_from_checkpoint(args.checkpoint, args.bundle, run_dir=args.run_dir,
-                           face_margin=margin, leave_one_out_runs=args.leave_one_out)
+    export_from_checkpoint(
+        args.checkpoint,
+        args.bundle,
+        run_dir=args.run_dir,
+        face_margin=margin,
+        leave_one_out_runs=args.leave_one_out,
+    )
 
 
 if __name__ == "__main__":

@@ -65,8 +65,10 @@ class LandmarkFinder:
             raise RuntimeError("landmarks need dlib: pip install -e '.[train]'") from exc
         path = model_path or landmark_model_path()
         if path is None or not Path(path).is_file():
-            raise RuntimeError("the 68-point landmark model is missing: pip install "
-                               "face-recognition-models (the `train` extra)")
+            raise RuntimeError(
+                "the 68-point landmark model is missing: pip install "
+                "face-recognition-models (the `train` extra)"
+            )
         self.path = str(path)
         self._local = threading.local()
 
@@ -84,25 +86,27 @@ class LandmarkFinder:
 
 @dataclass
 class FaceCache:
-    images: np.ndarray       # (N, S, S, 3) uint8 memmap: the served crop of each sample
-    landmarks: np.ndarray    # (N, 68, 2) float32 in cached pixels; NaN where none
-    detected: np.ndarray     # (N,) bool: a face was found (else the whole image is cached)
-    meta: dict               # per-source face statistics and the cache's settings
+    images: np.ndarray  # (N, S, S, 3) uint8 memmap: the served crop of each sample
+    landmarks: np.ndarray  # (N, 68, 2) float32 in cached pixels; NaN where none
+    detected: np.ndarray  # (N,) bool: a face was found (else the whole image is cached)
+    meta: dict  # per-source face statistics and the cache's settings
 
     def has_landmarks(self) -> np.ndarray:
         return ~np.isnan(self.landmarks[:, 0, 0])
 
 
-def fingerprint(samples: list[Sample], size: int, margin: float, detector: str,
-                landmarks: bool) -> str:
+def fingerprint(
+    samples: list[Sample], size: int, margin: float, detector: str, landmarks: bool
+) -> str:
     digest = hashlib.sha256(f"{CACHE_VERSION}:{size}:{margin}:{detector}:{landmarks}".encode())
     for s in samples:
         digest.update(f"{s.path}\0{s.path.stat().st_size}\0".encode())
     return digest.hexdigest()[:16]
 
 
-def served_crop(image: np.ndarray, detector, margin: float
-                ) -> tuple[np.ndarray, tuple[int, int, int, int] | None, tuple[int, int, int]]:
+def served_crop(
+    image: np.ndarray, detector, margin: float
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None, tuple[int, int, int]]:
     """The crop the service would score for the best face, its box, and the crop's
     (left, top, side) in the image; the whole image and no box when no face is found."""
     faces = detector.detect(image)
@@ -117,9 +121,16 @@ def served_crop(image: np.ndarray, detector, margin: float
     return crop, face.box, (left, top, side)
 
 
-def open_face_cache(samples: list[Sample], cache_dir: str | Path, size: int, *, margin: float,
-                    detector: str = "haar", landmarks: bool = True,
-                    workers: int | None = None) -> FaceCache:
+def open_face_cache(
+    samples: list[Sample],
+    cache_dir: str | Path,
+    size: int,
+    *,
+    margin: float,
+    detector: str = "haar",
+    landmarks: bool = True,
+    workers: int | None = None,
+) -> FaceCache:
     """The served crops of `samples` at `size` px (with landmarks), built on first use."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -129,18 +140,38 @@ def open_face_cache(samples: list[Sample], cache_dir: str | Path, size: int, *, 
     meta_path = data_path.with_suffix(".json")
     shape = (len(samples), size, size, 3)
     if not (data_path.is_file() and meta_path.is_file() and marks_path.is_file()):
-        _build(samples, data_path, marks_path, meta_path, shape, margin=margin,
-               detector=detector, landmarks=landmarks, workers=workers)
+        _build(
+            samples,
+            data_path,
+            marks_path,
+            meta_path,
+            shape,
+            margin=margin,
+            detector=detector,
+            landmarks=landmarks,
+            workers=workers,
+        )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    return FaceCache(np.memmap(data_path, dtype=np.uint8, mode="r", shape=shape),
-                     np.load(marks_path), np.array(meta.pop("detected"), dtype=bool), meta)
+    return FaceCache(
+        np.memmap(data_path, dtype=np.uint8, mode="r", shape=shape),
+        np.load(marks_path),
+        np.array(meta.pop("detected"), dtype=bool),
+        meta,
+    )
 
 
-def _build(samples, data_path, marks_path, meta_path, shape, *, margin, detector, landmarks,
-           workers) -> None:
+def _build(
+    samples, data_path, marks_path, meta_path, shape, *, margin, detector, landmarks, workers
+) -> None:
     size = shape[1]
-    log.info("cutting served face crops of %d images into %s (margin %.2f, %s detector%s)",
-             len(samples), data_path, margin, detector, ", landmarks" if landmarks else "")
+    log.info(
+        "cutting served face crops of %d images into %s (margin %.2f, %s detector%s)",
+        len(samples),
+        data_path,
+        margin,
+        detector,
+        ", landmarks" if landmarks else "",
+    )
     partial = data_path.with_suffix(f".partial-{os.getpid()}")
     out = np.memmap(partial, dtype=np.uint8, mode="w+", shape=shape)
     marks = np.full((len(samples), LANDMARKS, 2), np.nan, dtype=np.float32)
@@ -162,13 +193,26 @@ def _build(samples, data_path, marks_path, meta_path, shape, *, margin, detector
 
     # OpenCV's detector and decoders release the GIL: threads use every core
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        list(tqdm(pool.map(work, range(len(samples))), total=len(samples),
-                  desc="face crops", unit="img", mininterval=5.0))
+        list(
+            tqdm(
+                pool.map(work, range(len(samples))),
+                total=len(samples),
+                desc="face crops",
+                unit="img",
+                mininterval=5.0,
+            )
+        )
     out.flush()
     detected = ~np.isnan(ratios)
-    meta = {"size": size, "margin": margin, "detector": detector, "landmarks": landmarks,
-            "count": len(samples), "by_source": face_stats(samples, detected, ratios),
-            "detected": detected.tolist()}
+    meta = {
+        "size": size,
+        "margin": margin,
+        "detector": detector,
+        "landmarks": landmarks,
+        "count": len(samples),
+        "by_source": face_stats(samples, detected, ratios),
+        "detected": detected.tolist(),
+    }
     np.save(marks_path, marks)
     partial.rename(data_path)
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
@@ -184,8 +228,11 @@ def face_stats(samples: list[Sample], detected: np.ndarray, ratios: np.ndarray) 
         found = [i for i in idx if detected[i]]
         r = ratios[found]
         stats[source] = {
-            "images": len(idx), "face_found": len(found), "whole_image": len(idx) - len(found),
-            "image_to_box_p25_p50_p75": ([round(float(np.percentile(r, q)), 3)
-                                         for q in (25, 50, 75)] if len(r) else None),
+            "images": len(idx),
+            "face_found": len(found),
+            "whole_image": len(idx) - len(found),
+            "image_to_box_p25_p50_p75": (
+                [round(float(np.percentile(r, q)), 3) for q in (25, 50, 75)] if len(r) else None
+            ),
         }
     return stats

@@ -14,8 +14,9 @@ from faceproof.faces import create_face_detector
 from training.datasets import Sample
 
 
-def measure_face_margin(samples: list[Sample], *, count: int = 300, seed: int = 0,
-                        detector: str = "haar") -> dict:
+def measure_face_margin(
+    samples: list[Sample], *, count: int = 300, seed: int = 0, detector: str = "haar"
+) -> dict:
     """Median margin over up to `count` random crops (rounded to 0.05, at least 0)."""
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(samples), size=min(count, len(samples)), replace=False)
@@ -31,7 +32,11 @@ def measure_face_margin(samples: list[Sample], *, count: int = 300, seed: int = 
     if not ratios:
         return {"face_margin": 0.0, "measured_on": 0, "no_face": missed}
     median = float(np.median(ratios))
-    return {"face_margin": max(0.0, round((median - 1) / 0.05) * 0.05),
-            "crop_to_box_median": round(median, 4),
-            "crop_to_box_p25_p75": [round(float(np.percentile(ratios, q)), 4) for q in (25, 75)],
-            "measured_on": len(ratios), "no_face": missed, "detector": detector}
+    return {
+        "face_margin": max(0.0, round((median - 1) / 0.05) * 0.05),
+        "crop_to_box_median": round(median, 4),
+        "crop_to_box_p25_p75": [round(float(np.percentile(ratios, q)), 4) for q in (25, 75)],
+        "measured_on": len(ratios),
+        "no_face": missed,
+        "detector": detector,
+    }

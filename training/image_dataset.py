@@ -23,8 +23,13 @@ SBI_ROW_OFFSET = 1 << 40
 class CachedImageDataset(Dataset):
     """Items are (transformed image, float label, index) for the selected rows of the cache."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, indices: np.ndarray,
-                 transform: Callable[[torch.Tensor], torch.Tensor]):
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        indices: np.ndarray,
+        transform: Callable[[torch.Tensor], torch.Tensor],
+    ):
         self.images = images
         self.labels = labels
         self.indices = indices
@@ -55,11 +60,20 @@ class MixDataset(CachedImageDataset):
     and its row is reported as `SBI_ROW_OFFSET + row` so the teacher's logit can be found.
     """
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, indices: np.ndarray,
-                 transform: Callable[[torch.Tensor], torch.Tensor], *,
-                 landmarks: np.ndarray | None = None, sbi_p: float = 0.0,
-                 degrade: Degradations | None = None, sbi_bank: np.ndarray | None = None,
-                 bank_rows: dict[int, int] | None = None, seed: int = 0):
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        indices: np.ndarray,
+        transform: Callable[[torch.Tensor], torch.Tensor],
+        *,
+        landmarks: np.ndarray | None = None,
+        sbi_p: float = 0.0,
+        degrade: Degradations | None = None,
+        sbi_bank: np.ndarray | None = None,
+        bank_rows: dict[int, int] | None = None,
+        seed: int = 0,
+    ):
         super().__init__(images, labels, indices, transform)
         self.landmarks = landmarks
         self.sbi_p = sbi_p

@@ -24,8 +24,9 @@ class FocalLoss(nn.Module):
     def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         # torchvision's loss weighs FAKE by alpha and REAL by 1 - alpha; twice it keeps the
         # scale of plain BCE when alpha = 0.5
-        return 2 * sigmoid_focal_loss(logits, targets, alpha=self.alpha, gamma=self.gamma,
-                                      reduction="mean")
+        return 2 * sigmoid_focal_loss(
+            logits, targets, alpha=self.alpha, gamma=self.gamma, reduction="mean"
+        )
 
 
 class SmoothedBCE(nn.Module):
@@ -40,16 +41,18 @@ class SmoothedBCE(nn.Module):
         return F.binary_cross_entropy_with_logits(logits, targets)
 
 
-def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
-                      temperature: float) -> torch.Tensor:
+def distillation_loss(
+    student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float
+) -> torch.Tensor:
     """BCE against the teacher's softened probabilities, scaled by T² (Hinton et al.)."""
     soft = torch.sigmoid(teacher_logits / temperature)
     loss = F.binary_cross_entropy_with_logits(student_logits / temperature, soft)
     return loss * temperature**2
 
 
-def build_loss(name: str, *, alpha: float = 0.5, gamma: float = 2.0,
-               smoothing: float = 0.0) -> nn.Module:
+def build_loss(
+    name: str, *, alpha: float = 0.5, gamma: float = 2.0, smoothing: float = 0.0
+) -> nn.Module:
     if name == "focal":
         return FocalLoss(alpha, gamma)
     if name == "bce":

@@ -38,8 +38,8 @@ class SourceSpec:
 
     data: str
     name: str = ""
-    max: int = 0              # >0: at most this many samples (class-balanced where possible)
-    weight: float = 1.0       # relative share of the training draws (times the entry's size)
+    max: int = 0  # >0: at most this many samples (class-balanced where possible)
+    weight: float = 1.0  # relative share of the training draws (times the entry's size)
     image_root: str = ""
 
     @property
@@ -56,11 +56,17 @@ class SourceSpec:
             return cls(data=entry)
         unknown = set(entry) - {"data", "name", "max", "weight", "image_root"}
         if unknown or "data" not in entry:
-            raise ValueError(f"a source needs `data` and takes only name, max, weight, "
-                             f"image_root; got {sorted(entry)}")
-        return cls(data=str(entry["data"]), name=str(entry.get("name") or ""),
-                   max=int(entry.get("max") or 0), weight=float(entry.get("weight", 1.0)),
-                   image_root=str(entry.get("image_root") or ""))
+            raise ValueError(
+                f"a source needs `data` and takes only name, max, weight, "
+                f"image_root; got {sorted(entry)}"
+            )
+        return cls(
+            data=str(entry["data"]),
+            name=str(entry.get("name") or ""),
+            max=int(entry.get("max") or 0),
+            weight=float(entry.get("weight", 1.0)),
+            image_root=str(entry.get("image_root") or ""),
+        )
 
 
 @dataclass
@@ -135,21 +141,36 @@ def load_mix(config) -> Mix:
         if not kept:
             continue
         subset = [loaded[i] for i in kept]
-        tr, va = make_split(subset, val_fraction=config.val_fraction, seed=config.split_seed,
-                            folds=config.folds, fold=config.fold)
+        tr, va = make_split(
+            subset,
+            val_fraction=config.val_fraction,
+            seed=config.split_seed,
+            folds=config.folds,
+            fold=config.fold,
+        )
         train += [offset + kept[i] for i in tr]
         val += [offset + kept[i] for i in va]
     if config.hold_out_source and not held:
         known = sorted({s.dataset for s in samples} | {s.source for s in samples})
-        raise ValueError(f"hold_out_source {config.hold_out_source!r} matches no sample; "
-                         f"known: {', '.join(known)}")
+        raise ValueError(
+            f"hold_out_source {config.hold_out_source!r} matches no sample; "
+            f"known: {', '.join(known)}"
+        )
     as_idx = lambda xs: np.array(sorted(xs), dtype=np.int64)  # noqa: E731
-    return Mix(samples, as_idx(train), as_idx(val), as_idx(held), specs,
-               config.hold_out_source, {s.dataset: s.weight for s in specs})
+    return Mix(
+        samples,
+        as_idx(train),
+        as_idx(val),
+        as_idx(held),
+        specs,
+        config.hold_out_source,
+        {s.dataset: s.weight for s in specs},
+    )
 
 
-def draw_weights(samples: list[Sample], dataset_weights: dict[str, float],
-                 real_share: float = 0.5) -> np.ndarray:
+def draw_weights(
+    samples: list[Sample], dataset_weights: dict[str, float], real_share: float = 0.5
+) -> np.ndarray:
     """Weights for `WeightedRandomSampler` (see `Mix.train_weights`)."""
     if not samples:
         return np.zeros(0)
@@ -171,8 +192,10 @@ def describe_by_source(samples: list[Sample], indices: np.ndarray) -> dict[str, 
         s = samples[int(i)]
         counts[(s.source, s.label)] += 1
         datasets[s.source] = s.dataset
-    return {src: {"dataset": datasets[src], "real": counts[(src, 0)], "fake": counts[(src, 1)]}
-            for src in sorted(datasets, key=lambda x: (datasets[x], x))}
+    return {
+        src: {"dataset": datasets[src], "real": counts[(src, 0)], "fake": counts[(src, 1)]}
+        for src in sorted(datasets, key=lambda x: (datasets[x], x))
+    }
 
 
 def regression_sample(mix: Mix, per_source: int = 30, seed: int = 0) -> np.ndarray:

@@ -13,9 +13,11 @@ def _pct(x: float) -> str:
 def _framing(card: dict) -> str:
     if "crop_to_box_median" not in card:
         return ""
-    return (f", measured: the training crops are {card['crop_to_box_median']:.2f}x the "
-            f"{card.get('detector', 'face')} detector's box (median of {card['measured_on']} "
-            f"crops), so serving crops frame faces as training did")
+    return (
+        f", measured: the training crops are {card['crop_to_box_median']:.2f}x the "
+        f"{card.get('detector', 'face')} detector's box (median of {card['measured_on']} "
+        f"crops), so serving crops frame faces as training did"
+    )
 
 
 def _fast_path_lines(metrics: dict) -> list[str]:
@@ -45,13 +47,17 @@ def _fast_path_lines(metrics: dict) -> list[str]:
         groups = [g for g in c.get("by_dataset", {}).values() if g["enforced"]]
         worst = max(groups, key=lambda g: abs(g["roc_auc_delta"])) if groups else None
         within = within_tolerance(c)
-        served = "yes, if fastest" if within else (
-            "no" if c["precision"] != "fp32" else "no: make fast-path-check fails")
+        served = (
+            "yes, if fastest"
+            if within
+            else ("no" if c["precision"] != "fp32" else "no: make fast-path-check fails")
+        )
         worst_text = "-" if worst is None else f"{worst['roc_auc_delta']:+.4f}"
         lines.append(
             f"| {key} | {c['roc_auc_fast']:.4f} | {c['roc_auc_delta']:+.4f} | {worst_text} | "
             f"{_pct(c['verdict_agreement'])} | {c['max_probability_change']:.4f} | "
-            f"{c.get('seconds_fast', 0):.1f} ({c.get('seconds_fp32', 0):.1f}) | {served} |")
+            f"{c.get('seconds_fast', 0):.1f} ({c.get('seconds_fp32', 0):.1f}) | {served} |"
+        )
     notes = [f"- {key}: {c['note']}." for key, c in checks.items() if c.get("note")]
     return [*lines, *(["", *notes] if notes else []), ""]
 
@@ -68,7 +74,8 @@ def robustness_table(report: dict) -> list[str]:
     """change -> images, pooled ROC-AUC, per data set (ROC-AUC; verdict flips), flips."""
     sets = list(report.get("datasets", {}))
     lines = [
-        "| change | images | ROC-AUC (change) | " + " | ".join(sets)
+        "| change | images | ROC-AUC (change) | "
+        + " | ".join(sets)
         + " | verdicts changed | REAL <-> FAKE |",
         "|---|---:|---:|" + "---:|" * len(sets) + "---:|---:|",
     ]
@@ -77,8 +84,11 @@ def robustness_table(report: dict) -> list[str]:
         for name in sets:
             g = c.get("by_dataset", {}).get(name)
             cells.append("-" if g is None else f"{_auc_cell(g)}; {_pct(g['flips'])}")
-        lines.append(f"| {c['label']} | {c['images']} | {_auc_cell(c)} | " + " | ".join(cells)
-                     + f" | {_pct(c['flips'])} | {_pct(c['reversals'])} |")
+        lines.append(
+            f"| {c['label']} | {c['images']} | {_auc_cell(c)} | "
+            + " | ".join(cells)
+            + f" | {_pct(c['flips'])} | {_pct(c['reversals'])} |"
+        )
     return lines
 
 
@@ -95,7 +105,7 @@ def _robustness_lines(metrics: dict) -> list[str]:
         "preprocessing; the adversarial ones perturb the preprocessed face within eps in "
         "pixel space [0, 1], toward the wrong label, on "
         f"{r['adversarial_images']} of these faces. Each row is compared with the clean crop "
-        "on the same faces: ROC-AUC and its change; per data set, ROC-AUC (\"-\" where it "
+        'on the same faces: ROC-AUC and its change; per data set, ROC-AUC ("-" where it '
         "has one class) and the share of verdicts changed; a verdict is changed when REAL, "
         "UNCERTAIN or FAKE at the served rule differs from the clean crop's.",
         "",
@@ -141,7 +151,8 @@ def _sources_lines(data: dict) -> list[str]:
             f"| {e.get('dataset', '')} | {name} | {tr.get('real', 0)} / {tr.get('fake', 0)} | "
             f"{va.get('real', 0)} / {va.get('fake', 0)} | "
             f"{held} | {found} | "
-            f"{e.get('description', '')} | {e.get('terms', 'see source')} |")
+            f"{e.get('description', '')} | {e.get('terms', 'see source')} |"
+        )
     lines.append("")
     sbi = data.get("self_blended")
     if sbi:
@@ -149,7 +160,8 @@ def _sources_lines(data: dict) -> list[str]:
             f"- Self-blended fakes: {sbi['share_of_draws']:.0%} of the training draws are "
             f"{sbi['method']}; {sbi['real_training_faces_with_landmarks']:.1%} of the genuine "
             f"training faces have landmarks and can be blended "
-            f"({sbi['skipped_without_landmarks']} without are skipped).")
+            f"({sbi['skipped_without_landmarks']} without are skipped)."
+        )
     degrade = data.get("degradations")
     if degrade:
         lines.append(
@@ -157,15 +169,20 @@ def _sources_lines(data: dict) -> list[str]:
             f"(p {degrade['jpeg_p']}), down-scaling to {degrade['scale_min']}-1x and back "
             f"(p {degrade['scale_p']}), blur sigma up to {degrade['blur_sigma']} "
             f"(p {degrade['blur_p']}), noise std up to {degrade['noise_std']} "
-            f"(p {degrade['noise_p']}); random framing around the detected box.")
+            f"(p {degrade['noise_p']}); random framing around the detected box."
+        )
     fr = data.get("face_framing", {})
     if fr.get("method"):
-        no_face = ("kept and trained on whole (the service answers NO_FACE for such an image "
-                   "unless asked to score it whole, for tight crops the detector missed)"
-                   if fr.get("no_face") == "keep" else "left out of training")
+        no_face = (
+            "kept and trained on whole (the service answers NO_FACE for such an image "
+            "unless asked to score it whole, for tight crops the detector missed)"
+            if fr.get("no_face") == "keep"
+            else "left out of training"
+        )
         lines.append(
             f"- Crops: {fr['method']} ({fr.get('detector')}, margin {fr.get('face_margin')}); "
-            f"images where no face was found are {no_face}.")
+            f"images where no face was found are {no_face}."
+        )
     return lines
 
 
@@ -173,7 +190,8 @@ def _by_source_table(report: dict, title: str) -> list[str]:
     if not report:
         return []
     lines = [
-        title, "",
+        title,
+        "",
         "| data set / source | real | fake | ROC-AUC | genuine called FAKE | genuine "
         "UNCERTAIN | fakes called REAL | fakes UNCERTAIN |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -181,14 +199,18 @@ def _by_source_table(report: dict, title: str) -> list[str]:
     rows = []
     for name, f in report.get("datasets", {}).items():
         rows.append((f"**{name}**", f))
-        rows += [(f"{src}", g) for src, g in report.get("sources", {}).items()
-                 if g.get("dataset") == name and src != name]
+        rows += [
+            (f"{src}", g)
+            for src, g in report.get("sources", {}).items()
+            if g.get("dataset") == name and src != name
+        ]
     rows.append(("**pooled**", report["pooled"]))
     for name, f in rows:
         lines.append(
             f"| {name} | {f['real']} | {f['fake']} | {_auc(f['roc_auc'])} | "
             f"{_opt_pct(f['real_called_fake'])} | {_opt_pct(f['real_uncertain'])} | "
-            f"{_opt_pct(f['fake_called_real'])} | {_opt_pct(f['fake_uncertain'])} |")
+            f"{_opt_pct(f['fake_called_real'])} | {_opt_pct(f['fake_uncertain'])} |"
+        )
     return [*lines, ""]
 
 
@@ -221,40 +243,59 @@ def _leave_one_out_lines(loo: list[dict]) -> list[str]:
         "of that data set at its own calibrated rule. These are the honest figures for media "
         "unlike the training data.",
         "",
-        *[f"- Without {run['source']}: `{run['run']}`"
-          + (f", {run['recipe']}" if run.get("recipe") else "")
-          + (f"; measured for the bundle of {run['carried_from']} and carried over (the run "
-             "was not re-trained for this bundle)" if run.get("carried_from") else "")
-          + "." for run in loo],
+        *[
+            f"- Without {run['source']}: `{run['run']}`"
+            + (f", {run['recipe']}" if run.get("recipe") else "")
+            + (
+                f"; measured for the bundle of {run['carried_from']} and carried over (the run "
+                "was not re-trained for this bundle)"
+                if run.get("carried_from")
+                else ""
+            )
+            + "."
+            for run in loo
+        ],
         "",
-        "| held out | source | real | fake | ROC-AUC | genuine called FAKE | fakes called "
-        "REAL |",
+        "| held out | source | real | fake | ROC-AUC | genuine called FAKE | fakes called REAL |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for run in loo:
         for src, f in run["sources"].items():
-            lines.append(f"| {run['source']} | {src} | {f['real']} | {f['fake']} | "
-                         f"{_auc(f['roc_auc'])} | {_opt_pct(f['real_called_fake'])} | "
-                         f"{_opt_pct(f['fake_called_real'])} |")
+            lines.append(
+                f"| {run['source']} | {src} | {f['real']} | {f['fake']} | "
+                f"{_auc(f['roc_auc'])} | {_opt_pct(f['real_called_fake'])} | "
+                f"{_opt_pct(f['fake_called_real'])} |"
+            )
         f = run["pooled"]
-        lines.append(f"| {run['source']} | **all** | {f['real']} | {f['fake']} | "
-                     f"{_auc(f['roc_auc'])} | {_opt_pct(f['real_called_fake'])} | "
-                     f"{_opt_pct(f['fake_called_real'])} |")
+        lines.append(
+            f"| {run['source']} | **all** | {f['real']} | {f['fake']} | "
+            f"{_auc(f['roc_auc'])} | {_opt_pct(f['real_called_fake'])} | "
+            f"{_opt_pct(f['fake_called_real'])} |"
+        )
     return [*lines, ""]
 
 
 def _history_lines(history: list[dict]) -> list[str]:
     if not history:
         return []
-    lines = ["## History: the bundles this one replaced", "",
-             "| created | data | input | validation images | ROC-AUC | accuracy |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = [
+        "## History: the bundles this one replaced",
+        "",
+        "| created | data | input | validation images | ROC-AUC | accuracy |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for h in history:
-        lines.append(f"| {h.get('created')} | {h.get('data')} | {h.get('input_size')} | "
-                     f"{h.get('validation_images')} | {_auc(h.get('roc_auc'))} | "
-                     f"{_opt_pct(h.get('accuracy'))} |")
-    lines += ["", "Their figures were measured on their own validation split (DFDC only), so "
-              "they compare with this bundle's `dfdc` row, not with the pooled one.", ""]
+        lines.append(
+            f"| {h.get('created')} | {h.get('data')} | {h.get('input_size')} | "
+            f"{h.get('validation_images')} | {_auc(h.get('roc_auc'))} | "
+            f"{_opt_pct(h.get('accuracy'))} |"
+        )
+    lines += [
+        "",
+        "Their figures were measured on their own validation split (DFDC only), so "
+        "they compare with this bundle's `dfdc` row, not with the pooled one.",
+        "",
+    ]
     return lines
 
 
@@ -293,16 +334,21 @@ def render_model_card(config: BundleConfig) -> str:
         f"- Input {config.input_size} px, mean {list(config.mean)}, std {list(config.std)}, "
         f"{config.interpolation} resize; detected faces are cropped with margin "
         f"{config.face_margin:g}{_framing(data.get('face_framing', {}))}.",
-        *([f"- Warm start from `{cfg['init_from']}` (an earlier stage of training), then:"]
-          if cfg.get("init_from") else []),
+        *(
+            [f"- Warm start from `{cfg['init_from']}` (an earlier stage of training), then:"]
+            if cfg.get("init_from")
+            else []
+        ),
         f"- {cfg.get('epochs')} epochs planned, best at epoch {train.get('best_epoch')}; "
         f"{cfg.get('optimizer')} lr {cfg.get('lr')} (warm-up {cfg.get('warmup_epochs')} epochs, "
         f"cosine), weight decay {cfg.get('weight_decay')}, batch {cfg.get('batch_size')}, loss "
         f"{cfg.get('loss')}, autocast {cfg.get('amp')}.",
     ]
     if cfg.get("teacher"):
-        lines.append(f"- Knowledge distillation from `{cfg['teacher']}` (weight "
-                     f"{cfg.get('distill_weight')}, temperature {cfg.get('distill_temperature')}).")
+        lines.append(
+            f"- Knowledge distillation from `{cfg['teacher']}` (weight "
+            f"{cfg.get('distill_weight')}, temperature {cfg.get('distill_temperature')})."
+        )
     lines += [f"- {key}: {value}" for key, value in notes.items()]
     lines += [
         f"- Built with faceproof {train.get('faceproof')}, torch {train.get('torch')} on "
@@ -326,8 +372,11 @@ def render_model_card(config: BundleConfig) -> str:
         f"UNCERTAIN on {_pct(abstain.get('fraction', 0))}; accuracy on the rest "
         f"{_pct(abstain.get('decided_accuracy', 0))} |",
         "",
-        *_by_source_table(m.get("by_source", {}), "Per data set and source, at the served "
-                          "rule (FAKE at or above the band's top, REAL below its bottom):"),
+        *_by_source_table(
+            m.get("by_source", {}),
+            "Per data set and source, at the served "
+            "rule (FAKE at or above the band's top, REAL below its bottom):",
+        ),
         f"Confusion matrix (rows true, columns predicted; REAL, FAKE): {cm}.",
         "The threshold, temperature and band were fitted on this same split, so accuracy here "
         "is slightly optimistic; ROC-AUC does not depend on them.",

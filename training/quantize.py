@@ -45,8 +45,13 @@ def calibration_rows(train_idx: np.ndarray, n: int, seed: int = 0) -> np.ndarray
 CALIBRATION_METHODS = ("minmax", "percentile", "entropy")
 
 
-def quantize_bundle(bundle: Bundle, crops: list[np.ndarray], *, batch_size: int = 16,
-                    calibration: str = "percentile") -> Path:
+def quantize_bundle(
+    bundle: Bundle,
+    crops: list[np.ndarray],
+    *,
+    batch_size: int = 16,
+    calibration: str = "percentile",
+) -> Path:
     """Write the bundle's int8 ONNX file, calibrated on `crops` (RGB uint8) with
     `calibration` ranges (one of `CALIBRATION_METHODS`), and record it."""
     from onnxruntime.quantization import (
@@ -58,11 +63,14 @@ def quantize_bundle(bundle: Bundle, crops: list[np.ndarray], *, batch_size: int 
         quantize_static,
     )
 
-    methods = {"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
-               "entropy": CalibrationMethod.Entropy}
+    methods = {
+        "minmax": CalibrationMethod.MinMax,
+        "percentile": CalibrationMethod.Percentile,
+        "entropy": CalibrationMethod.Entropy,
+    }
     preprocess = make_preprocessor(bundle.config)
     if len(crops) > batch_size:  # whole batches: the histogram calibrators need equal shapes
-        crops = crops[:len(crops) // batch_size * batch_size]
+        crops = crops[: len(crops) // batch_size * batch_size]
 
     class Crops(CalibrationDataReader):
         def __init__(self):
@@ -72,49 +80,69 @@ def quantize_bundle(bundle: Bundle, crops: list[np.ndarray], *, batch_size: int 
             start = next(self.batches, None)
             if start is None:
                 return None
-            return {"input": preprocess(crops[start:start + batch_size]).numpy()}
+            return {"input": preprocess(crops[start : start + batch_size]).numpy()}
 
     out = bundle.path / INT8_FILE
     with tempfile.TemporaryDirectory(prefix="faceproof-quantize-") as tmp:
         prepared = Path(tmp) / "prepared.onnx"
         quant_pre_process(str(onnx_file(bundle)), str(prepared), skip_symbolic_shape=True)
-        quantize_static(str(prepared), str(Path(tmp) / "int8.onnx"), Crops(),
-                        quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=methods[calibration])
+        quantize_static(
+            str(prepared),
+            str(Path(tmp) / "int8.onnx"),
+            Crops(),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            calibrate_method=methods[calibration],
+        )
         (Path(tmp) / "int8.onnx").replace(out)
-    record = Int8Model(file=INT8_FILE, sha256=file_sha256(out),
-                       weights_sha256=weights_digest(bundle),
-                       method=f"onnxruntime quantize_static, QDQ, per-channel int8 weights, "
-                              f"uint8 activations, {calibration} calibration on training-split "
-                              f"crops",
-                       calibration_images=len(crops))
+    record = Int8Model(
+        file=INT8_FILE,
+        sha256=file_sha256(out),
+        weights_sha256=weights_digest(bundle),
+        method=f"onnxruntime quantize_static, QDQ, per-channel int8 weights, "
+        f"uint8 activations, {calibration} calibration on training-split "
+        f"crops",
+        calibration_images=len(crops),
+    )
     write_config(bundle.config.model_copy(update={"int8": record}), bundle.path)
-    log.info("%s: int8 file %s (%.1f MB) from %d calibration crops", bundle.name, out,
-             out.stat().st_size / 1e6, len(crops))
+    log.info(
+        "%s: int8 file %s (%.1f MB) from %d calibration crops",
+        bundle.name,
+        out,
+        out.stat().st_size / 1e6,
+        len(crops),
+    )
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models_dir", type=Path, help="folder of bundles")
-    add_data_arguments(parser, plain_data=False,
-                       config_help="a training config: its run's training split calibrates")
-    parser.add_argument("--calibration", type=int, default=320,
-                        help="calibration crops (whole batches of 16)")
+    add_data_arguments(
+        parser,
+        plain_data=False,
+        config_help="a training config: its run's training split calibrates",
+    )
+    parser.add_argument(
+        "--calibration", type=int, default=320, help="calibration crops (whole batches of 16)"
+    )
     parser.add_argument("--models", help="comma-separated bundle names (default: all)")
     parser.add_argument("--calibration-method", default="percentile", choices=CALIBRATION_METHODS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config = config_from_args(args)
     wanted = {n for n in (args.models or "").split(",") if n}
-    bundles = [load_bundle(f) for f in find_bundles(args.models_dir)
-               if not wanted or f.name in wanted]
+    bundles = [
+        load_bundle(f) for f in find_bundles(args.models_dir) if not wanted or f.name in wanted
+    ]
     if not bundles:
         parser.error(f"no bundle to quantise in {args.models_dir}")
     data = open_for_bundles(config, bundles, run_dir_from_args(args, config))
-    crops = [np.asarray(data.images[i])
-             for i in calibration_rows(data.rows("train"), args.calibration)]
+    crops = [
+        np.asarray(data.images[i]) for i in calibration_rows(data.rows("train"), args.calibration)
+    ]
     for bundle in bundles:
         quantize_bundle(bundle, crops, calibration=args.calibration_method)
     print("int8 files written; measure them with `make fast-path-check` before serving")

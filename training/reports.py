@@ -21,8 +21,14 @@ def plot_confusion_matrix(matrix: list[list[int]], path: Path, title: str) -> No
     ax.imshow(cm, cmap="Blues")
     for (i, j), value in np.ndenumerate(cm):
         share = value / max(cm[i].sum(), 1)
-        ax.text(j, i, f"{value}\n{share:.1%}", ha="center", va="center",
-                color="white" if value > cm.max() / 2 else "black")
+        ax.text(
+            j,
+            i,
+            f"{value}\n{share:.1%}",
+            ha="center",
+            va="center",
+            color="white" if value > cm.max() / 2 else "black",
+        )
     ax.set_xticks([0, 1], CLASS_NAMES)
     ax.set_yticks([0, 1], CLASS_NAMES)
     ax.set_xlabel("predicted")
@@ -33,8 +39,14 @@ def plot_confusion_matrix(matrix: list[list[int]], path: Path, title: str) -> No
     plt.close(fig)
 
 
-def plot_roc(labels: np.ndarray, probs: np.ndarray, auc: float, path: Path, title: str,
-             threshold: float | None = None) -> None:
+def plot_roc(
+    labels: np.ndarray,
+    probs: np.ndarray,
+    auc: float,
+    path: Path,
+    title: str,
+    threshold: float | None = None,
+) -> None:
     fpr, tpr, thresholds = roc_curve(labels, probs)
     fig, ax = plt.subplots(figsize=(4.2, 4.0), dpi=120)
     ax.plot(fpr, tpr, lw=2, label=f"ROC-AUC {auc:.4f}")
@@ -74,20 +86,31 @@ def plot_training_curves(metrics_csv: Path, path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def plot_sample_grid(images: list[np.ndarray], labels: list[int], probs: list[float],
-                     threshold: float, path: Path, title: str, columns: int = 6) -> None:
+def plot_sample_grid(
+    images: list[np.ndarray],
+    labels: list[int],
+    probs: list[float],
+    threshold: float,
+    path: Path,
+    title: str,
+    columns: int = 6,
+) -> None:
     """Each image with its predicted class and FAKE score, framed green if right, red if wrong."""
     rows = max(1, int(np.ceil(len(images) / columns)))
     fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.7, rows * 1.9), dpi=110)
     for ax in np.atleast_1d(axes).ravel():
         ax.axis("off")
-    for ax, image, label, prob in zip(np.atleast_1d(axes).ravel(), images, labels, probs,
-                                      strict=False):
+    for ax, image, label, prob in zip(
+        np.atleast_1d(axes).ravel(), images, labels, probs, strict=False
+    ):
         predicted = int(prob >= threshold)
         ax.imshow(image)
         color = "green" if predicted == label else "crimson"
-        ax.set_title(f"{CLASS_NAMES[predicted]} {prob:.2f}\n(true {CLASS_NAMES[label]})",
-                     fontsize=7, color=color)
+        ax.set_title(
+            f"{CLASS_NAMES[predicted]} {prob:.2f}\n(true {CLASS_NAMES[label]})",
+            fontsize=7,
+            color=color,
+        )
         for spine in ax.spines.values():
             spine.set_visible(True)
             spine.set_color(color)

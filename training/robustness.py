@@ -58,9 +58,13 @@ ATTACKS = ("fgsm", "pgd")
 
 def adversarial_changes() -> dict[str, str]:
     """Name -> what it is, for every attack and budget."""
-    return {f"{a}_{e}": (f"FGSM, eps {e}/255" if a == "fgsm" else
-                         f"PGD-{PGD_STEPS} (step eps/4), eps {e}/255")
-            for a in ATTACKS for e in EPSILONS}
+    return {
+        f"{a}_{e}": (
+            f"FGSM, eps {e}/255" if a == "fgsm" else f"PGD-{PGD_STEPS} (step eps/4), eps {e}/255"
+        )
+        for a in ATTACKS
+        for e in EPSILONS
+    }
 
 
 # --- adversarial perturbations on the preprocessed tensor ----------------------------------
@@ -95,8 +99,9 @@ def _input_gradients_only(model: torch.nn.Module) -> Iterator[None]:
             p.requires_grad_(flag)
 
 
-def _loss_and_grad(model: torch.nn.Module, space: PixelSpace, pixels: torch.Tensor,
-                   labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _loss_and_grad(
+    model: torch.nn.Module, space: PixelSpace, pixels: torch.Tensor, labels: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-image BCE against the true label, and its gradient w.r.t. the pixels."""
     pixels = pixels.detach().requires_grad_(True)
     logits = model(space.from_pixels(pixels)).float().reshape(-1)
@@ -105,8 +110,9 @@ def _loss_and_grad(model: torch.nn.Module, space: PixelSpace, pixels: torch.Tens
     return loss.detach(), grad
 
 
-def fgsm(model: torch.nn.Module, x: torch.Tensor, labels: torch.Tensor, eps: float,
-         space: PixelSpace) -> torch.Tensor:
+def fgsm(
+    model: torch.nn.Module, x: torch.Tensor, labels: torch.Tensor, eps: float, space: PixelSpace
+) -> torch.Tensor:
     """One signed-gradient step of `eps` (pixels on [0, 1]) toward the wrong label.
 
     Args:
@@ -122,8 +128,15 @@ def fgsm(model: torch.nn.Module, x: torch.Tensor, labels: torch.Tensor, eps: flo
     return space.from_pixels((pixels + eps * grad.sign()).clamp(0.0, 1.0)).detach()
 
 
-def pgd(model: torch.nn.Module, x: torch.Tensor, labels: torch.Tensor, eps: float,
-        space: PixelSpace, steps: int = PGD_STEPS, step: float | None = None) -> torch.Tensor:
+def pgd(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    labels: torch.Tensor,
+    eps: float,
+    space: PixelSpace,
+    steps: int = PGD_STEPS,
+    step: float | None = None,
+) -> torch.Tensor:
     """Projected gradient ascent on the true label's loss (toward the wrong label) within
     `eps` of `x` in pixel space [0, 1]: `steps` signed steps of `step` (default eps/4) from
     the clean image, keeping per image the iterate with the highest loss, so the attack never
@@ -160,8 +173,9 @@ ATTACK_FUNCTIONS = {"fgsm": fgsm, "pgd": pgd}
 # --- the sample and the measurement ---------------------------------------------------------
 
 
-def stratified_sample(samples: Sequence[Sample], indices: np.ndarray, n: int | None,
-                      seed: int = 0) -> np.ndarray:
+def stratified_sample(
+    samples: Sequence[Sample], indices: np.ndarray, n: int | None, seed: int = 0
+) -> np.ndarray:
     """About `n` of `indices` with every (data set, label) stratum in its share (at least one
     each), drawn with `seed`; sorted. All of them when `n` is None or not smaller."""
     indices = np.asarray(indices)
@@ -179,8 +193,10 @@ def stratified_sample(samples: Sequence[Sample], indices: np.ndarray, n: int | N
             break
         quota[j] += 1
     rng = np.random.default_rng(seed)
-    picked = [rng.choice(strata[k], size=min(q, len(strata[k])), replace=False)
-              for k, q in zip(names, quota, strict=True)]
+    picked = [
+        rng.choice(strata[k], size=min(q, len(strata[k])), replace=False)
+        for k, q in zip(names, quota, strict=True)
+    ]
     return np.sort(np.concatenate(picked))
 
 
@@ -198,8 +214,13 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else b - a
 
 
-def compare_change(labels: np.ndarray, datasets: np.ndarray, clean: np.ndarray,
-                   changed: np.ndarray, rule: DecisionRule) -> dict:
+def compare_change(
+    labels: np.ndarray,
+    datasets: np.ndarray,
+    clean: np.ndarray,
+    changed: np.ndarray,
+    rule: DecisionRule,
+) -> dict:
     """ROC-AUC clean and changed (pooled and per data set), verdict flips and reversals."""
     v_clean, v_changed = rule.levels(clean), rule.levels(changed)
     flipped = v_clean != v_changed
@@ -207,14 +228,18 @@ def compare_change(labels: np.ndarray, datasets: np.ndarray, clean: np.ndarray,
 
     def figures(m: np.ndarray) -> dict:
         a, b = _auc(labels[m], clean[m]), _auc(labels[m], changed[m])
-        return {"images": int(m.sum()), "roc_auc_clean": a, "roc_auc": b,
-                "roc_auc_delta": _delta(a, b), "flips": float(flipped[m].mean()),
-                "reversals": float(reversed_[m].mean()),
-                "mean_probability_change": float(np.abs(changed[m] - clean[m]).mean())}
+        return {
+            "images": int(m.sum()),
+            "roc_auc_clean": a,
+            "roc_auc": b,
+            "roc_auc_delta": _delta(a, b),
+            "flips": float(flipped[m].mean()),
+            "reversals": float(reversed_[m].mean()),
+            "mean_probability_change": float(np.abs(changed[m] - clean[m]).mean()),
+        }
 
     out = figures(np.ones(len(labels), dtype=bool))
-    out["by_dataset"] = {name: figures(datasets == name)
-                         for name in sorted(set(datasets.tolist()))}
+    out["by_dataset"] = {name: figures(datasets == name) for name in sorted(set(datasets.tolist()))}
     return out
 
 
@@ -224,9 +249,16 @@ def _probs(bundle: Bundle, x: torch.Tensor) -> np.ndarray:
     return calibrated_probs(logits, bundle.config.temperature)
 
 
-def measure_bundle(bundle: Bundle, crops: Sequence[np.ndarray], labels: np.ndarray,
-                   datasets: np.ndarray, *, adversarial: np.ndarray | None = None,
-                   batch_size: int = 32, seed: int = 0) -> dict:
+def measure_bundle(
+    bundle: Bundle,
+    crops: Sequence[np.ndarray],
+    labels: np.ndarray,
+    datasets: np.ndarray,
+    *,
+    adversarial: np.ndarray | None = None,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> dict:
     """Every change on `crops` (uint8 RGB face crops, as served) for one bundle.
 
     Args:
@@ -242,26 +274,45 @@ def measure_bundle(bundle: Bundle, crops: Sequence[np.ndarray], labels: np.ndarr
     preprocess = Preprocessor.from_config(bundle.config)
     rule = DecisionRule.from_config(bundle.config)
     space = PixelSpace(bundle.config.mean, bundle.config.std)
-    batches = [np.arange(s, min(s + batch_size, len(crops)))
-               for s in range(0, len(crops), batch_size)]
+    batches = [
+        np.arange(s, min(s + batch_size, len(crops))) for s in range(0, len(crops), batch_size)
+    ]
 
     def score(change: BenignChange | None, rng: np.random.Generator | None) -> np.ndarray:
-        parts = [_probs(bundle, preprocess([crops[i] if change is None else change(crops[i], rng)
-                                            for i in b])) for b in batches]
+        parts = [
+            _probs(
+                bundle,
+                preprocess([crops[i] if change is None else change(crops[i], rng) for i in b]),
+            )
+            for b in batches
+        ]
         return np.concatenate(parts)
 
     clean = score(None, None)
-    changes = {"clean": {"label": "none (the clean crop)", "kind": "clean",
-                         **compare_change(labels, datasets, clean, clean, rule)}}
+    changes = {
+        "clean": {
+            "label": "none (the clean crop)",
+            "kind": "clean",
+            **compare_change(labels, datasets, clean, clean, rule),
+        }
+    }
     for j, (name, (label, change)) in enumerate(BENIGN_CHANGES.items()):
         start = time.perf_counter()
         changed = score(change, np.random.default_rng([seed, j]))
-        changes[name] = {"label": label, "kind": "benign",
-                         **compare_change(labels, datasets, clean, changed, rule)}
-        log.info("%s %s: ROC-AUC %.4f, flips %.1f %% (%.1f s)", bundle.name, name,
-                 _nan(changes[name]["roc_auc"]), 100 * changes[name]["flips"],
-                 time.perf_counter() - start)
-    adv_batches = [adversarial[s:s + batch_size] for s in range(0, len(adversarial), batch_size)]
+        changes[name] = {
+            "label": label,
+            "kind": "benign",
+            **compare_change(labels, datasets, clean, changed, rule),
+        }
+        log.info(
+            "%s %s: ROC-AUC %.4f, flips %.1f %% (%.1f s)",
+            bundle.name,
+            name,
+            _nan(changes[name]["roc_auc"]),
+            100 * changes[name]["flips"],
+            time.perf_counter() - start,
+        )
+    adv_batches = [adversarial[s : s + batch_size] for s in range(0, len(adversarial), batch_size)]
     for name, label in adversarial_changes().items():
         attack, eps = name.split("_")
         start = time.perf_counter()
@@ -269,20 +320,35 @@ def measure_bundle(bundle: Bundle, crops: Sequence[np.ndarray], labels: np.ndarr
         for b in adv_batches:
             x = preprocess([crops[i] for i in b])
             y = torch.from_numpy(labels[b])
-            parts.append(_probs(bundle, ATTACK_FUNCTIONS[attack](bundle.model, x, y,
-                                                                 int(eps) / 255, space)))
+            parts.append(
+                _probs(bundle, ATTACK_FUNCTIONS[attack](bundle.model, x, y, int(eps) / 255, space))
+            )
         changed = np.concatenate(parts) if parts else np.zeros(0)
-        changes[name] = {"label": label, "kind": "adversarial",
-                         **compare_change(labels[adversarial], datasets[adversarial],
-                                          clean[adversarial], changed, rule)}
-        log.info("%s %s: ROC-AUC %.4f, flips %.1f %% (%.1f s)", bundle.name, name,
-                 _nan(changes[name]["roc_auc"]), 100 * changes[name]["flips"],
-                 time.perf_counter() - start)
+        changes[name] = {
+            "label": label,
+            "kind": "adversarial",
+            **compare_change(
+                labels[adversarial], datasets[adversarial], clean[adversarial], changed, rule
+            ),
+        }
+        log.info(
+            "%s %s: ROC-AUC %.4f, flips %.1f %% (%.1f s)",
+            bundle.name,
+            name,
+            _nan(changes[name]["roc_auc"]),
+            100 * changes[name]["flips"],
+            time.perf_counter() - start,
+        )
     return {
-        "images": len(crops), "adversarial_images": len(adversarial),
-        "datasets": {name: {"real": int(((datasets == name) & (labels == 0)).sum()),
-                            "fake": int(((datasets == name) & (labels == 1)).sum())}
-                     for name in sorted(set(datasets.tolist()))},
+        "images": len(crops),
+        "adversarial_images": len(adversarial),
+        "datasets": {
+            name: {
+                "real": int(((datasets == name) & (labels == 0)).sum()),
+                "fake": int(((datasets == name) & (labels == 1)).sum()),
+            }
+            for name in sorted(set(datasets.tolist()))
+        },
         "rule": {"low": rule.low, "high": rule.high},
         "changes": changes,
     }
@@ -302,15 +368,27 @@ def plot_robustness(report: dict, path: Path, title: str) -> None:
     x = np.arange(len(names))
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
     series = [("pooled", [report["changes"][n] for n in names])]
-    series += [(d, [report["changes"][n]["by_dataset"].get(d, {}) for n in names])
-               for d in report["datasets"]]
+    series += [
+        (d, [report["changes"][n]["by_dataset"].get(d, {}) for n in names])
+        for d in report["datasets"]
+    ]
     for label, rows in series:
         aucs = [r.get("roc_auc") for r in rows]
         if any(a is not None for a in aucs):
-            left.plot(x, [np.nan if a is None else a for a in aucs], "o-",
-                      lw=2.5 if label == "pooled" else 1.2, label=label)
-        right.plot(x, [100 * r.get("flips", np.nan) for r in rows], "o-",
-                   lw=2.5 if label == "pooled" else 1.2, label=label)
+            left.plot(
+                x,
+                [np.nan if a is None else a for a in aucs],
+                "o-",
+                lw=2.5 if label == "pooled" else 1.2,
+                label=label,
+            )
+        right.plot(
+            x,
+            [100 * r.get("flips", np.nan) for r in rows],
+            "o-",
+            lw=2.5 if label == "pooled" else 1.2,
+            label=label,
+        )
     for ax, ylabel in ((left, "ROC-AUC"), (right, "verdicts changed vs clean (%)")):
         ax.set_xticks(x, names, rotation=60, ha="right", fontsize=8)
         ax.set_ylabel(ylabel)
@@ -326,13 +404,16 @@ def write_robustness(bundle: Bundle, report: dict) -> None:
     """reports/robustness.json and .png, metrics.robustness in model.json, the card."""
     reports = bundle.path / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    (reports / "robustness.json").write_text(json.dumps(report, indent=2) + "\n",
-                                             encoding="utf-8")
-    plot_robustness(report, reports / "robustness.png",
-                    f"{bundle.name}: {report['images']} validation faces "
-                    f"({report['adversarial_images']} attacked), torch fp32")
+    (reports / "robustness.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    plot_robustness(
+        report,
+        reports / "robustness.png",
+        f"{bundle.name}: {report['images']} validation faces "
+        f"({report['adversarial_images']} attacked), torch fp32",
+    )
     config = bundle.config.model_copy(
-        update={"metrics": {**bundle.config.metrics, "robustness": report}})
+        update={"metrics": {**bundle.config.metrics, "robustness": report}}
+    )
     write_config(config, bundle.path)
     (bundle.path / CARD_FILE).write_text(render_model_card(config), encoding="utf-8")
     bundle.config = config
@@ -341,18 +422,30 @@ def write_robustness(bundle: Bundle, report: dict) -> None:
 def load_validation(args: argparse.Namespace, bundles):
     """(samples, validation indices, cached crops, split description) of a config or data."""
     data = open_run_data(args, bundles)
-    return data.samples, data.rows("val"), data.images, (
-        f"validation split ({split_words(data.config)})")
+    return (
+        data.samples,
+        data.rows("val"),
+        data.images,
+        (f"validation split ({split_words(data.config)})"),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundles", type=Path, help="a bundle folder, or a folder of bundles")
     add_data_arguments(parser, config_help="a training config: its mix's validation split")
-    parser.add_argument("--max-images", type=int, default=600,
-                        help="stratified sample of the validation split (0: all of it)")
-    parser.add_argument("--adversarial-images", type=int, default=None,
-                        help="attack a stratified part of the sample (default: all of it)")
+    parser.add_argument(
+        "--max-images",
+        type=int,
+        default=600,
+        help="stratified sample of the validation split (0: all of it)",
+    )
+    parser.add_argument(
+        "--adversarial-images",
+        type=int,
+        default=None,
+        help="attack a stratified part of the sample (default: all of it)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
@@ -373,15 +466,28 @@ def main(argv: list[str] | None = None) -> None:
     machine = f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}"
     for bundle in bundles:
         start = time.perf_counter()
-        report = measure_bundle(bundle, crops, labels, datasets,
-                                adversarial=np.searchsorted(sample, attacked),
-                                batch_size=args.batch_size, seed=args.seed)
-        report.update({"split": split, "sample": f"stratified by data set and class, seed "
-                       f"{args.seed}", "machine": machine,
-                       "seconds": round(time.perf_counter() - start, 1)})
+        report = measure_bundle(
+            bundle,
+            crops,
+            labels,
+            datasets,
+            adversarial=np.searchsorted(sample, attacked),
+            batch_size=args.batch_size,
+            seed=args.seed,
+        )
+        report.update(
+            {
+                "split": split,
+                "sample": f"stratified by data set and class, seed {args.seed}",
+                "machine": machine,
+                "seconds": round(time.perf_counter() - start, 1),
+            }
+        )
         write_robustness(bundle, report)
-        print(f"\n{bundle.name} ({report['images']} validation faces, "
-              f"{report['adversarial_images']} attacked; {report['seconds']:.0f} s):\n")
+        print(
+            f"\n{bundle.name} ({report['images']} validation faces, "
+            f"{report['adversarial_images']} attacked; {report['seconds']:.0f} s):\n"
+        )
         print("\n".join(robustness_table(report)))
 
 

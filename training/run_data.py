@@ -40,8 +40,17 @@ SPLIT_FILE = "split.csv"
 SPLIT_COLUMNS = ["file", "label", "group", "dataset", "source", "split"]
 SPLITS = ("train", "val", "held_out", "all")
 
-SPLIT_KEYS = ("data", "image_root", "sources", "hold_out_source", "val_fraction", "split_seed",
-              "folds", "fold", "max_samples")
+SPLIT_KEYS = (
+    "data",
+    "image_root",
+    "sources",
+    "hold_out_source",
+    "val_fraction",
+    "split_seed",
+    "folds",
+    "fold",
+    "max_samples",
+)
 """The config keys that decide a run's samples and split (and `seed` where samples are
 capped: it draws the capped subset)."""
 
@@ -56,8 +65,16 @@ def write_split(path: str | Path, mix: Mix) -> None:
         writer = csv.writer(fh)
         writer.writerow(SPLIT_COLUMNS)
         for i, s in enumerate(mix.samples):
-            writer.writerow([str(s.path), "FAKE" if s.label else "REAL", s.group or "",
-                             s.dataset, s.source, split[i]])
+            writer.writerow(
+                [
+                    str(s.path),
+                    "FAKE" if s.label else "REAL",
+                    s.group or "",
+                    s.dataset,
+                    s.source,
+                    split[i],
+                ]
+            )
 
 
 def read_split(path: str | Path) -> tuple[list[Sample], np.ndarray]:
@@ -70,10 +87,16 @@ def read_split(path: str | Path) -> tuple[list[Sample], np.ndarray]:
             raise ValueError(f"{path}: missing columns {sorted(missing)}")
         for row in reader:
             if row["split"] not in ("train", "val", "held_out"):
-                raise ValueError(f"{path}: split {row['split']!r} is not train, val or "
-                                 "held_out")
-            samples.append(Sample(Path(row["file"]), parse_label(row["label"]),
-                                  row["group"] or None, row["source"], row["dataset"]))
+                raise ValueError(f"{path}: split {row['split']!r} is not train, val or held_out")
+            samples.append(
+                Sample(
+                    Path(row["file"]),
+                    parse_label(row["label"]),
+                    row["group"] or None,
+                    row["source"],
+                    row["dataset"],
+                )
+            )
             sides.append(row["split"])
     return samples, np.array(sides, dtype=object)
 
@@ -90,8 +113,10 @@ def split_settings(values: dict[str, Any]) -> dict[str, Any]:
     out["data"], out["image_root"] = _path(out["data"]), _path(out["image_root"])
     specs = [SourceSpec.parse(e) for e in out["sources"] or []]
     # what decides a source's samples and split (its `weight` only changes the draws)
-    out["sources"] = [{"data": _path(s.data), "name": s.dataset, "max": s.max,
-                       "image_root": _path(s.image_root)} for s in specs]
+    out["sources"] = [
+        {"data": _path(s.data), "name": s.dataset, "max": s.max, "image_root": _path(s.image_root)}
+        for s in specs
+    ]
     if out["max_samples"] or any(s.max for s in specs):
         out["seed"] = values["seed"]  # it draws the capped subset
     return out
@@ -115,7 +140,8 @@ def check_run_config(config: TrainConfig, run_dir: str | Path) -> None:
         raise ValueError(
             f"the run in {run_dir} split its data with other settings than this config ("
             + "; ".join(f"{k}: {ran[k]!r} there, {wanted[k]!r} here" for k in differ)
-            + f"): give that run's config ({path}), or another run folder")
+            + f"): give that run's config ({path}), or another run folder"
+        )
 
 
 def run_mix(config: TrainConfig, run_dir: str | Path | None = None) -> Mix:
@@ -132,34 +158,50 @@ def run_mix(config: TrainConfig, run_dir: str | Path | None = None) -> Mix:
     names = {s.dataset for s in specs}
     unknown = sorted({s.dataset for s in samples} - names)
     if unknown:
-        raise ValueError(f"{path} lists data sets {unknown} this config does not name "
-                         f"({sorted(names)})")
+        raise ValueError(
+            f"{path} lists data sets {unknown} this config does not name ({sorted(names)})"
+        )
     log.info("samples and split read back from %s", path)
     index = lambda side: np.flatnonzero(sides == side).astype(np.int64)  # noqa: E731
-    return Mix(samples, index("train"), index("val"), index("held_out"), specs,
-               config.hold_out_source, {s.dataset: s.weight for s in specs})
+    return Mix(
+        samples,
+        index("train"),
+        index("val"),
+        index("held_out"),
+        specs,
+        config.hold_out_source,
+        {s.dataset: s.weight for s in specs},
+    )
 
 
 def split_rows(mix: Mix, split: str) -> np.ndarray:
     """The rows of one split (`SPLITS`) of a mix."""
     if split not in SPLITS:
         raise ValueError(f"split {split!r} is not one of {', '.join(SPLITS)}")
-    return {"val": mix.val_idx, "train": mix.train_idx, "held_out": mix.held_out_idx,
-            "all": np.arange(len(mix.samples))}[split]
+    return {
+        "val": mix.val_idx,
+        "train": mix.train_idx,
+        "held_out": mix.held_out_idx,
+        "all": np.arange(len(mix.samples)),
+    }[split]
 
 
 def split_words(config: TrainConfig) -> str:
     """How the validation split was drawn, in words (for cards and reports)."""
-    share = (f"fold {config.fold} of {config.folds}" if config.folds and config.folds > 1
-             else f"{config.val_fraction:.0%}")
+    share = (
+        f"fold {config.fold} of {config.folds}"
+        if config.folds and config.folds > 1
+        else f"{config.val_fraction:.0%}"
+    )
     return f"{share} of each source by group (seed {config.split_seed})"
 
 
 def data_config(data: str, image_root: str | None = None, **values: Any) -> TrainConfig:
     """The config of a plain data set scored as it is (no face crops): its split is the one
     training on that data set alone makes."""
-    return dataclasses.replace(TrainConfig(), data=str(data), image_root=image_root or "",
-                               face_crops=False, **values)
+    return dataclasses.replace(
+        TrainConfig(), data=str(data), image_root=image_root or "", face_crops=False, **values
+    )
 
 
 # --------------------------------------------------------------------------- cached crops
@@ -177,32 +219,54 @@ def open_training_data(config: TrainConfig, samples: list[Sample]) -> TrainingDa
     if not config.face_crops:
         return TrainingData(open_image_cache(samples, config.cache_dir, size))
     margin = float(config.face_margin) if config.face_margin != "auto" else 0.3
-    faces = open_face_cache(samples, config.cache_dir, size, margin=margin,
-                            detector=config.face_detector, landmarks=config.sbi_fraction > 0)
+    faces = open_face_cache(
+        samples,
+        config.cache_dir,
+        size,
+        margin=margin,
+        detector=config.face_detector,
+        landmarks=config.sbi_fraction > 0,
+    )
     return TrainingData(faces.images, faces.landmarks, faces.detected, faces.meta)
 
 
 # --------------------------------------------------------------------------- the tools' CLI
-def add_data_arguments(parser: argparse.ArgumentParser, *, plain_data: bool = True,
-                       config_help: str = "a training config: its mix and group split") -> None:
+def add_data_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    plain_data: bool = True,
+    config_help: str = "a training config: its mix and group split",
+) -> None:
     """--config (or --data), --run, the split options of a plain data set, --cache-dir."""
     if plain_data:
         source = parser.add_mutually_exclusive_group(required=True)
         source.add_argument("--config", help=config_help)
         source.add_argument("--data", help="folder with Real/ and Fake/, or a CSV")
         parser.add_argument("--image-root", help="folder the CSV's paths are relative to")
-        parser.add_argument("--val-fraction", type=float, default=0.15,
-                            help="--data: share held out for validation, by group")
+        parser.add_argument(
+            "--val-fraction",
+            type=float,
+            default=0.15,
+            help="--data: share held out for validation, by group",
+        )
         parser.add_argument("--split-seed", type=int, default=42, help="--data: split seed")
-        parser.add_argument("--folds", type=int, default=0,
-                            help="--data: k-fold split by group when > 1")
+        parser.add_argument(
+            "--folds", type=int, default=0, help="--data: k-fold split by group when > 1"
+        )
         parser.add_argument("--fold", type=int, default=0, help="--data: the validation fold")
-        parser.add_argument("--max-samples", type=int, default=0,
-                            help="--data: the class-balanced subset training used")
+        parser.add_argument(
+            "--max-samples",
+            type=int,
+            default=0,
+            help="--data: the class-balanced subset training used",
+        )
     else:
         parser.add_argument("--config", required=True, help=config_help)
-    parser.add_argument("--run", help="the run folder whose split.csv to read back (default: "
-                                      "the config's output; with --data: none, computed)")
+    parser.add_argument(
+        "--run",
+        help="the run folder whose split.csv to read back (default: "
+        "the config's output; with --data: none, computed)",
+    )
     parser.add_argument("--cache-dir", default="data/cache")
 
 
@@ -210,9 +274,16 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The training config the options name: --config's, or that of the --data set."""
     if getattr(args, "config", None):
         return load_config(args.config, [f"cache_dir={args.cache_dir}"])
-    return data_config(args.data, args.image_root, val_fraction=args.val_fraction,
-                       split_seed=args.split_seed, folds=args.folds, fold=args.fold,
-                       max_samples=args.max_samples, cache_dir=args.cache_dir)
+    return data_config(
+        args.data,
+        args.image_root,
+        val_fraction=args.val_fraction,
+        split_seed=args.split_seed,
+        folds=args.folds,
+        fold=args.fold,
+        max_samples=args.max_samples,
+        cache_dir=args.cache_dir,
+    )
 
 
 def run_dir_from_args(args: argparse.Namespace, config: TrainConfig) -> str | None:
@@ -228,7 +299,7 @@ class RunData:
     config: TrainConfig
     mix: Mix
     images: np.ndarray
-    plain: bool = False   # a plain data set (images as they are), not a config's mix
+    plain: bool = False  # a plain data set (images as they are), not a config's mix
 
     @property
     def samples(self) -> list[Sample]:
@@ -245,21 +316,24 @@ def served_margin(bundles) -> float:
     """The one face margin `bundles` cut faces with (an error when they differ)."""
     margins = {b.config.face_margin for b in bundles}
     if len(margins) > 1:
-        raise ValueError(f"bundles cut faces with different margins {sorted(margins)}: "
-                         "score them one at a time")
+        raise ValueError(
+            f"bundles cut faces with different margins {sorted(margins)}: score them one at a time"
+        )
     return margins.pop()
 
 
-def open_for_bundles(config: TrainConfig, bundles, run_dir: str | Path | None = None, *,
-                     plain: bool = False) -> RunData:
+def open_for_bundles(
+    config: TrainConfig, bundles, run_dir: str | Path | None = None, *, plain: bool = False
+) -> RunData:
     """The run's samples and split, and crops cut as `bundles` are served: faces with their
     margin (a config's mix), or the images as they are, at their largest input size."""
     mix = run_mix(config, run_dir)
     if config.face_crops:
         config = dataclasses.replace(config, face_margin=served_margin(bundles))
     if plain:
-        config = dataclasses.replace(config, cache_size=max(
-            224, config.cache_size, *(b.config.input_size for b in bundles)))
+        config = dataclasses.replace(
+            config, cache_size=max(224, config.cache_size, *(b.config.input_size for b in bundles))
+        )
     return RunData(config, mix, open_training_data(config, mix.samples).images, plain)
 
 

@@ -19,23 +19,29 @@ def rule_figures(labels: np.ndarray, probs: np.ndarray, rule: DecisionRule) -> d
     labels = np.asarray(labels).astype(int)
     probs = np.asarray(probs, dtype=np.float64)
     levels = rule.levels(probs)
-    real_call, unsure, fake_call = (levels == VERDICT_LEVELS.index(v) for v in
-                                    (Verdict.REAL, Verdict.UNCERTAIN, Verdict.FAKE))
+    real_call, unsure, fake_call = (
+        levels == VERDICT_LEVELS.index(v) for v in (Verdict.REAL, Verdict.UNCERTAIN, Verdict.FAKE)
+    )
     real, fake = labels == 0, labels == 1
     share = lambda mask, of: float(mask[of].mean()) if of.any() else None  # noqa: E731
     decided = ~unsure
     correct = (fake_call & fake) | (real_call & real)
     return {
-        "samples": len(labels), "real": int(real.sum()), "fake": int(fake.sum()),
+        "samples": len(labels),
+        "real": int(real.sum()),
+        "fake": int(fake.sum()),
         "roc_auc": safe_auc(labels, probs) if len(labels) else float("nan"),
-        "real_called_fake": share(fake_call, real), "real_uncertain": share(unsure, real),
-        "fake_called_real": share(real_call, fake), "fake_uncertain": share(unsure, fake),
+        "real_called_fake": share(fake_call, real),
+        "real_uncertain": share(unsure, real),
+        "fake_called_real": share(real_call, fake),
+        "fake_uncertain": share(unsure, fake),
         "decided_accuracy": float(correct[decided].mean()) if decided.any() else None,
     }
 
 
-def by_source(samples: list[Sample], indices: np.ndarray, probs: np.ndarray,
-              rule: DecisionRule) -> dict:
+def by_source(
+    samples: list[Sample], indices: np.ndarray, probs: np.ndarray, rule: DecisionRule
+) -> dict:
     """{"pooled": ..., "datasets": {name: ...}, "sources": {name: ...}} for
     `samples[indices]` scored `probs` (aligned with `indices`)."""
     labels = np.array([samples[i].label for i in indices])
@@ -55,8 +61,11 @@ def by_source(samples: list[Sample], indices: np.ndarray, probs: np.ndarray,
 def worst_false_fake(report: dict, min_real: int = 20) -> tuple[str, float]:
     """The source (with at least `min_real` genuine faces) whose genuine faces are called
     FAKE most often, and that share."""
-    rates = {name: f["real_called_fake"] for name, f in report["sources"].items()
-             if f["real"] >= min_real and f["real_called_fake"] is not None}
+    rates = {
+        name: f["real_called_fake"]
+        for name, f in report["sources"].items()
+        if f["real"] >= min_real and f["real_called_fake"] is not None
+    }
     if not rates:
         return "", float("nan")
     name = max(rates, key=rates.get)

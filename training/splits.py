@@ -16,12 +16,14 @@ def _groups(samples: list[Sample]) -> np.ndarray | None:
     if all(s.group is None for s in samples):
         return None
     # a sample without a group is its own group
-    return np.array([s.group if s.group is not None else f"__single_{i}"
-                     for i, s in enumerate(samples)])
+    return np.array(
+        [s.group if s.group is not None else f"__single_{i}" for i, s in enumerate(samples)]
+    )
 
 
-def train_val_split(samples: list[Sample], val_fraction: float = 0.15,
-                    seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+def train_val_split(
+    samples: list[Sample], val_fraction: float = 0.15, seed: int = 42
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices of training and validation samples, disjoint by group, stratified by label.
 
     Groups are shuffled with `seed` and taken one at a time, alternating REAL-heavy and
@@ -54,8 +56,9 @@ def train_val_split(samples: list[Sample], val_fraction: float = 0.15,
     return np.flatnonzero(~val_mask), np.flatnonzero(val_mask)
 
 
-def kfold_split(samples: list[Sample], folds: int, fold: int,
-                seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+def kfold_split(
+    samples: list[Sample], folds: int, fold: int, seed: int = 42
+) -> tuple[np.ndarray, np.ndarray]:
     """Fold `fold` of a `folds`-way stratified k-fold split by group."""
     if not 0 <= fold < folds:
         raise ValueError(f"fold {fold} not in 0..{folds - 1}")
@@ -68,8 +71,9 @@ def kfold_split(samples: list[Sample], folds: int, fold: int,
     return np.sort(train), np.sort(val)
 
 
-def make_split(samples: list[Sample], *, val_fraction: float, seed: int, folds: int = 0,
-               fold: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_split(
+    samples: list[Sample], *, val_fraction: float, seed: int, folds: int = 0, fold: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     if folds and folds > 1:
         return kfold_split(samples, folds, fold, seed)
     return train_val_split(samples, val_fraction, seed)

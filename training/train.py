@@ -58,8 +58,10 @@ def pick_device(local_rank: int) -> torch.device:
 
 
 def cpu_supports_bf16() -> bool:
-    return bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
-                or getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+    return bool(
+        getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
+        or getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+    )
 
 
 def autocast_dtype(amp: str, device: torch.device) -> torch.dtype | None:
@@ -82,10 +84,27 @@ def seed_everything(seed: int) -> None:
 
 
 # --------------------------------------------------------------------------- loops
-def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp_dtype,
-                    scaler, grad_clip, channels_last, teacher_logits=None, distill_weight=0.0,
-                    distill_temperature=2.0, max_steps=0, epoch=0, show_progress=True,
-                    frozen=(), cached_rows=0) -> dict:
+def train_one_epoch(
+    model,
+    loader,
+    loss_fn,
+    optimizer,
+    scheduler,
+    *,
+    device,
+    amp_dtype,
+    scaler,
+    grad_clip,
+    channels_last,
+    teacher_logits=None,
+    distill_weight=0.0,
+    distill_temperature=2.0,
+    max_steps=0,
+    epoch=0,
+    show_progress=True,
+    frozen=(),
+    cached_rows=0,
+) -> dict:
     """One pass over `loader`; returns the mean loss and images per second.
 
     `cached_rows` (the cache's length) places the SBI bank's rows in `teacher_logits`."""
@@ -93,8 +112,15 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp
     keep_frozen_in_eval(list(frozen))
     total_loss, seen, start = 0.0, 0, time.perf_counter()
     steps = len(loader) if not max_steps else min(max_steps, len(loader))
-    bar = tqdm(loader, total=steps, desc=f"epoch {epoch}", unit="batch", leave=False,
-               disable=not show_progress, mininterval=5.0)
+    bar = tqdm(
+        loader,
+        total=steps,
+        desc=f"epoch {epoch}",
+        unit="batch",
+        leave=False,
+        disable=not show_progress,
+        mininterval=5.0,
+    )
     for step, (images, targets, rows) in enumerate(bar):
         if max_steps and step >= max_steps:
             break
@@ -108,8 +134,10 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp
             loss = loss_fn(logits, targets)
             if teacher_logits is not None and distill_weight > 0:
                 soft = distillation_loss(
-                    logits, teacher_logits[teacher_rows(rows, cached_rows)].to(device),
-                    distill_temperature)
+                    logits,
+                    teacher_logits[teacher_rows(rows, cached_rows)].to(device),
+                    distill_temperature,
+                )
                 loss = (1 - distill_weight) * loss + distill_weight * soft
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
@@ -135,14 +163,22 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler, *, device, amp
 
 
 @torch.no_grad()
-def predict_logits(model, images: np.ndarray, indices: np.ndarray, preprocess: Preprocessor,
-                   *, device, amp_dtype=None, batch_size: int = 64,
-                   channels_last: bool = False) -> np.ndarray:
+def predict_logits(
+    model,
+    images: np.ndarray,
+    indices: np.ndarray,
+    preprocess: Preprocessor,
+    *,
+    device,
+    amp_dtype=None,
+    batch_size: int = 64,
+    channels_last: bool = False,
+) -> np.ndarray:
     """Logits for cached images `images[indices]`, preprocessed exactly as when serving."""
     model.eval()
     out = []
     for start in range(0, len(indices), batch_size):
-        rows = indices[start:start + batch_size]
+        rows = indices[start : start + batch_size]
         batch = preprocess([images[i] for i in rows]).to(device)
         if channels_last:
             batch = batch.contiguous(memory_format=torch.channels_last)
@@ -152,17 +188,29 @@ def predict_logits(model, images: np.ndarray, indices: np.ndarray, preprocess: P
     return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
 
 
-def validate(model, images, labels, indices, preprocess, *, device, amp_dtype,
-             channels_last) -> tuple[dict, np.ndarray]:
+def validate(
+    model, images, labels, indices, preprocess, *, device, amp_dtype, channels_last
+) -> tuple[dict, np.ndarray]:
     """Validation loss, accuracy at 0.5 and ROC-AUC; also returns the logits."""
-    logits = predict_logits(model, images, indices, preprocess, device=device,
-                            amp_dtype=amp_dtype, channels_last=channels_last)
+    logits = predict_logits(
+        model,
+        images,
+        indices,
+        preprocess,
+        device=device,
+        amp_dtype=amp_dtype,
+        channels_last=channels_last,
+    )
     y = labels[indices].astype(np.float32)
     loss = torch.nn.functional.binary_cross_entropy_with_logits(
-        torch.from_numpy(logits), torch.from_numpy(y)).item()
+        torch.from_numpy(logits), torch.from_numpy(y)
+    ).item()
     probs = 1 / (1 + np.exp(-logits))
-    return {"val_loss": loss, "val_accuracy": float(((probs >= 0.5) == y).mean()),
-            "val_roc_auc": safe_auc(y, probs)}, logits
+    return {
+        "val_loss": loss,
+        "val_accuracy": float(((probs >= 0.5) == y).mean()),
+        "val_roc_auc": safe_auc(y, probs),
+    }, logits
 
 
 # --------------------------------------------------------------------------- pieces
@@ -173,8 +221,9 @@ def preprocessing_for(config: TrainConfig) -> dict:
     return pre
 
 
-def teacher_logits_for(path: str, images: np.ndarray, output: Path, device,
-                       amp_dtype, bank: np.ndarray | None = None) -> torch.Tensor:
+def teacher_logits_for(
+    path: str, images: np.ndarray, output: Path, device, amp_dtype, bank: np.ndarray | None = None
+) -> torch.Tensor:
     """The teacher bundle's logits for every cached image, then every SBI bank image,
     computed once per run.
 
@@ -192,11 +241,29 @@ def teacher_logits_for(path: str, images: np.ndarray, output: Path, device,
     teacher = load_bundle(path, device=device)
     log.info("computing teacher logits of %s for %d images", teacher.name, total)
     pre = Preprocessor.from_config(teacher.config)
-    parts = [predict_logits(teacher.model, images, np.arange(len(images)), pre, device=device,
-                            amp_dtype=amp_dtype, batch_size=128)]
+    parts = [
+        predict_logits(
+            teacher.model,
+            images,
+            np.arange(len(images)),
+            pre,
+            device=device,
+            amp_dtype=amp_dtype,
+            batch_size=128,
+        )
+    ]
     if bank is not None and len(bank):
-        parts.append(predict_logits(teacher.model, bank, np.arange(len(bank)), pre,
-                                    device=device, amp_dtype=amp_dtype, batch_size=128))
+        parts.append(
+            predict_logits(
+                teacher.model,
+                bank,
+                np.arange(len(bank)),
+                pre,
+                device=device,
+                amp_dtype=amp_dtype,
+                batch_size=128,
+            )
+        )
     logits = np.concatenate(parts).astype(np.float32)
     np.save(cached, logits)
     return torch.from_numpy(logits)
@@ -207,8 +274,9 @@ def teacher_rows(rows: torch.Tensor, cached: int) -> torch.Tensor:
     return torch.where(rows >= SBI_ROW_OFFSET, rows - SBI_ROW_OFFSET + cached, rows)
 
 
-def sbi_draws(config: TrainConfig, labels: np.ndarray, train_idx: np.ndarray,
-              landmarks: np.ndarray | None) -> tuple[float, float]:
+def sbi_draws(
+    config: TrainConfig, labels: np.ndarray, train_idx: np.ndarray, landmarks: np.ndarray | None
+) -> tuple[float, float]:
     """(share of draws from REAL rows, chance that a blendable REAL draw is self-blended) so
     that `sbi_fraction` of all draws are self-blended fakes and half of them are FAKE."""
     if config.sbi_fraction <= 0 or landmarks is None:
@@ -224,13 +292,17 @@ def sbi_draws(config: TrainConfig, labels: np.ndarray, train_idx: np.ndarray,
     return real_share, min(1.0, config.sbi_fraction / (real_share * blendable))
 
 
-def sbi_bank(images: np.ndarray, landmarks: np.ndarray, labels: np.ndarray,
-             train_idx: np.ndarray, output: Path, seed: int = 0
-             ) -> tuple[np.ndarray, dict[int, int]]:
+def sbi_bank(
+    images: np.ndarray,
+    landmarks: np.ndarray,
+    labels: np.ndarray,
+    train_idx: np.ndarray,
+    output: Path,
+    seed: int = 0,
+) -> tuple[np.ndarray, dict[int, int]]:
     """One fixed self-blended fake per blendable REAL training face (for distillation),
     as a memmap in the run folder; returns it and {cache row: bank row}."""
-    rows = [int(r) for r in train_idx
-            if labels[r] == 0 and np.isfinite(landmarks[r, 0, 0])]
+    rows = [int(r) for r in train_idx if labels[r] == 0 and np.isfinite(landmarks[r, 0, 0])]
     path = output / f"sbi_bank-{len(rows)}-{seed}.u8"
     shape = (len(rows), *images.shape[1:])
     if not path.is_file():
@@ -238,12 +310,15 @@ def sbi_bank(images: np.ndarray, landmarks: np.ndarray, labels: np.ndarray,
         partial = path.with_suffix(".partial")
         bank = np.memmap(partial, dtype=np.uint8, mode="w+", shape=shape)
         for k, r in enumerate(rows):
-            bank[k], _ = self_blend(np.array(images[r]), landmarks[r],
-                                    np.random.default_rng([seed, r]))
+            bank[k], _ = self_blend(
+                np.array(images[r]), landmarks[r], np.random.default_rng([seed, r])
+            )
         bank.flush()
         partial.rename(path)
-    return (np.memmap(path, dtype=np.uint8, mode="r", shape=shape),
-            {r: k for k, r in enumerate(rows)})
+    return (
+        np.memmap(path, dtype=np.uint8, mode="r", shape=shape),
+        {r: k for k, r in enumerate(rows)},
+    )
 
 
 def rank_zero_first(rank: int, world: int, make):
@@ -287,11 +362,14 @@ def training_indices(config: TrainConfig, mix: Mix, data: TrainingData) -> np.nd
     return mix.train_idx
 
 
-def auc_by_dataset(samples: list[Sample], labels: np.ndarray, indices: np.ndarray,
-                   logits: np.ndarray) -> dict[str, float]:
+def auc_by_dataset(
+    samples: list[Sample], labels: np.ndarray, indices: np.ndarray, logits: np.ndarray
+) -> dict[str, float]:
     names = np.array([samples[i].dataset for i in indices])
-    return {name: round(safe_auc(labels[indices][names == name], logits[names == name]), 4)
-            for name in sorted(set(names.tolist()))}
+    return {
+        name: round(safe_auc(labels[indices][names == name], logits[names == name]), 4)
+        for name in sorted(set(names.tolist()))
+    }
 
 
 def write_metrics_row(path: Path, row: dict) -> None:
@@ -307,8 +385,12 @@ def setup_logging(output: Path, rank: int) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if rank == 0:
         handlers.append(logging.FileHandler(output / "train.log", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO if rank == 0 else logging.WARNING, handlers=handlers,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(
+        level=logging.INFO if rank == 0 else logging.WARNING,
+        handlers=handlers,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
 
 
 # --------------------------------------------------------------------------- main
@@ -334,16 +416,27 @@ def run(config: TrainConfig) -> Path:
     data = rank_zero_first(rank, world, lambda: open_training_data(config, samples))
     images = data.images
     train_idx = training_indices(config, mix, data)
-    log.info("data: %s | train %d, val %d, held out %d (split by group within each source)",
-             describe(samples), len(train_idx), len(val_idx), len(mix.held_out_idx))
+    log.info(
+        "data: %s | train %d, val %d, held out %d (split by group within each source)",
+        describe(samples),
+        len(train_idx),
+        len(val_idx),
+        len(mix.held_out_idx),
+    )
     for source, counts in describe_by_source(samples, train_idx).items():
-        log.info("  train %-16s %-16s real %5d fake %5d", counts["dataset"], source,
-                 counts["real"], counts["fake"])
+        log.info(
+            "  train %-16s %-16s real %5d fake %5d",
+            counts["dataset"],
+            source,
+            counts["real"],
+            counts["fake"],
+        )
 
     pre = preprocessing_for(config)
     preprocess = Preprocessor(pre["input_size"], pre["mean"], pre["std"], pre["interpolation"])
-    model = create_model(config.arch, pretrained=config.pretrained, cbam=config.cbam,
-                         dropout=config.dropout).to(device)
+    model = create_model(
+        config.arch, pretrained=config.pretrained, cbam=config.cbam, dropout=config.dropout
+    ).to(device)
     if config.init_from:
         load_initial_weights(model, config.init_from)
     if config.channels_last:
@@ -356,17 +449,33 @@ def run(config: TrainConfig) -> Path:
     teacher_logits = None
     if config.teacher and config.distill_weight > 0:
         if sbi_p > 0:
-            bank, bank_rows = rank_zero_first(rank, world, lambda: sbi_bank(
-                images, data.landmarks, labels, train_idx, output, seed=config.seed))
-        teacher_logits = rank_zero_first(rank, world, lambda: teacher_logits_for(
-            config.teacher, images, output, device, amp_dtype, bank=bank))
+            bank, bank_rows = rank_zero_first(
+                rank,
+                world,
+                lambda: sbi_bank(
+                    images, data.landmarks, labels, train_idx, output, seed=config.seed
+                ),
+            )
+        teacher_logits = rank_zero_first(
+            rank,
+            world,
+            lambda: teacher_logits_for(
+                config.teacher, images, output, device, amp_dtype, bank=bank
+            ),
+        )
 
-    dataset = MixDataset(images, labels, train_idx,
-                         build_train_transform(config, pre["input_size"], pre["mean"],
-                                               pre["std"]),
-                         landmarks=data.landmarks, sbi_p=sbi_p,
-                         degrade=Degradations.from_config(config), sbi_bank=bank,
-                         bank_rows=bank_rows, seed=config.seed + rank)
+    dataset = MixDataset(
+        images,
+        labels,
+        train_idx,
+        build_train_transform(config, pre["input_size"], pre["mean"], pre["std"]),
+        landmarks=data.landmarks,
+        sbi_p=sbi_p,
+        degrade=Degradations.from_config(config),
+        sbi_bank=bank,
+        bank_rows=bank_rows,
+        seed=config.seed + rank,
+    )
     draws = config.samples_per_epoch or len(dataset)
     if world > 1:
         sampler = DistributedSampler(dataset, shuffle=True, seed=config.seed)
@@ -375,32 +484,67 @@ def run(config: TrainConfig) -> Path:
         sampler = WeightedRandomSampler(torch.from_numpy(weights), draws, replacement=True)
     else:
         sampler = None
-    log.info("draws per epoch %d: %.0f%% REAL rows, of which %.0f%% become self-blended "
-             "fakes; degradations %s", draws if sampler is not None else len(dataset),
-             100 * real_share, 100 * sbi_p, Degradations.from_config(config))
-    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=sampler is None,
-                        sampler=sampler, num_workers=config.workers, drop_last=True,
-                        persistent_workers=config.workers > 0,
-                        pin_memory=device.type == "cuda")
-    steps_per_epoch = len(loader) if not config.max_steps_per_epoch else min(
-        len(loader), config.max_steps_per_epoch)
+    log.info(
+        "draws per epoch %d: %.0f%% REAL rows, of which %.0f%% become self-blended "
+        "fakes; degradations %s",
+        draws if sampler is not None else len(dataset),
+        100 * real_share,
+        100 * sbi_p,
+        Degradations.from_config(config),
+    )
+    loader = DataLoader(
+        dataset,
+        batch_size=config.batch_size,
+        shuffle=sampler is None,
+        sampler=sampler,
+        num_workers=config.workers,
+        drop_last=True,
+        persistent_workers=config.workers > 0,
+        pin_memory=device.type == "cuda",
+    )
+    steps_per_epoch = (
+        len(loader)
+        if not config.max_steps_per_epoch
+        else min(len(loader), config.max_steps_per_epoch)
+    )
     train_model = model
     if world > 1:
         train_model = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[local_rank] if device.type == "cuda" else None)
-    optimizer = build_optimizer(model, config.optimizer, config.lr, config.weight_decay,
-                                config.momentum)
-    scheduler = warmup_cosine(optimizer, steps_per_epoch * config.epochs,
-                              int(config.warmup_epochs * steps_per_epoch), config.min_lr_ratio)
-    scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 and \
-        device.type == "cuda" else None
-    loss_fn = build_loss(config.loss, alpha=config.focal_alpha, gamma=config.focal_gamma,
-                         smoothing=config.label_smoothing)
-    log.info("model %s (%s), %.1fM params (%.1fM frozen), input %d, amp %s, device %s, "
-             "world %d, threads %d", config.arch, resolve_arch(config.arch),
-             sum(p.numel() for p in model.parameters()) / 1e6, frozen_params / 1e6,
-             pre["input_size"],
-             amp_dtype, device, world, torch.get_num_threads())
+            model, device_ids=[local_rank] if device.type == "cuda" else None
+        )
+    optimizer = build_optimizer(
+        model, config.optimizer, config.lr, config.weight_decay, config.momentum
+    )
+    scheduler = warmup_cosine(
+        optimizer,
+        steps_per_epoch * config.epochs,
+        int(config.warmup_epochs * steps_per_epoch),
+        config.min_lr_ratio,
+    )
+    scaler = (
+        torch.amp.GradScaler("cuda")
+        if amp_dtype == torch.float16 and device.type == "cuda"
+        else None
+    )
+    loss_fn = build_loss(
+        config.loss,
+        alpha=config.focal_alpha,
+        gamma=config.focal_gamma,
+        smoothing=config.label_smoothing,
+    )
+    log.info(
+        "model %s (%s), %.1fM params (%.1fM frozen), input %d, amp %s, device %s, "
+        "world %d, threads %d",
+        config.arch,
+        resolve_arch(config.arch),
+        sum(p.numel() for p in model.parameters()) / 1e6,
+        frozen_params / 1e6,
+        pre["input_size"],
+        amp_dtype,
+        device,
+        world,
+        torch.get_num_threads(),
+    )
 
     start_epoch, best_auc, stale = 0, -1.0, 0
     last_path, best_path = output / "last.pt", output / "best.pt"
@@ -410,42 +554,86 @@ def run(config: TrainConfig) -> Path:
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         start_epoch, best_auc, stale = state["epoch"] + 1, state["best_auc"], state["stale"]
-        log.info("resumed from %s at epoch %d (best val ROC-AUC %.4f)", last_path, start_epoch,
-                 best_auc)
+        log.info(
+            "resumed from %s at epoch %d (best val ROC-AUC %.4f)", last_path, start_epoch, best_auc
+        )
 
     for epoch in range(start_epoch, config.epochs):
         if isinstance(sampler, DistributedSampler):
             sampler.set_epoch(epoch)
         t0 = time.perf_counter()
         stats = train_one_epoch(
-            train_model, loader, loss_fn, optimizer, scheduler, device=device,
-            amp_dtype=amp_dtype, scaler=scaler, grad_clip=config.grad_clip,
-            channels_last=config.channels_last, teacher_logits=teacher_logits,
-            distill_weight=config.distill_weight, distill_temperature=config.distill_temperature,
-            max_steps=config.max_steps_per_epoch, epoch=epoch, show_progress=rank == 0,
-            frozen=frozen, cached_rows=len(images))
+            train_model,
+            loader,
+            loss_fn,
+            optimizer,
+            scheduler,
+            device=device,
+            amp_dtype=amp_dtype,
+            scaler=scaler,
+            grad_clip=config.grad_clip,
+            channels_last=config.channels_last,
+            teacher_logits=teacher_logits,
+            distill_weight=config.distill_weight,
+            distill_temperature=config.distill_temperature,
+            max_steps=config.max_steps_per_epoch,
+            epoch=epoch,
+            show_progress=rank == 0,
+            frozen=frozen,
+            cached_rows=len(images),
+        )
         if rank != 0:
             if stop_everywhere(False, device):
                 break
             continue
-        val, val_logits = validate(model, images, labels, val_idx, preprocess, device=device,
-                                   amp_dtype=amp_dtype, channels_last=config.channels_last)
-        log.info("epoch %d validation ROC-AUC by data set: %s", epoch, json.dumps(
-            auc_by_dataset(samples, labels, val_idx, val_logits)))
+        val, val_logits = validate(
+            model,
+            images,
+            labels,
+            val_idx,
+            preprocess,
+            device=device,
+            amp_dtype=amp_dtype,
+            channels_last=config.channels_last,
+        )
+        log.info(
+            "epoch %d validation ROC-AUC by data set: %s",
+            epoch,
+            json.dumps(auc_by_dataset(samples, labels, val_idx, val_logits)),
+        )
         improved = val["val_roc_auc"] > best_auc
         best_auc, stale = (val["val_roc_auc"], 0) if improved else (best_auc, stale + 1)
-        row = {"epoch": epoch, **{k: round(v, 6) for k, v in {**stats, **val}.items()},
-               "lr": scheduler.get_last_lr()[0], "epoch_s": round(time.perf_counter() - t0, 1)}
+        row = {
+            "epoch": epoch,
+            **{k: round(v, 6) for k, v in {**stats, **val}.items()},
+            "lr": scheduler.get_last_lr()[0],
+            "epoch_s": round(time.perf_counter() - t0, 1),
+        }
         write_metrics_row(output / "metrics.csv", row)
         log.info("epoch %d: %s", epoch, json.dumps(row))
-        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                 "scheduler": scheduler.state_dict(), "epoch": epoch, "best_auc": best_auc,
-                 "stale": stale, "config": asdict(config), "preprocessing": pre}
+        state = {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "epoch": epoch,
+            "best_auc": best_auc,
+            "stale": stale,
+            "config": asdict(config),
+            "preprocessing": pre,
+        }
         torch.save(state, last_path.with_suffix(".tmp"))
         os.replace(last_path.with_suffix(".tmp"), last_path)
         if improved:
-            torch.save({"model": model.state_dict(), "epoch": epoch, "config": asdict(config),
-                        "preprocessing": pre, "val": val}, best_path)
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "epoch": epoch,
+                    "config": asdict(config),
+                    "preprocessing": pre,
+                    "val": val,
+                },
+                best_path,
+            )
         stop = bool(config.early_stopping_patience and stale >= config.early_stopping_patience)
         if stop:
             log.info("early stopping: no val ROC-AUC gain for %d epochs", stale)

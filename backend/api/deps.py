@@ -71,19 +71,31 @@ async def require_api_key(
 
 # ------------------------------------------------------------------ analysis options
 ModelsOption = Annotated[
-    str | None, Form(description="comma-separated model names (default: all loaded)",
-                     examples=["efficientnet_lite0"])]
+    str | None,
+    Form(
+        description="comma-separated model names (default: all loaded)",
+        examples=["efficientnet_lite0"],
+    ),
+]
 TtaOption = Annotated[bool, Form(description="test-time augmentation (3 views, averaged)")]
 ExplainOption = Annotated[bool, Form(description="Grad-CAM heatmaps per face and model")]
-WholeImageOption = Annotated[bool, Form(
-    description="when no face is found, score the whole image (or video frame) as if it were "
-                "a face crop, instead of answering NO_FACE; only for tight face crops the "
-                "detector missed")]
+WholeImageOption = Annotated[
+    bool,
+    Form(
+        description="when no face is found, score the whole image (or video frame) as if it were "
+        "a face crop, instead of answering NO_FACE; only for tight face crops the "
+        "detector missed"
+    ),
+]
 
-StabilityOption = Annotated[bool, Form(
-    description="also re-score each face under benign changes (JPEG quality 50, half size and "
-                "back, mild noise) and report the range of its fake probability; a verdict "
-                "whose range crosses the rule is flagged unstable (about 4x the model time)")]
+StabilityOption = Annotated[
+    bool,
+    Form(
+        description="also re-score each face under benign changes (JPEG quality 50, half size and "
+        "back, mild noise) and report the range of its fake probability; a verdict "
+        "whose range crosses the rule is flagged unstable (about 4x the model time)"
+    ),
+]
 
 
 def parse_models(models: str | None, predictor: Predictor) -> list[str] | None:
@@ -96,6 +108,9 @@ def checked_frames(frames: int | None, settings: Settings) -> int:
     """The frames a video analysis samples: asked, or VIDEO_FRAMES; 400 past MAX_VIDEO_FRAMES."""
     count = frames or settings.VIDEO_FRAMES
     if count > settings.MAX_VIDEO_FRAMES:
-        raise APIError(400, "too_many_frames", f"{count} frames asked; the limit is "
-                                               f"{settings.MAX_VIDEO_FRAMES}")
+        raise APIError(
+            400,
+            "too_many_frames",
+            f"{count} frames asked; the limit is {settings.MAX_VIDEO_FRAMES}",
+        )
     return count

@@ -32,8 +32,7 @@ class HistoryUnavailableError(Exception):
 class APIError(Exception):
     """An error to report to the client as is."""
 
-    def __init__(self, status: int, code: str, detail: str,
-                 headers: dict[str, str] | None = None):
+    def __init__(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status = status
         self.code = code
@@ -105,16 +104,25 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg')}"
-            for e in exc.errors())
-        return JSONResponse(error_body("invalid_request", problems or "invalid request"),
-                            status_code=422)
+            for e in exc.errors()
+        )
+        return JSONResponse(
+            error_body("invalid_request", problems or "invalid request"), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         # 400: Starlette refusing a malformed multipart body (part headers too long, too many
         # parts); it is an invalid request like any other
-        codes = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed",
-                 413: "file_too_large"}
+        codes = {
+            400: "invalid_request",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "file_too_large",
+        }
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

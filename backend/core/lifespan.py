@@ -51,14 +51,20 @@ def load_predictor(settings: Settings) -> Predictor:
     wanted = settings.MODELS or sorted([*folders, *_configless(settings.MODELS_DIR)])
     ensemble = read_ensemble(settings.MODELS_DIR)
     # members at ensemble weight 0 start on demand (faceproof.runner_choice.OnDemandRunner)
-    on_demand = set() if ensemble is None or settings.RUN_UNWEIGHTED_MODELS else \
-        set(ensemble.weights) - set(ensemble.weighted_members)
+    on_demand = (
+        set()
+        if ensemble is None or settings.RUN_UNWEIGHTED_MODELS
+        else set(ensemble.weights) - set(ensemble.weighted_members)
+    )
     bundles, problems = [], []
     for name in wanted:
         if name not in folders:
             configless = (Path(settings.MODELS_DIR) / name / WEIGHTS_FILE).is_file()
-            problems.append(f"{name}: {CONFIG_FILE} missing beside its weights" if configless
-                            else f"{name}: no bundle folder in {settings.MODELS_DIR}")
+            problems.append(
+                f"{name}: {CONFIG_FILE} missing beside its weights"
+                if configless
+                else f"{name}: no bundle folder in {settings.MODELS_DIR}"
+            )
             continue
         try:
             bundle = load_bundle(folders[name], device=device, lazy=True)
@@ -72,19 +78,29 @@ def load_predictor(settings: Settings) -> Predictor:
     for problem in problems:
         log.error("model bundle not loaded: %s", problem)
     if problems and not settings.ALLOW_MISSING_MODELS:
-        raise BundleError("cannot start: " + "; ".join(problems) +
-                          " (set FACEPROOF_ALLOW_MISSING_MODELS=true to start without them)")
+        raise BundleError(
+            "cannot start: "
+            + "; ".join(problems)
+            + " (set FACEPROOF_ALLOW_MISSING_MODELS=true to start without them)"
+        )
     if not bundles:
         raise BundleError(f"cannot start: no model bundle in {settings.MODELS_DIR}")
     detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
-    return Predictor(bundles, detector, max_faces=settings.MAX_FACES,
-                     max_pixels=settings.MAX_IMAGE_PIXELS,
-                     ensemble=ensemble,
-                     precision=settings.INFERENCE_PRECISION, max_batch=settings.MAX_BATCH,
-                     micro_batching=settings.MICRO_BATCHING,
-                     batch_wait_ms=settings.BATCH_WAIT_MS, preprocessing=settings.PREPROCESSING,
-                     runtime=settings.RUNTIME, cache_dir=settings.CACHE_DIR,
-                     run_unweighted=settings.RUN_UNWEIGHTED_MODELS)
+    return Predictor(
+        bundles,
+        detector,
+        max_faces=settings.MAX_FACES,
+        max_pixels=settings.MAX_IMAGE_PIXELS,
+        ensemble=ensemble,
+        precision=settings.INFERENCE_PRECISION,
+        max_batch=settings.MAX_BATCH,
+        micro_batching=settings.MICRO_BATCHING,
+        batch_wait_ms=settings.BATCH_WAIT_MS,
+        preprocessing=settings.PREPROCESSING,
+        runtime=settings.RUNTIME,
+        cache_dir=settings.CACHE_DIR,
+        run_unweighted=settings.RUN_UNWEIGHTED_MODELS,
+    )
 
 
 def _configless(models_dir: Path) -> list[str]:
@@ -92,8 +108,11 @@ def _configless(models_dir: Path) -> list[str]:
     root = Path(models_dir)
     if not root.is_dir() or (root / CONFIG_FILE).is_file():
         return []
-    return [p.name for p in root.iterdir()
-            if (p / WEIGHTS_FILE).is_file() and not (p / CONFIG_FILE).is_file()]
+    return [
+        p.name
+        for p in root.iterdir()
+        if (p / WEIGHTS_FILE).is_file() and not (p / CONFIG_FILE).is_file()
+    ]
 
 
 @asynccontextmanager
@@ -102,9 +121,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # every runtime's forwards (torch's, whenever it is imported, and the compiled ones')
     lazy_torch.set_threads(inference_threads(settings))
     predictor = app.state.predictor = load_predictor(settings)
-    log.info("models loaded: %s", ", ".join(
-        f"{name} ({r.device}, {r.runtime}, {r.precision})"
-        for name, r in predictor.runners.items()))
+    log.info(
+        "models loaded: %s",
+        ", ".join(
+            f"{name} ({r.device}, {r.runtime}, {r.precision})"
+            for name, r in predictor.runners.items()
+        ),
+    )
     app.state.history = HistoryStore(settings.HISTORY_URL)
     # HISTORY_RETENTION_DAYS: the first sweep runs before the service answers, then hourly
     retention = None
@@ -114,8 +137,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # requests are decoded, detected and preprocessed in parallel; the models run one batch at
     # a time (the micro-batcher's worker), each forward on every core; the pools' tasks log
     # with the id of the request that queued them
-    app.state.inference_executor = ContextThreadPoolExecutor(settings.INFERENCE_WORKERS,
-                                                             thread_name_prefix="inference")
+    app.state.inference_executor = ContextThreadPoolExecutor(
+        settings.INFERENCE_WORKERS, thread_name_prefix="inference"
+    )
     app.state.video_executor = ContextThreadPoolExecutor(1, thread_name_prefix="video")
     worker = None
     jobs: VideoJobQueue
@@ -124,13 +148,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.JOB_WORKER_IN_API:
             worker = JobWorker(database_jobs, predictor, app.state.history, settings)
             stop_worker = threading.Event()
-            worker_thread = threading.Thread(target=worker.run, args=(stop_worker,),
-                                             name="job-worker", daemon=True)
+            worker_thread = threading.Thread(
+                target=worker.run, args=(stop_worker,), name="job-worker", daemon=True
+            )
             worker_thread.start()
     else:
-        jobs = JobManager(app.state.video_executor, settings.JOB_TTL_SECONDS,
-                          max_jobs=settings.MAX_QUEUED_JOBS,
-                          analyse=local_video_analysis(predictor, app.state.history, settings))
+        jobs = JobManager(
+            app.state.video_executor,
+            settings.JOB_TTL_SECONDS,
+            max_jobs=settings.MAX_QUEUED_JOBS,
+            analyse=local_video_analysis(predictor, app.state.history, settings),
+        )
     app.state.jobs = jobs
     app.state.temp_space = TempSpace(settings.MAX_VIDEO_TEMP_BYTES)
     if (metrics := getattr(app.state, "metrics", None)) is not None:

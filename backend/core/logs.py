@@ -19,7 +19,11 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # what every LogRecord has; anything else on a record came from `extra=` and is a field of its own
 _RECORD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message", "asctime", "request_id", "color_message"}  # color_message: uvicorn's, for TTYs
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}  # color_message: uvicorn's, for TTYs
 
 
 class RequestIdFilter(logging.Filter):
@@ -41,7 +45,8 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC)
-            .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -65,8 +70,9 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         rid = getattr(record, "request_id", None)
         # a copy with the `rid` field: the record goes on to any other handler as it came
-        return super().format(logging.makeLogRecord(
-            {**vars(record), "rid": f" [{rid}]" if rid else ""}))
+        return super().format(
+            logging.makeLogRecord({**vars(record), "rid": f" [{rid}]" if rid else ""})
+        )
 
 
 _OUR_HANDLER = "faceproof_handler"

@@ -82,12 +82,16 @@ def upgrade_database(engine: Engine) -> str:
                 f"the history database is at schema revision {', '.join(unknown)}, which this "
                 f"FaceProof does not know (its newest is {head()}): a newer FaceProof upgraded "
                 "it. Run that version, downgrade the database with its `alembic downgrade "
-                f"{head()}`, or set FACEPROOF_HISTORY_URL to another database")
+                f"{head()}`, or set FACEPROOF_HISTORY_URL to another database"
+            )
         if not current and _stamp_if_made_by_create_all(connection):
             current = {BASELINE}
         command.upgrade(alembic_config(connection), "head")
-    log.info("history database upgraded to schema %s from %s", head(),
-             ", ".join(sorted(current)) or "an empty database")
+    log.info(
+        "history database upgraded to schema %s from %s",
+        head(),
+        ", ".join(sorted(current)) or "an empty database",
+    )
     return head()
 
 
@@ -101,11 +105,16 @@ def _stamp_if_made_by_create_all(connection: Connection) -> bool:
     found = {column["name"] for column in inspector.get_columns(TABLE)}
     baseline = {column.name for column in scripts().get_revision(BASELINE).module.columns()}
     if found != baseline:
-        differences = ", ".join([*(f"+{name}" for name in sorted(found - baseline)),
-                                 *(f"-{name}" for name in sorted(baseline - found))])
+        differences = ", ".join(
+            [
+                *(f"+{name}" for name in sorted(found - baseline)),
+                *(f"-{name}" for name in sorted(baseline - found)),
+            ]
+        )
         raise HistorySchemaError(
             f"the history database has a table {TABLE!r} but no alembic_version, and its "
             f"columns are not those FaceProof made ({differences}): not upgrading it. Set "
-            "FACEPROOF_HISTORY_URL to another database, or stamp it by hand (`alembic stamp`)")
+            "FACEPROOF_HISTORY_URL to another database, or stamp it by hand (`alembic stamp`)"
+        )
     command.stamp(alembic_config(connection), BASELINE)
     return True

@@ -19,9 +19,11 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>FaceProof</title>
 def mount_spa(app: FastAPI, static_dir: Path) -> None:
     index = static_dir / "index.html"
     if not index.is_file():
+
         @app.get("/", include_in_schema=False)
         async def spa_missing() -> HTMLResponse:
             return HTMLResponse(NOT_BUILT)
+
         return
 
     root = static_dir.resolve()

@@ -38,24 +38,41 @@ class Metrics:
     def __init__(self, state: State):
         self.registry = registry = CollectorRegistry()
         self.requests = Counter(
-            "faceproof_http_requests", "HTTP requests by route template and status",
-            ["method", "route", "status"], registry=registry)
+            "faceproof_http_requests",
+            "HTTP requests by route template and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
         self.request_seconds = Histogram(
             "faceproof_http_request_duration_seconds",
             "time from the request to the end of its response (a whole event stream)",
-            ["method", "route"], buckets=REQUEST_BUCKETS, registry=registry)
+            ["method", "route"],
+            buckets=REQUEST_BUCKETS,
+            registry=registry,
+        )
         self.in_progress = Gauge(
-            "faceproof_http_requests_in_progress", "requests being served now",
-            registry=registry)
+            "faceproof_http_requests_in_progress", "requests being served now", registry=registry
+        )
         self.forward_seconds = Histogram(
-            "faceproof_inference_seconds", "time of one model forward (a batch of faces)",
-            ["model"], buckets=FORWARD_BUCKETS, registry=registry)
+            "faceproof_inference_seconds",
+            "time of one model forward (a batch of faces)",
+            ["model"],
+            buckets=FORWARD_BUCKETS,
+            registry=registry,
+        )
         self.forward_faces = Histogram(
-            "faceproof_inference_batch_faces", "faces per model forward",
-            ["model"], buckets=FACES_BUCKETS, registry=registry)
+            "faceproof_inference_batch_faces",
+            "faces per model forward",
+            ["model"],
+            buckets=FACES_BUCKETS,
+            registry=registry,
+        )
         self.analyses = Counter(
-            "faceproof_analyses", "analyses by kind (image, video) and verdict",
-            ["kind", "verdict"], registry=registry)
+            "faceproof_analyses",
+            "analyses by kind (image, video) and verdict",
+            ["kind", "verdict"],
+            registry=registry,
+        )
         registry.register(_ServiceCollector(state))
 
     def observe_forward(self, model: str, faces: int, seconds: float) -> None:
@@ -98,18 +115,25 @@ class _ServiceCollector:
         executor = getattr(self.state, "inference_executor", None)
         jobs = getattr(self.state, "jobs", None)
         depth = GaugeMetricFamily(
-            "faceproof_queue_depth", "work waiting: faces for a model forward (faces), image "
+            "faceproof_queue_depth",
+            "work waiting: faces for a model forward (faces), image "
             "requests for an inference thread (inference_tasks), video jobs queued or running "
-            "(video_jobs)", labels=["queue"])
+            "(video_jobs)",
+            labels=["queue"],
+        )
         depth.add_metric(["faces"], predictor.queue_depth() if predictor else 0)
-        depth.add_metric(["inference_tasks"],
-                         executor.queued() if isinstance(executor, ContextThreadPoolExecutor)
-                         else 0)
+        depth.add_metric(
+            ["inference_tasks"],
+            executor.queued() if isinstance(executor, ContextThreadPoolExecutor) else 0,
+        )
         depth.add_metric(["video_jobs"], jobs.queue_depth if jobs else 0)
         yield depth
-        info = GaugeMetricFamily("faceproof_model_info", "loaded models (value 1) and the "
-                                 "precision each runs at", labels=["model", "precision"])
-        for model, precision in (predictor.precision.items() if predictor else ()):
+        info = GaugeMetricFamily(
+            "faceproof_model_info",
+            "loaded models (value 1) and the precision each runs at",
+            labels=["model", "precision"],
+        )
+        for model, precision in predictor.precision.items() if predictor else ():
             info.add_metric([model, precision], 1)
         yield info
 
@@ -145,8 +169,9 @@ class MetricsMiddleware:
 async def read_metrics(request: Request) -> Response:
     """The metrics in the Prometheus text format the scraper asks for."""
     encode, content_type = choose_encoder(request.headers.get("accept", ""))
-    return Response(encode(request.app.state.metrics.registry),
-                    headers={"Content-Type": content_type})
+    return Response(
+        encode(request.app.state.metrics.registry), headers={"Content-Type": content_type}
+    )
 
 
 def install_metrics(app: FastAPI) -> None:

@@ -31,8 +31,12 @@ class RateLimitMiddleware:
             self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (self.per_minute <= 0 or scope["type"] != "http"
-                or scope["path"] in EXEMPT_PATHS or scope["method"] == "OPTIONS"):
+        if (
+            self.per_minute <= 0
+            or scope["type"] != "http"
+            or scope["path"] in EXEMPT_PATHS
+            or scope["method"] == "OPTIONS"
+        ):
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown",))[0]
@@ -44,11 +48,22 @@ class RateLimitMiddleware:
 
 
 async def _refuse(send: Send, per_minute: int, retry_after_s: int) -> None:
-    body = json.dumps({"detail": f"more than {per_minute} requests in a minute from this "
-                                 f"client; retry in {retry_after_s} s",
-                       "code": "rate_limited"}).encode()
-    await send({"type": "http.response.start", "status": 429,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", str(retry_after_s).encode())]})
+    body = json.dumps(
+        {
+            "detail": f"more than {per_minute} requests in a minute from this "
+            f"client; retry in {retry_after_s} s",
+            "code": "rate_limited",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(retry_after_s).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

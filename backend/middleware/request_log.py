@@ -64,7 +64,8 @@ class RequestLogMiddleware:
                 status = message["status"]
                 message["headers"] = [
                     *[(k, v) for k, v in message.get("headers", []) if k != REQUEST_ID_HEADER],
-                    (REQUEST_ID_HEADER, request_id.encode())]
+                    (REQUEST_ID_HEADER, request_id.encode()),
+                ]
             await send(message)
 
         failed = True

@@ -25,7 +25,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
-                    h for h in HEADERS if h[0] not in present]
+                    h for h in HEADERS if h[0] not in present
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -18,6 +18,7 @@ MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and fields around the file byt
 
 def upload_limits(settings: Settings) -> Callable[[str], int | None]:
     """The byte limit of a request body by path: a video, a batch, a photo, anything else."""
+
     def limit_for(path: str) -> int | None:
         if path.endswith("/video"):
             return settings.MAX_VIDEO_BYTES + MULTIPART_OVERHEAD
@@ -26,6 +27,7 @@ def upload_limits(settings: Settings) -> Callable[[str], int | None]:
         if path.endswith("/predict"):
             return settings.MAX_IMAGE_BYTES + MULTIPART_OVERHEAD
         return 1024 * 1024
+
     return limit_for
 
 
@@ -83,10 +85,18 @@ class UploadLimitMiddleware:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"upload larger than the limit of {limit:,} bytes",
-                       "code": "file_too_large"}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    body = json.dumps(
+        {"detail": f"upload larger than the limit of {limit:,} bytes", "code": "file_too_large"}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

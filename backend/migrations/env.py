@@ -16,8 +16,11 @@ from backend.services.history import Base
 
 def run_migrations(connection) -> None:
     # SQLite alters a column only by copying the table: batch mode does that
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -54,8 +54,8 @@ def _unavailable_on_database_errors(action: str) -> Iterator[None]:
     except (DBAPIError, PoolTimeoutError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise HistoryUnavailableError(
-            f"the history database is unavailable ({reason}) while {action}; "
-            "try again later") from exc
+            f"the history database is unavailable ({reason}) while {action}; try again later"
+        ) from exc
 
 
 class Base(DeclarativeBase):
@@ -67,18 +67,18 @@ class Analysis(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    kind: Mapped[str] = mapped_column(String(16))              # image | video
+    kind: Mapped[str] = mapped_column(String(16))  # image | video
     filename: Mapped[str] = mapped_column(String(255))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     prediction: Mapped[str] = mapped_column(String(16), index=True)
-    confidence: Mapped[float | None] = mapped_column(Float)         # None: NO_FACE
+    confidence: Mapped[float | None] = mapped_column(Float)  # None: NO_FACE
     fake_probability: Mapped[float | None] = mapped_column(Float)
     models: Mapped[list] = mapped_column(JSON)
-    model_scores: Mapped[dict] = mapped_column(JSON)            # model -> probability
-    faces: Mapped[list] = mapped_column(JSON)                    # per-face summary
+    model_scores: Mapped[dict] = mapped_column(JSON)  # model -> probability
+    faces: Mapped[list] = mapped_column(JSON)  # per-face summary
     deciding_face: Mapped[int | None] = mapped_column(Integer, nullable=True)  # in `faces`
-    details: Mapped[dict] = mapped_column(JSON)                  # kind-specific extras
+    details: Mapped[dict] = mapped_column(JSON)  # kind-specific extras
     duration_ms: Mapped[float] = mapped_column(Float)
     batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
@@ -86,8 +86,13 @@ class Analysis(Base):
     def of(cls, record: HistoryItem) -> Analysis:
         """The row of a record: every column is a field of `HistoryItem`, by the same name."""
         values = record.model_dump()
-        return cls(**values | {"prediction": record.prediction.value,
-                               "created_at": datetime.fromisoformat(record.created_at)})
+        return cls(
+            **values
+            | {
+                "prediction": record.prediction.value,
+                "created_at": datetime.fromisoformat(record.created_at),
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The record as `HistoryItem`'s fields (created_at in ISO 8601, UTC)."""
@@ -95,27 +100,49 @@ class Analysis(Base):
         if created.tzinfo is None:  # SQLite drops the zone; we always store UTC
             created = created.replace(tzinfo=UTC)
         return {c.key: getattr(self, c.key) for c in self.__table__.columns} | {
-            "created_at": created.isoformat()}
+            "created_at": created.isoformat()
+        }
 
 
-def new_record(analysis_id: str, *, kind: Literal["image", "video"], filename: str,
-               size_bytes: int, sha256: str, result: ImagePrediction | VideoPrediction,
-               model_scores: dict[str, float], faces: list[dict], details: dict,
-               deciding_face: int | None = None, batch_id: str | None = None) -> HistoryItem:
+def new_record(
+    analysis_id: str,
+    *,
+    kind: Literal["image", "video"],
+    filename: str,
+    size_bytes: int,
+    sha256: str,
+    result: ImagePrediction | VideoPrediction,
+    model_scores: dict[str, float],
+    faces: list[dict],
+    details: dict,
+    deciding_face: int | None = None,
+    batch_id: str | None = None,
+) -> HistoryItem:
     """The history record of one analysis (a photo, a batch's file, a video, a video job):
     the verdict and scores from the core's result, made now."""
     return HistoryItem(
-        id=analysis_id, created_at=datetime.now(UTC).isoformat(), kind=kind, filename=filename,
-        size_bytes=size_bytes, sha256=sha256, prediction=result.verdict,
-        confidence=result.confidence, fake_probability=result.fake_probability,
-        models=list(result.models_used), model_scores=model_scores, faces=faces,
-        deciding_face=deciding_face, details=details, duration_ms=result.processing_time_ms,
-        batch_id=batch_id)
+        id=analysis_id,
+        created_at=datetime.now(UTC).isoformat(),
+        kind=kind,
+        filename=filename,
+        size_bytes=size_bytes,
+        sha256=sha256,
+        prediction=result.verdict,
+        confidence=result.confidence,
+        fake_probability=result.fake_probability,
+        models=list(result.models_used),
+        model_scores=model_scores,
+        faces=faces,
+        deciding_face=deciding_face,
+        details=details,
+        duration_ms=result.processing_time_ms,
+        batch_id=batch_id,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")   # readers don't block the writer; crash-safe
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the writer; crash-safe
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.close()
@@ -137,19 +164,30 @@ class HistoryStore:
     def add(self, record: HistoryItem) -> str:
         """Insert one record (`new_record`) in its own transaction; returns its id."""
         row = Analysis.of(record)
-        with _unavailable_on_database_errors("recording an analysis"), \
-                self._sessions.begin() as session:
+        with (
+            _unavailable_on_database_errors("recording an analysis"),
+            self._sessions.begin() as session,
+        ):
             session.add(row)
         return row.id
 
     def get(self, analysis_id: str) -> dict | None:
-        with _unavailable_on_database_errors("reading an analysis"), \
-                Session(self.engine) as session:
+        with (
+            _unavailable_on_database_errors("reading an analysis"),
+            Session(self.engine) as session,
+        ):
             record = session.get(Analysis, analysis_id)
             return record.to_dict() if record else None
 
-    def list(self, *, page: int = 1, page_size: int = 20, prediction: str | None = None,
-             kind: str | None = None, search: str | None = None) -> tuple[list[dict], int]:
+    def list(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 20,
+        prediction: str | None = None,
+        kind: str | None = None,
+        search: str | None = None,
+    ) -> tuple[list[dict], int]:
         """Newest first; returns one page and the total count. `search`: a part of the file
         name (any case), or a SHA-256 or its start (4 hex digits or more)."""
         query = select(Analysis)
@@ -158,37 +196,46 @@ class HistoryStore:
         if kind:
             query = query.where(Analysis.kind == kind)
         if search and (search := search.strip()):
-            pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%") \
-                .replace("_", "\\_") + "%"
-            match: ColumnElement[bool] = func.lower(Analysis.filename).like(pattern,
-                                                                             escape="\\")
+            pattern = (
+                "%"
+                + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                + "%"
+            )
+            match: ColumnElement[bool] = func.lower(Analysis.filename).like(pattern, escape="\\")
             if re.fullmatch(r"[0-9a-fA-F]{4,64}", search):
                 match = match | Analysis.sha256.startswith(search.lower())
             query = query.where(match)
-        with _unavailable_on_database_errors("listing analyses"), \
-                Session(self.engine) as session:
+        with _unavailable_on_database_errors("listing analyses"), Session(self.engine) as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.scalars(query.order_by(Analysis.created_at.desc(), Analysis.id)
-                                   .offset((page - 1) * page_size).limit(page_size)).all()
+            rows = session.scalars(
+                query.order_by(Analysis.created_at.desc(), Analysis.id)
+                .offset((page - 1) * page_size)
+                .limit(page_size)
+            ).all()
             return [r.to_dict() for r in rows], int(total)
 
     def delete(self, analysis_id: str) -> bool:
-        with _unavailable_on_database_errors("deleting an analysis"), \
-                self._sessions.begin() as session:
+        with (
+            _unavailable_on_database_errors("deleting an analysis"),
+            self._sessions.begin() as session,
+        ):
             # a DELETE's result is a CursorResult, which has the row count
-            deleted = cast(CursorResult[Any], session.execute(
-                delete(Analysis).where(Analysis.id == analysis_id)))
+            deleted = cast(
+                CursorResult[Any],
+                session.execute(delete(Analysis).where(Analysis.id == analysis_id)),
+            )
             return deleted.rowcount > 0
 
     # builtins.list: in this class `list` is the method above
     def delete_older_than(self, cutoff: datetime) -> builtins.list[str]:
         """Delete every analysis made before `cutoff`; returns their ids."""
-        with _unavailable_on_database_errors("deleting old analyses"), \
-                self._sessions.begin() as session:
-            ids = list(session.scalars(select(Analysis.id)
-                                       .where(Analysis.created_at < cutoff)))
+        with (
+            _unavailable_on_database_errors("deleting old analyses"),
+            self._sessions.begin() as session,
+        ):
+            ids = list(session.scalars(select(Analysis.id).where(Analysis.created_at < cutoff)))
             for start in range(0, len(ids), 500):
-                session.execute(delete(Analysis).where(Analysis.id.in_(ids[start:start + 500])))
+                session.execute(delete(Analysis).where(Analysis.id.in_(ids[start : start + 500])))
             return ids
 
     def ping(self) -> bool:

@@ -57,8 +57,8 @@ from backend.services.video_jobs import (
 
 log = logging.getLogger("backend.jobs")
 UNFINISHED = ("queued", "running")
-REAP_EVERY_S = 1.0       # an API looks for lost workers and expired jobs at most this often
-PROGRESS_EVERY_S = 0.2   # progress is written at most this often (a new stage at once)
+REAP_EVERY_S = 1.0  # an API looks for lost workers and expired jobs at most this often
+PROGRESS_EVERY_S = 0.2  # progress is written at most this often (a new stage at once)
 
 
 class VideoJob(Base):
@@ -71,23 +71,30 @@ class VideoJob(Base):
     filename: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[str] = mapped_column(String(40))
     finished_at: Mapped[str | None] = mapped_column(String(40))
-    finished_ts: Mapped[float | None] = mapped_column(Float)      # epoch s, for JOB_TTL_SECONDS
+    finished_ts: Mapped[float | None] = mapped_column(Float)  # epoch s, for JOB_TTL_SECONDS
     upload_path: Mapped[str] = mapped_column(String(1024))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
-    params: Mapped[dict] = mapped_column(JSON)                    # frames, models, tta, ...
+    params: Mapped[dict] = mapped_column(JSON)  # frames, models, tta, ...
     attempts: Mapped[int] = mapped_column(Integer)
     worker: Mapped[str | None] = mapped_column(String(128))
-    lease_until: Mapped[float | None] = mapped_column(Float)      # epoch s
+    lease_until: Mapped[float | None] = mapped_column(Float)  # epoch s
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[dict | None] = mapped_column(JSON)
-    version: Mapped[int] = mapped_column(Integer)                 # bumped on every change
+    version: Mapped[int] = mapped_column(Integer)  # bumped on every change
 
     def to_job(self) -> Job:
-        return Job(id=self.id, filename=self.filename, status=self.status,
-                   progress=self.progress, stage=self.stage, created_at=self.created_at,
-                   finished_at=self.finished_at, version=self.version,
-                   result=VideoResponse.model_validate(self.result) if self.result else None,
-                   error=ErrorBody.model_validate(self.error) if self.error else None)
+        return Job(
+            id=self.id,
+            filename=self.filename,
+            status=self.status,
+            progress=self.progress,
+            stage=self.stage,
+            created_at=self.created_at,
+            finished_at=self.finished_at,
+            version=self.version,
+            result=VideoResponse.model_validate(self.result) if self.result else None,
+            error=ErrorBody.model_validate(self.error) if self.error else None,
+        )
 
 
 class DatabaseJobQueue:
@@ -115,26 +122,41 @@ class DatabaseJobQueue:
         target = self.uploads / f"{job_id}{upload.path.suffix}"
         try:
             shutil.move(upload.path, target)
-            with self._lock, Session(self.engine, expire_on_commit=False) as session, \
-                    session.begin():
+            with (
+                self._lock,
+                Session(self.engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
                 if self.engine.dialect.name == "postgresql":  # one submitter at a time
                     session.execute(select(func.pg_advisory_xact_lock(0x4650514A)))
                 count, held = session.execute(
-                    select(func.count(), func.coalesce(func.sum(VideoJob.size_bytes), 0))
-                    .where(VideoJob.status.in_(UNFINISHED))).one()
+                    select(func.count(), func.coalesce(func.sum(VideoJob.size_bytes), 0)).where(
+                        VideoJob.status.in_(UNFINISHED)
+                    )
+                ).one()
                 if count >= self.max_jobs:
                     raise QueueFullError(f"{self.max_jobs} jobs are queued or running")
                 if held + upload.size > self.settings.MAX_VIDEO_TEMP_BYTES:
                     raise APIError.retry_later(
-                        "temp_space_full", f"the queue holds {held:,} bytes of uploads "
+                        "temp_space_full",
+                        f"the queue holds {held:,} bytes of uploads "
                         "waiting for analysis, its limit is "
                         f"{self.settings.MAX_VIDEO_TEMP_BYTES:,}; try again later",
-                        RETRY_AFTER_S)
-                row = VideoJob(id=job_id, status="queued", stage="queued", progress=0.0,
-                               filename=filename, created_at=now_iso(), upload_path=str(target),
-                               size_bytes=upload.size,
-                               params={**params, "size": upload.size, "sha256": upload.sha256},
-                               attempts=0, version=0)
+                        RETRY_AFTER_S,
+                    )
+                row = VideoJob(
+                    id=job_id,
+                    status="queued",
+                    stage="queued",
+                    progress=0.0,
+                    filename=filename,
+                    created_at=now_iso(),
+                    upload_path=str(target),
+                    size_bytes=upload.size,
+                    params={**params, "size": upload.size, "sha256": upload.sha256},
+                    attempts=0,
+                    version=0,
+                )
                 session.add(row)
         except BaseException:
             target.unlink(missing_ok=True)
@@ -153,8 +175,7 @@ class DatabaseJobQueue:
     def queue_depth(self) -> int:
         self.maybe_reap()
         with Session(self.engine) as session:
-            return session.scalar(select(func.count()).where(
-                VideoJob.status.in_(UNFINISHED))) or 0
+            return session.scalar(select(func.count()).where(VideoJob.status.in_(UNFINISHED))) or 0
 
     @property
     def full(self) -> bool:
@@ -175,42 +196,66 @@ class DatabaseJobQueue:
         that end here are removed."""
         now = time.time()
         lost = and_(VideoJob.status == "running", VideoJob.lease_until < now)
-        error = ErrorBody(code="worker_lost", detail=(
-            f"the worker running the job stopped answering, {self.settings.JOB_MAX_ATTEMPTS} "
-            "time(s); the job is not tried again")).model_dump()
+        error = ErrorBody(
+            code="worker_lost",
+            detail=(
+                f"the worker running the job stopped answering, {self.settings.JOB_MAX_ATTEMPTS} "
+                "time(s); the job is not tried again"
+            ),
+        ).model_dump()
         with self._lock, Session(self.engine) as session, session.begin():
             failed = session.scalars(
                 update(VideoJob)
                 .where(lost, VideoJob.attempts >= self.settings.JOB_MAX_ATTEMPTS)
-                .values(status="failed", stage="failed", error=error, worker=None,
-                        lease_until=None, finished_at=now_iso(), finished_ts=now,
-                        version=VideoJob.version + 1)
-                .returning(VideoJob.upload_path)).all()
+                .values(
+                    status="failed",
+                    stage="failed",
+                    error=error,
+                    worker=None,
+                    lease_until=None,
+                    finished_at=now_iso(),
+                    finished_ts=now,
+                    version=VideoJob.version + 1,
+                )
+                .returning(VideoJob.upload_path)
+            ).all()
             # an UPDATE's result is a CursorResult, which has the row count
-            requeued = cast(CursorResult[Any], session.execute(
-                update(VideoJob).where(lost)
-                .values(status="queued", stage="queued (its worker was lost)", worker=None,
-                        lease_until=None, version=VideoJob.version + 1))).rowcount
+            requeued = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(VideoJob)
+                    .where(lost)
+                    .values(
+                        status="queued",
+                        stage="queued (its worker was lost)",
+                        worker=None,
+                        lease_until=None,
+                        version=VideoJob.version + 1,
+                    )
+                ),
+            ).rowcount
             expired = session.scalars(
                 delete(VideoJob)
                 .where(VideoJob.finished_ts < now - self.settings.JOB_TTL_SECONDS)
-                .returning(VideoJob.upload_path)).all()
+                .returning(VideoJob.upload_path)
+            ).all()
         for path in [*failed, *expired]:
             Path(path).unlink(missing_ok=True)
         if failed or requeued:
-            log.warning("lost workers: %d job(s) queued again, %d failed", requeued,
-                        len(failed))
+            log.warning("lost workers: %d job(s) queued again, %d failed", requeued, len(failed))
 
     # ------------------------------------------------------------------ the worker's side
     def claim(self, worker: str) -> VideoJob | None:
         """The oldest queued job, now this worker's (running, attempts + 1, leased)."""
         self.reap()
-        with self._lock, Session(self.engine, expire_on_commit=False) as session, \
-                session.begin():
+        with self._lock, Session(self.engine, expire_on_commit=False) as session, session.begin():
             row = session.scalars(
-                select(VideoJob).where(VideoJob.status == "queued")
-                .order_by(VideoJob.created_at, VideoJob.id).limit(1)
-                .with_for_update(skip_locked=True)).first()
+                select(VideoJob)
+                .where(VideoJob.status == "queued")
+                .order_by(VideoJob.created_at, VideoJob.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
             if row is None:
                 return None
             row.status, row.stage, row.worker = "running", "starting", worker
@@ -220,8 +265,9 @@ class DatabaseJobQueue:
         return row
 
     def _owned(self, job_id: str, worker: str):
-        return update(VideoJob).where(VideoJob.id == job_id, VideoJob.worker == worker,
-                                      VideoJob.status == "running")
+        return update(VideoJob).where(
+            VideoJob.id == job_id, VideoJob.worker == worker, VideoJob.status == "running"
+        )
 
     def renew(self, job_id: str, worker: str, **changes) -> bool:
         """Extend the lease (and write `changes`); False when the job is no longer ours."""
@@ -234,17 +280,37 @@ class DatabaseJobQueue:
     def finish(self, job_id: str, worker: str, **changes) -> bool:
         """End a job this worker still holds; False (nothing written) when it does not."""
         with self._lock, self.engine.begin() as connection:
-            return connection.execute(self._owned(job_id, worker).values(
-                worker=None, lease_until=None, finished_at=now_iso(), finished_ts=time.time(),
-                version=VideoJob.version + 1, **changes)).rowcount > 0
+            return (
+                connection.execute(
+                    self._owned(job_id, worker).values(
+                        worker=None,
+                        lease_until=None,
+                        finished_at=now_iso(),
+                        finished_ts=time.time(),
+                        version=VideoJob.version + 1,
+                        **changes,
+                    )
+                ).rowcount
+                > 0
+            )
 
     def release(self, job_id: str, worker: str) -> bool:
         """Give a job back to the queue unfinished (its worker is stopping); this attempt
         does not count."""
         with self._lock, self.engine.begin() as connection:
-            return connection.execute(self._owned(job_id, worker).values(
-                status="queued", stage="queued", worker=None, lease_until=None,
-                attempts=VideoJob.attempts - 1, version=VideoJob.version + 1)).rowcount > 0
+            return (
+                connection.execute(
+                    self._owned(job_id, worker).values(
+                        status="queued",
+                        stage="queued",
+                        worker=None,
+                        lease_until=None,
+                        attempts=VideoJob.attempts - 1,
+                        version=VideoJob.version + 1,
+                    )
+                ).rowcount
+                > 0
+            )
 
 
 def worker_name() -> str:
@@ -254,11 +320,22 @@ def worker_name() -> str:
 class JobWorker:
     """Runs the queue's jobs one at a time: `run(stop)` until `stop` is set."""
 
-    def __init__(self, queue: DatabaseJobQueue, predictor, history: HistoryStore,
-                 settings: Settings, name: str | None = None, idle_s: float = 0.2,
-                 alive: Callable[[], None] | None = None):
-        self.queue, self.predictor, self.history, self.settings = (queue, predictor, history,
-                                                                   settings)
+    def __init__(
+        self,
+        queue: DatabaseJobQueue,
+        predictor,
+        history: HistoryStore,
+        settings: Settings,
+        name: str | None = None,
+        idle_s: float = 0.2,
+        alive: Callable[[], None] | None = None,
+    ):
+        self.queue, self.predictor, self.history, self.settings = (
+            queue,
+            predictor,
+            history,
+            settings,
+        )
         self.name = name or worker_name()
         self.idle_s = idle_s
         self.alive = alive or (lambda: None)
@@ -283,8 +360,13 @@ class JobWorker:
         if row is None:
             return False
         self.current = row.id
-        log.info("job %s started (attempt %d) by %s", row.id, row.attempts, self.name,
-                 extra={"job_id": row.id})
+        log.info(
+            "job %s started (attempt %d) by %s",
+            row.id,
+            row.attempts,
+            self.name,
+            extra={"job_id": row.id},
+        )
         held = threading.Event()
         held.set()
         done = threading.Event()
@@ -304,8 +386,7 @@ class JobWorker:
             nonlocal written_at, written_stage, written_progress
             fraction = max(written_progress, min(1.0, fraction))
             now = time.monotonic()
-            if held.is_set() and (stage != written_stage or
-                                  now - written_at >= PROGRESS_EVERY_S):
+            if held.is_set() and (stage != written_stage or now - written_at >= PROGRESS_EVERY_S):
                 written_at, written_stage, written_progress = now, stage, fraction
                 if not self.queue.renew(row.id, self.name, progress=fraction, stage=stage):
                     held.clear()
@@ -316,13 +397,26 @@ class JobWorker:
         error_code: str | None = None
         try:
             result = analyse_video(
-                self.predictor, self.history, self.settings, Path(row.upload_path),
-                row.filename, params["size"], params["sha256"], frames=params["frames"],
-                models=params["models"], tta=params["tta"], whole_image=params["whole_image"],
+                self.predictor,
+                self.history,
+                self.settings,
+                Path(row.upload_path),
+                row.filename,
+                params["size"],
+                params["sha256"],
+                frames=params["frames"],
+                models=params["models"],
+                tta=params["tta"],
+                whole_image=params["whole_image"],
                 stability=params.get("stability", False),
-                progress=progress)
-            outcome = {"status": "done", "stage": "done", "progress": 1.0,
-                       "result": result.model_dump(mode="json")}
+                progress=progress,
+            )
+            outcome = {
+                "status": "done",
+                "stage": "done",
+                "progress": 1.0,
+                "result": result.model_dump(mode="json"),
+            }
         except Exception as exc:
             error = error_body(exc, row.id)
             outcome = {"status": "failed", "stage": "failed", "error": error.model_dump()}
@@ -334,9 +428,12 @@ class JobWorker:
         if self.queue.finish(row.id, self.name, **outcome):
             Path(row.upload_path).unlink(missing_ok=True)
             job = self.queue.get(row.id)
-            log.info("job %s %s", row.id, outcome["status"], extra={
-                "job_id": row.id, "status": outcome["status"],
-                "error_code": error_code})
+            log.info(
+                "job %s %s",
+                row.id,
+                outcome["status"],
+                extra={"job_id": row.id, "status": outcome["status"], "error_code": error_code},
+            )
             if job is not None:  # None: deleted since (reaped past JOB_TTL_SECONDS)
                 for listener in self.queue.finish_listeners:
                     try:
@@ -344,6 +441,7 @@ class JobWorker:
                     except Exception:
                         log.exception("job finish listener failed")
         else:
-            log.warning("job %s: its lease was lost before it ended; its outcome is dropped",
-                        row.id)
+            log.warning(
+                "job %s: its lease was lost before it ended; its outcome is dropped", row.id
+            )
         return True

@@ -33,13 +33,26 @@ Work = Callable[[Progress], VideoResponse | None]
 VideoAnalysis = Callable[[SavedUpload, str, VideoJobParams, Progress], VideoResponse]
 
 
-def local_video_analysis(predictor: Predictor, history: HistoryStore,
-                         settings: Settings) -> VideoAnalysis:
+def local_video_analysis(
+    predictor: Predictor, history: HistoryStore, settings: Settings
+) -> VideoAnalysis:
     """The analysis a JobManager's video jobs run: the upload analysed and recorded here."""
-    def analyse(upload: SavedUpload, filename: str, params: VideoJobParams,
-                progress: Progress) -> VideoResponse:
-        return analyse_video(predictor, history, settings, upload.path, filename, upload.size,
-                             upload.sha256, progress=progress, **params)
+
+    def analyse(
+        upload: SavedUpload, filename: str, params: VideoJobParams, progress: Progress
+    ) -> VideoResponse:
+        return analyse_video(
+            predictor,
+            history,
+            settings,
+            upload.path,
+            filename,
+            upload.size,
+            upload.sha256,
+            progress=progress,
+            **params,
+        )
+
     return analyse
 
 
@@ -48,8 +61,13 @@ class JobManager:
 
     min_poll_s = 0.0  # its jobs change in memory: a stream may look as often as it likes
 
-    def __init__(self, executor: Executor, ttl_s: float, max_jobs: int | None = None,
-                 analyse: VideoAnalysis | None = None):
+    def __init__(
+        self,
+        executor: Executor,
+        ttl_s: float,
+        max_jobs: int | None = None,
+        analyse: VideoAnalysis | None = None,
+    ):
         self.executor = executor
         self.ttl_s = ttl_s
         self.max_jobs = max_jobs
@@ -68,8 +86,10 @@ class JobManager:
             raise RuntimeError("this JobManager was made without a video analysis")
         try:
             return self.submit(
-                filename, lambda progress: analyse(upload, filename, params, progress),
-                cleanup=upload.discard)
+                filename,
+                lambda progress: analyse(upload, filename, params, progress),
+                cleanup=upload.discard,
+            )
         except BaseException:
             upload.discard()
             raise
@@ -141,17 +161,33 @@ class JobManager:
         with self._lock:
             if job.finished:
                 return
-            for key, value in {"finished_at": now_iso(), "finished_monotonic": finished,
-                               **changes}.items():
+            for key, value in {
+                "finished_at": now_iso(),
+                "finished_monotonic": finished,
+                **changes,
+            }.items():
                 setattr(job, key, value)
             job.version += 1
-        ran_ms = (None if job.started_monotonic is None else
-                  round((finished - job.started_monotonic) * 1000, 2))
+        ran_ms = (
+            None
+            if job.started_monotonic is None
+            else round((finished - job.started_monotonic) * 1000, 2)
+        )
         verdict = job.result.prediction if job.result else None
         error_code = job.error.code if job.error else None
-        log.info("job %s %s: %s", job.id, job.status, verdict or error_code, extra={
-            "job_id": job.id, "status": job.status, "duration_ms": ran_ms,
-            "verdict": verdict, "error_code": error_code})
+        log.info(
+            "job %s %s: %s",
+            job.id,
+            job.status,
+            verdict or error_code,
+            extra={
+                "job_id": job.id,
+                "status": job.status,
+                "duration_ms": ran_ms,
+                "verdict": verdict,
+                "error_code": error_code,
+            },
+        )
         for listener in self.finish_listeners:
             try:
                 listener(job)
@@ -166,8 +202,11 @@ class JobManager:
     def expire(self) -> None:
         cutoff = time.monotonic() - self.ttl_s
         with self._lock:
-            for job_id in [j.id for j in self._jobs.values()
-                           if j.finished_monotonic is not None and j.finished_monotonic < cutoff]:
+            for job_id in [
+                j.id
+                for j in self._jobs.values()
+                if j.finished_monotonic is not None and j.finished_monotonic < cutoff
+            ]:
                 del self._jobs[job_id]
 
     def _unfinished(self) -> int:
@@ -192,6 +231,11 @@ class JobManager:
         with self._lock:
             unfinished = [j for j in self._jobs.values() if not j.finished]
         for job in unfinished:
-            self._finish(job, status="failed", stage="failed",
-                         error=ErrorBody(detail="the service stopped before the job finished",
-                                         code="service_stopped"))
+            self._finish(
+                job,
+                status="failed",
+                stage="failed",
+                error=ErrorBody(
+                    detail="the service stopped before the job finished", code="service_stopped"
+                ),
+            )

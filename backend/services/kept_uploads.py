@@ -26,15 +26,26 @@ log = logging.getLogger("backend.kept_uploads")
 STORAGE_RETRY_AFTER_S = 60
 ANALYSIS_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".3gp"}
-IMAGE_SUFFIXES = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "BMP": ".bmp",
-                  "GIF": ".gif", "TIFF": ".tif", "AVIF": ".avif", "PPM": ".ppm", "TGA": ".tga",
-                  "ICO": ".ico"}
+IMAGE_SUFFIXES = {
+    "JPEG": ".jpg",
+    "MPO": ".jpg",
+    "PNG": ".png",
+    "WEBP": ".webp",
+    "BMP": ".bmp",
+    "GIF": ".gif",
+    "TIFF": ".tif",
+    "AVIF": ".avif",
+    "PPM": ".ppm",
+    "TGA": ".tga",
+    "ICO": ".ico",
+}
 KEPT_SUFFIXES = frozenset(IMAGE_SUFFIXES.values()) | VIDEO_SUFFIXES | {".bin"}
 """Every suffix a kept upload may have."""
 
 
-def keep_upload(settings: Settings, analysis_id: str, *, data: bytes | None = None,
-                path: Path | None = None) -> Path | None:
+def keep_upload(
+    settings: Settings, analysis_id: str, *, data: bytes | None = None, path: Path | None = None
+) -> Path | None:
     """Write the upload to UPLOADS_DIR when KEEP_UPLOADS is set; returns where (None when
     uploads are not kept). The file appears whole or not at all (written beside, renamed);
     a full or read-only disk is a 503 `storage_unavailable` and leaves nothing behind. The
@@ -65,8 +76,11 @@ def keep_upload(settings: Settings, analysis_id: str, *, data: bytes | None = No
             partial.unlink(missing_ok=True)
         log.error("could not keep the upload of %s: %s", analysis_id, exc)
         raise APIError.retry_later(
-            "storage_unavailable", f"the upload could not be stored ({exc.strerror or exc}); "
-            "nothing was recorded, try again later", STORAGE_RETRY_AFTER_S) from exc
+            "storage_unavailable",
+            f"the upload could not be stored ({exc.strerror or exc}); "
+            "nothing was recorded, try again later",
+            STORAGE_RETRY_AFTER_S,
+        ) from exc
     return target
 
 
@@ -75,8 +89,11 @@ def kept_files(settings: Settings, analysis_id: str) -> list[Path]:
     folder = settings.UPLOADS_DIR
     if not ANALYSIS_ID.fullmatch(analysis_id) or not folder.is_dir():
         return []  # ids are UUIDs: nothing else names a file here
-    return [folder / f"{analysis_id}{suffix}" for suffix in sorted(KEPT_SUFFIXES)
-            if (folder / f"{analysis_id}{suffix}").is_file()]
+    return [
+        folder / f"{analysis_id}{suffix}"
+        for suffix in sorted(KEPT_SUFFIXES)
+        if (folder / f"{analysis_id}{suffix}").is_file()
+    ]
 
 
 def delete_kept(settings: Settings, analysis_id: str) -> int:

@@ -24,17 +24,28 @@ from backend.services.kept_uploads import kept_files
 from faceproof.bundle import WEIGHTS_FILE
 from faceproof.predictor import Predictor
 
-CAVEAT = ("A verdict is a probability from models trained on one data set, not a proof. "
-          "Treat “uncertain” as “needs a human”.")
+CAVEAT = (
+    "A verdict is a probability from models trained on one data set, not a proof. "
+    "Treat “uncertain” as “needs a human”."
+)
 METRICS = ("roc_auc", "accuracy", "balanced_accuracy", "eer", "samples", "split")
 MAX_EMBEDDED_PHOTO = 8 * 1024 * 1024  # a kept photo larger than this is named, not embedded
-IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-               ".gif": "image/gif", ".bmp": "image/bmp", ".avif": "image/avif"}
+IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".bmp": "image/bmp",
+    ".avif": "image/avif",
+}
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
-    autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.ChainableUndefined,
-    trim_blocks=True, lstrip_blocks=True)
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.ChainableUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 @lru_cache(maxsize=64)
@@ -59,25 +70,37 @@ def model_facts(predictor: Predictor, names: list[str]) -> list[dict[str, Any]]:
         abstain = metrics.get("abstain")
         if not isinstance(abstain, dict):
             abstain = {}
-        facts.append({
-            "name": name, "arch": bundle.config.arch, "created": bundle.config.created,
-            "weights_sha256": _weights_sha256(weights, stat.st_mtime_ns, stat.st_size)
-            if stat else None,
-            "metrics": {k: metrics[k] for k in METRICS if k in metrics}
-            | {f"abstain_{k}": abstain[k] for k in ("fraction", "decided_accuracy")
-               if isinstance(abstain.get(k), int | float)},
-        })
+        facts.append(
+            {
+                "name": name,
+                "arch": bundle.config.arch,
+                "created": bundle.config.created,
+                "weights_sha256": _weights_sha256(weights, stat.st_mtime_ns, stat.st_size)
+                if stat
+                else None,
+                "metrics": {k: metrics[k] for k in METRICS if k in metrics}
+                | {
+                    f"abstain_{k}": abstain[k]
+                    for k in ("fraction", "decided_accuracy")
+                    if isinstance(abstain.get(k), int | float)
+                },
+            }
+        )
     return facts
 
 
-def report_details(predictor: Predictor, settings: Settings, response: Any,
-                   **options: Any) -> dict[str, Any]:
+def report_details(
+    predictor: Predictor, settings: Settings, response: Any, **options: Any
+) -> dict[str, Any]:
     """What the report (and the history's detail page) needs that the history's columns do
     not hold, taken from the live response: to be merged into the analysis's `details`."""
     extra: dict[str, Any] = {
         "software": {"faceproof": faceproof.__version__},
-        "settings": {"face_detector": settings.FACE_DETECTOR, "models": response.models_used,
-                     **options},
+        "settings": {
+            "face_detector": settings.FACE_DETECTOR,
+            "models": response.models_used,
+            **options,
+        },
         "model_info": model_facts(predictor, list(response.models_used)),
     }
     if hasattr(response, "faces"):  # a photo
@@ -129,17 +152,29 @@ def render_report(item: dict, settings: Settings) -> str:
     timeline = [t for t in details.get("timeline") or [] if isinstance(t, dict)]
     template = _templates.get_template("report.html")
     return template.render(
-        item=item, details=details, faces=faces, rule=details.get("decision"),
-        timeline=timeline, keyframes=details.get("keyframes") or [],
-        photo=_kept_photo(settings, item), caveat=CAVEAT, percent=_percent, when=_when,
-        provenance=details.get("provenance"), version=faceproof.__version__,
-        timeline_svg=_timeline_svg(timeline, details.get("decision")))
+        item=item,
+        details=details,
+        faces=faces,
+        rule=details.get("decision"),
+        timeline=timeline,
+        keyframes=details.get("keyframes") or [],
+        photo=_kept_photo(settings, item),
+        caveat=CAVEAT,
+        percent=_percent,
+        when=_when,
+        provenance=details.get("provenance"),
+        version=faceproof.__version__,
+        timeline_svg=_timeline_svg(timeline, details.get("decision")),
+    )
 
 
 def _timeline_svg(timeline: list[dict], rule: dict | None) -> str | None:
     """A small inline SVG of the fake probability over time, over the rule's regions."""
-    points = [(float(t["time_s"]), t.get("p")) for t in timeline
-              if isinstance(t.get("time_s"), int | float)]
+    points = [
+        (float(t["time_s"]), t.get("p"))
+        for t in timeline
+        if isinstance(t.get("time_s"), int | float)
+    ]
     if not points:
         return None
     width, height, pad = 640, 160, 4
@@ -151,14 +186,21 @@ def _timeline_svg(timeline: list[dict], rule: dict | None) -> str | None:
     def y(p: float) -> float:
         return pad + (height - 2 * pad) * (1 - p)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="fake probability over time" class="timeline">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="fake probability over time" class="timeline">'
+    ]
     if rule and all(isinstance(rule.get(k), int | float) for k in ("low", "high")):
         low, high = rule["low"], rule["high"]
-        for top, bottom, colour in ((1, high, "#fbe3e1"), (high, low, "#fdf3d8"),
-                                    (low, 0, "#e2f3e8")):
-            parts.append(f'<rect x="{pad}" y="{y(top):.1f}" width="{width - 2 * pad}" '
-                         f'height="{y(bottom) - y(top):.1f}" fill="{colour}"/>')
+        for top, bottom, colour in (
+            (1, high, "#fbe3e1"),
+            (high, low, "#fdf3d8"),
+            (low, 0, "#e2f3e8"),
+        ):
+            parts.append(
+                f'<rect x="{pad}" y="{y(top):.1f}" width="{width - 2 * pad}" '
+                f'height="{y(bottom) - y(top):.1f}" fill="{colour}"/>'
+            )
     segment: list[str] = []
     lines = []
     for s, p in points:
@@ -170,8 +212,9 @@ def _timeline_svg(timeline: list[dict], rule: dict | None) -> str | None:
     if segment:
         lines.append(segment)
     for line in lines:
-        parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#1f2937" '
-                     'stroke-width="2"/>')
+        parts.append(
+            f'<polyline points="{" ".join(line)}" fill="none" stroke="#1f2937" stroke-width="2"/>'
+        )
     for s, p in points:
         if isinstance(p, int | float):
             parts.append(f'<circle cx="{x(s):.1f}" cy="{y(p):.1f}" r="2.5" fill="#1f2937"/>')

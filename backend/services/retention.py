@@ -31,19 +31,26 @@ def sweep(history: HistoryStore, settings: Settings, *, now: datetime | None = N
     if folder.is_dir():  # orphans: a file outlives its record only by accident; same age rule
         for path in folder.iterdir():
             try:
-                if (ANALYSIS_ID.fullmatch(path.stem) and path.is_file()
-                        and path.stat().st_mtime < cutoff.timestamp()):
+                if (
+                    ANALYSIS_ID.fullmatch(path.stem)
+                    and path.is_file()
+                    and path.stat().st_mtime < cutoff.timestamp()
+                ):
                     path.unlink(missing_ok=True)
             except OSError as exc:
                 log.warning("could not remove the old upload %s: %s", path.name, exc)
     if ids:
-        log.info("retention: deleted %d analyses older than %d days", len(ids),
-                 settings.HISTORY_RETENTION_DAYS)
+        log.info(
+            "retention: deleted %d analyses older than %d days",
+            len(ids),
+            settings.HISTORY_RETENTION_DAYS,
+        )
     return len(ids)
 
 
-async def sweep_periodically(history: HistoryStore, settings: Settings,
-                             interval_s: float = SWEEP_INTERVAL_S) -> None:
+async def sweep_periodically(
+    history: HistoryStore, settings: Settings, interval_s: float = SWEEP_INTERVAL_S
+) -> None:
     """Sweep every `interval_s` seconds (the start's sweep is the lifespan's), until
     cancelled; a database that is unavailable for one sweep is tried again at the next."""
     while True:

@@ -28,9 +28,11 @@ class TempSpace:
         with self._lock:
             if self.used + size > self.limit:
                 raise APIError.retry_later(
-                    "temp_space_full", f"the service holds {self.used:,} bytes of uploads "
+                    "temp_space_full",
+                    f"the service holds {self.used:,} bytes of uploads "
                     f"waiting for analysis, its limit is {self.limit:,}; try again later",
-                    RETRY_AFTER_S)
+                    RETRY_AFTER_S,
+                )
             self.used += size
 
     def give_back(self, size: int) -> None:

@@ -23,8 +23,9 @@ CHUNK = 1024 * 1024
 def clean_filename(name: str | None) -> str:
     """A display name only: never used as a path. Last path part, no control characters."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name)
-                   if unicodedata.category(ch)[0] != "C")
+    name = "".join(
+        ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C"
+    )
     name = re.sub(r"\s+", " ", name).strip(" .")
     return name[:200] or "upload"
 
@@ -41,9 +42,11 @@ async def _chunks(file: UploadFile, limit: int):
     while chunk := await file.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise APIError(413, "file_too_large",
-                           f"{clean_filename(file.filename)} is larger than the limit of "
-                           f"{limit:,} bytes")
+            raise APIError(
+                413,
+                "file_too_large",
+                f"{clean_filename(file.filename)} is larger than the limit of {limit:,} bytes",
+            )
         yield chunk
     if size == 0:
         raise APIError(400, "empty_file", f"{clean_filename(file.filename)} is empty")
@@ -66,13 +69,13 @@ class SavedUpload:
             self.space = None
 
 
-async def save_upload(file: UploadFile, limit: int,
-                      space: TempSpace | None = None) -> SavedUpload:
+async def save_upload(file: UploadFile, limit: int, space: TempSpace | None = None) -> SavedUpload:
     """Stream an upload into a private temporary file, taking its bytes from `space` as they
     arrive (refused past it). The caller discards it (`SavedUpload.discard`)."""
     suffix = Path(clean_filename(file.filename)).suffix.lower()
-    fd, name = tempfile.mkstemp(prefix="faceproof-",
-                                suffix=suffix if suffix in VIDEO_SUFFIXES else ".bin")
+    fd, name = tempfile.mkstemp(
+        prefix="faceproof-", suffix=suffix if suffix in VIDEO_SUFFIXES else ".bin"
+    )
     saved = SavedUpload(Path(name), 0, "", space)
     digest = hashlib.sha256()
     try:

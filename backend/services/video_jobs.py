@@ -34,16 +34,24 @@ class Job:
     finished_monotonic: float | None = None
     result: VideoResponse | None = None
     error: ErrorBody | None = None
-    version: int = 0          # bumped on every change; event streams watch it
+    version: int = 0  # bumped on every change; event streams watch it
 
     @property
     def finished(self) -> bool:
         return self.status in {"done", "failed"}
 
     def snapshot(self) -> JobStatus:
-        return JobStatus(job_id=self.id, status=self.status, progress=round(self.progress, 4),
-                         stage=self.stage, filename=self.filename, created_at=self.created_at,
-                         finished_at=self.finished_at, result=self.result, error=self.error)
+        return JobStatus(
+            job_id=self.id,
+            status=self.status,
+            progress=round(self.progress, 4),
+            stage=self.stage,
+            filename=self.filename,
+            created_at=self.created_at,
+            finished_at=self.finished_at,
+            result=self.result,
+            error=self.error,
+        )
 
 
 class VideoJobParams(TypedDict):
@@ -105,8 +113,7 @@ class VideoJobQueue(Protocol):
         ...
 
     @property
-    def full(self) -> bool:
-        ...
+    def full(self) -> bool: ...
 
     async def shutdown(self, timeout_s: float = 60.0) -> None:
         """The service is stopping: no job of this replica is left `running`."""

@@ -23,8 +23,7 @@ def _load_dlib() -> Any:
     try:
         import dlib
     except ImportError as exc:
-        raise ImportError(
-            "The 'dlib' face detector needs dlib (pip install dlib-bin).") from exc
+        raise ImportError("The 'dlib' face detector needs dlib (pip install dlib-bin).") from exc
     return dlib
 
 
@@ -79,15 +78,23 @@ class DlibHogFaceDetector:
         if upsample is None:
             upsample = 1 if min(work.shape[:2]) < 2 * HOG_WINDOW else 0
         with self._lock:
-            rects, scores, _ = self._detector.run(np.ascontiguousarray(work), upsample,
-                                                  self.score_threshold)
+            rects, scores, _ = self._detector.run(
+                np.ascontiguousarray(work), upsample, self.score_threshold
+            )
         faces = []
         for rect, score in zip(rects, scores, strict=True):
             width, height = rect.width(), rect.height()
             if min(width, height) < min_side:
                 continue
-            faces.append(Face(x=rect.left(), y=rect.top(), width=max(1, width),
-                              height=max(1, height), score=_unit_score(score)))
+            faces.append(
+                Face(
+                    x=rect.left(),
+                    y=rect.top(),
+                    width=max(1, width),
+                    height=max(1, height),
+                    score=_unit_score(score),
+                )
+            )
         return faces
 
 

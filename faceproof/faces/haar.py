@@ -13,8 +13,10 @@ import numpy as np
 from faceproof.faces.base import DEFAULT_MAX_SIDE, Face, check_image, detect_in_frame
 
 CASCADE_PATH = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
-EYE_CASCADE_PATHS = tuple(Path(cv2.data.haarcascades) / name for name in (
-    "haarcascade_eye.xml", "haarcascade_eye_tree_eyeglasses.xml"))
+EYE_CASCADE_PATHS = tuple(
+    Path(cv2.data.haarcascades) / name
+    for name in ("haarcascade_eye.xml", "haarcascade_eye_tree_eyeglasses.xml")
+)
 EYE_CHECK_MIN_SIDE = 48
 """Faces smaller than this (in image pixels) are too small to look for eyes in."""
 EYE_CHECK_SIDE = 200
@@ -80,8 +82,11 @@ class HaarFaceDetector:
             face = cv2.CascadeClassifier(str(CASCADE_PATH))
             if face.empty():
                 raise FileNotFoundError(f"Haar cascade could not be loaded: {CASCADE_PATH}")
-            eyes = ([cv2.CascadeClassifier(str(p)) for p in EYE_CASCADE_PATHS]
-                    if self.verify_eyes else [])
+            eyes = (
+                [cv2.CascadeClassifier(str(p)) for p in EYE_CASCADE_PATHS]
+                if self.verify_eyes
+                else []
+            )
             loaded = self._local.classifiers = (face, eyes)
         return loaded
 
@@ -115,15 +120,20 @@ class HaarFaceDetector:
         """Either eye cascade finds an eye in the upper 60 % of the face (small faces pass)."""
         if min(face.width, face.height) < EYE_CHECK_MIN_SIDE:
             return True
-        top = grey[face.y:face.y + int(face.height * 0.6), face.x:face.x + face.width]
+        top = grey[face.y : face.y + int(face.height * 0.6), face.x : face.x + face.width]
         if top.shape[1] > EYE_CHECK_SIDE:
             ratio = EYE_CHECK_SIDE / top.shape[1]
-            top = cv2.resize(top, (EYE_CHECK_SIDE, max(1, round(top.shape[0] * ratio))),
-                             interpolation=cv2.INTER_AREA)
+            top = cv2.resize(
+                top,
+                (EYE_CHECK_SIDE, max(1, round(top.shape[0] * ratio))),
+                interpolation=cv2.INTER_AREA,
+            )
         side = max(8, top.shape[1] // 8)
         eyes = self._classifiers()[1]
-        return any(len(c.detectMultiScale(top, scaleFactor=1.1, minNeighbors=3,
-                                          minSize=(side, side))) > 0 for c in eyes)
+        return any(
+            len(c.detectMultiScale(top, scaleFactor=1.1, minNeighbors=3, minSize=(side, side))) > 0
+            for c in eyes
+        )
 
 
 def _squash(weight: float) -> float:

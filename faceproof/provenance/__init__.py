@@ -14,5 +14,11 @@ from faceproof.provenance.report import (
     Provenance,
 )
 
-__all__ = ["VERDICT_NOTE", "ContentCredentials", "Finding", "MediaMetadata", "Provenance",
-           "read_provenance"]
+__all__ = [
+    "VERDICT_NOTE",
+    "ContentCredentials",
+    "Finding",
+    "MediaMetadata",
+    "Provenance",
+    "read_provenance",
+]

@@ -30,8 +30,7 @@ def reader_settings(trust_anchors: str | None = None) -> dict:
     """The reader's settings: never online; the trust anchors' PEM text when given."""
     if not trust_anchors:
         return {"verify": dict(_OFFLINE)}
-    return {"verify": {**_OFFLINE, "verify_trust": True},
-            "trust": {"trust_anchors": trust_anchors}}
+    return {"verify": {**_OFFLINE, "verify_trust": True}, "trust": {"trust_anchors": trust_anchors}}
 
 
 def sniff_mime(head: bytes) -> str | None:
@@ -61,8 +60,9 @@ def sniff_mime(head: bytes) -> str | None:
     return None
 
 
-def read_content_credentials(source: bytes | Path, trust_anchors: str | None = None
-                             ) -> tuple[ContentCredentials, list[Finding]]:
+def read_content_credentials(
+    source: bytes | Path, trust_anchors: str | None = None
+) -> tuple[ContentCredentials, list[Finding]]:
     """The manifest store of `source` (the file's bytes, or its path), and its findings;
     signers are checked against `trust_anchors` (PEM text) when given.
 
@@ -73,21 +73,33 @@ def read_content_credentials(source: bytes | Path, trust_anchors: str | None = N
             mime = sniff_mime(stream.read(16))
             stream.seek(0)
             if mime is None:
-                return ContentCredentials(status="unsupported"), [Finding(
-                    "credentials_not_checked", "info",
-                    "This file format cannot carry Content Credentials, so none were looked "
-                    "for.")]
+                return ContentCredentials(status="unsupported"), [
+                    Finding(
+                        "credentials_not_checked",
+                        "info",
+                        "This file format cannot carry Content Credentials, so none were looked "
+                        "for.",
+                    )
+                ]
             store = _read_store(stream, mime, trust_anchors)
     except Exception as exc:  # the native reader's errors, or anything a hostile file causes
         log.info("Content Credentials unreadable: %s", exc)
-        return ContentCredentials(status="unreadable"), [Finding(
-            "credentials_unreadable", "notice",
-            "The file has something that looks like Content Credentials, but it could not be "
-            "read (damaged or malformed).")]
+        return ContentCredentials(status="unreadable"), [
+            Finding(
+                "credentials_unreadable",
+                "notice",
+                "The file has something that looks like Content Credentials, but it could not be "
+                "read (damaged or malformed).",
+            )
+        ]
     if store is None:
-        return ContentCredentials(status="absent"), [Finding(
-            "no_credentials", "info",
-            "No Content Credentials (C2PA) in this file; that is common and proves nothing.")]
+        return ContentCredentials(status="absent"), [
+            Finding(
+                "no_credentials",
+                "info",
+                "No Content Credentials (C2PA) in this file; that is common and proves nothing.",
+            )
+        ]
     credentials = summarise(store)
     return credentials, credential_findings(credentials)
 
@@ -145,8 +157,7 @@ def summarise(store: dict) -> ContentCredentials:
         for action in _actions(manifest):
             if action.get("digitalSourceType"):
                 source_types.append(source_type_code(str(action["digitalSourceType"])))
-        for assertion in _list(manifest.get("assertions") if isinstance(manifest, dict)
-                               else None):
+        for assertion in _list(manifest.get("assertions") if isinstance(manifest, dict) else None):
             data = assertion.get("data") if isinstance(assertion, dict) else None
             if isinstance(data, dict) and data.get("digitalSourceType"):
                 source_types.append(source_type_code(str(data["digitalSourceType"])))
@@ -156,8 +167,9 @@ def summarise(store: dict) -> ContentCredentials:
         signer=_signer(signature),
         claim_generator=_claim_generator(active),
         signed_at=safe_text(signature.get("time"), 40),
-        actions=[a for a in (safe_text(x.get("action"), 60) for x in _actions(active)) if a]
-        [:MAX_ITEMS],
+        actions=[a for a in (safe_text(x.get("action"), 60) for x in _actions(active)) if a][
+            :MAX_ITEMS
+        ],
         digital_source_types=source_types[:MAX_ITEMS],
         ai_generated=any(describe_source_type(t)[1] for t in source_types),
         validation_errors=[t for t in (safe_text(c, 80) for c in errors) if t][:MAX_ITEMS],
@@ -170,30 +182,49 @@ def credential_findings(cc: ContentCredentials) -> list[Finding]:
     tool = f", written by {cc.claim_generator}" if cc.claim_generator else ""
     findings = []
     if cc.status == "valid":
-        findings.append(Finding("credentials_valid", "info",
-                                f"Content Credentials{by}{tool}: the signature is valid and "
-                                "matches the file."))
+        findings.append(
+            Finding(
+                "credentials_valid",
+                "info",
+                f"Content Credentials{by}{tool}: the signature is valid and matches the file.",
+            )
+        )
     elif cc.status == "untrusted":
-        findings.append(Finding("credentials_untrusted_signer", "notice",
-                                f"Content Credentials{by}{tool}: the signature matches the "
-                                "file, but the signer is on no trust list this service "
-                                "was given, so who signed it is not confirmed."))
+        findings.append(
+            Finding(
+                "credentials_untrusted_signer",
+                "notice",
+                f"Content Credentials{by}{tool}: the signature matches the "
+                "file, but the signer is on no trust list this service "
+                "was given, so who signed it is not confirmed.",
+            )
+        )
     else:
         why = f" ({', '.join(cc.validation_errors[:3])})" if cc.validation_errors else ""
-        findings.append(Finding("credentials_invalid", "warning",
-                                f"Content Credentials{by} do not validate{why}: the file or "
-                                "its credentials were changed after signing, or the "
-                                "signature is bad."))
+        findings.append(
+            Finding(
+                "credentials_invalid",
+                "warning",
+                f"Content Credentials{by} do not validate{why}: the file or "
+                "its credentials were changed after signing, or the "
+                "signature is bad.",
+            )
+        )
     if cc.actions:
         words = ", ".join(a.removeprefix("c2pa.").replace("_", " ") for a in cc.actions[:8])
-        findings.append(Finding("credentials_actions", "info",
-                                f"Recorded in the credentials: {words}."))
+        findings.append(
+            Finding("credentials_actions", "info", f"Recorded in the credentials: {words}.")
+        )
     for code in cc.digital_source_types:
         words, by_ai = describe_source_type(code)
         if by_ai:
-            findings.append(Finding("credentials_ai_generated", "warning",
-                                    f"The Content Credentials say this was {words} "
-                                    f"({code})."))
+            findings.append(
+                Finding(
+                    "credentials_ai_generated",
+                    "warning",
+                    f"The Content Credentials say this was {words} ({code}).",
+                )
+            )
     return findings
 
 
@@ -210,10 +241,12 @@ def _actions(manifest) -> list[dict]:
         return []
     actions = []
     for assertion in _list(manifest.get("assertions")):
-        if (isinstance(assertion, dict) and str(assertion.get("label", "")).startswith(
-                "c2pa.actions") and isinstance(assertion.get("data"), dict)):
-            actions += [a for a in _list(assertion["data"].get("actions"))
-                        if isinstance(a, dict)]
+        if (
+            isinstance(assertion, dict)
+            and str(assertion.get("label", "")).startswith("c2pa.actions")
+            and isinstance(assertion.get("data"), dict)
+        ):
+            actions += [a for a in _list(assertion["data"].get("actions")) if isinstance(a, dict)]
     return actions
 
 

@@ -33,17 +33,54 @@ DIGITAL_SOURCE_TYPES: dict[str, tuple[str, bool]] = {
 # Programs that generate or swap faces, as they name themselves in a Software or
 # CreatorTool field; whole words only, so "Fluxus Editor" is not "Flux"
 _GENERATOR_NAMES = (
-    "midjourney", "dall-e", "dall·e", "dalle", "openai", "chatgpt", "gpt-4o", "sora",
-    "stable diffusion", "stablediffusion", "sdxl", "automatic1111", "comfyui", "invokeai",
-    "fooocus", "novelai", "dreamstudio", "adobe firefly", "firefly", "imagen", "gemini",
-    "nano banana", "flux", "black forest labs", "leonardo.ai", "ideogram", "runway",
-    "runwayml", "pika", "kling", "luma dream machine", "synthesia", "heygen", "grok",
-    "aurora", "bing image creator", "designer", "deepfacelab", "faceswap", "facefusion",
-    "roop", "reface", "deep-live-cam", "simswap",
+    "midjourney",
+    "dall-e",
+    "dall·e",
+    "dalle",
+    "openai",
+    "chatgpt",
+    "gpt-4o",
+    "sora",
+    "stable diffusion",
+    "stablediffusion",
+    "sdxl",
+    "automatic1111",
+    "comfyui",
+    "invokeai",
+    "fooocus",
+    "novelai",
+    "dreamstudio",
+    "adobe firefly",
+    "firefly",
+    "imagen",
+    "gemini",
+    "nano banana",
+    "flux",
+    "black forest labs",
+    "leonardo.ai",
+    "ideogram",
+    "runway",
+    "runwayml",
+    "pika",
+    "kling",
+    "luma dream machine",
+    "synthesia",
+    "heygen",
+    "grok",
+    "aurora",
+    "bing image creator",
+    "designer",
+    "deepfacelab",
+    "faceswap",
+    "facefusion",
+    "roop",
+    "reface",
+    "deep-live-cam",
+    "simswap",
 )
 _GENERATOR_RE = re.compile(
-    r"(?<![\w-])(" + "|".join(re.escape(n) for n in _GENERATOR_NAMES) + r")(?![\w-])",
-    re.IGNORECASE)
+    r"(?<![\w-])(" + "|".join(re.escape(n) for n in _GENERATOR_NAMES) + r")(?![\w-])", re.IGNORECASE
+)
 
 # "designer" and "aurora" alone name too much else; only with their maker
 _AMBIGUOUS = {"designer", "aurora"}

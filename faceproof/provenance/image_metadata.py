@@ -45,8 +45,12 @@ def read_image_metadata(data: bytes) -> tuple[MediaMetadata, list[Finding]]:
         return meta, [_unreadable("the file's metadata")]
     with image, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name, read in (("EXIF", _read_exif), ("XMP", _read_xmp), ("IPTC", _read_iptc),
-                           ("PNG text", _read_png_text)):
+        for name, read in (
+            ("EXIF", _read_exif),
+            ("XMP", _read_xmp),
+            ("IPTC", _read_iptc),
+            ("PNG text", _read_png_text),
+        ):
             try:
                 if read(image, meta):
                     meta.sources.append(name)
@@ -56,9 +60,11 @@ def read_image_metadata(data: bytes) -> tuple[MediaMetadata, list[Finding]]:
 
 
 def _unreadable(what: str) -> Finding:
-    return Finding("metadata_unreadable", "notice",
-                   f"{what[0].upper()}{what[1:]} could not be read (damaged or malformed); "
-                   "the rest was read.")
+    return Finding(
+        "metadata_unreadable",
+        "notice",
+        f"{what[0].upper()}{what[1:]} could not be read (damaged or malformed); the rest was read.",
+    )
 
 
 def _read_exif(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
@@ -72,8 +78,9 @@ def _read_exif(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
     meta.software = safe_text(exif.get(_BASE.Software))
     meta.modified_at = exif_date(exif.get(_BASE.DateTime))
     sub = exif.get_ifd(ExifTags.IFD.Exif)
-    meta.captured_at = exif_date(sub.get(_BASE.DateTimeOriginal)
-                                 or sub.get(_BASE.DateTimeDigitized))
+    meta.captured_at = exif_date(
+        sub.get(_BASE.DateTimeOriginal) or sub.get(_BASE.DateTimeDigitized)
+    )
     meta.gps_present = bool(exif.get_ifd(ExifTags.IFD.GPSInfo))
     return True
 
@@ -93,8 +100,11 @@ def _read_xmp(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
         raw = image.tag_v2.get(700)
     if not raw:
         return False
-    text = (raw[:MAX_XMP].decode("utf-8", "replace") if isinstance(raw, bytes | bytearray)
-            else str(raw)[:MAX_XMP])
+    text = (
+        raw[:MAX_XMP].decode("utf-8", "replace")
+        if isinstance(raw, bytes | bytearray)
+        else str(raw)[:MAX_XMP]
+    )
     for name, attr in _XMP_FIELDS.items():
         value = _xmp_value(text, name)
         if value and not getattr(meta, attr):
@@ -110,10 +120,15 @@ def _xmp_value(xmp: str, name: str) -> str | None:
     """A simple XMP property, written as an attribute or as an element (a regular expression,
     not an XML parser: an upload's XML never reaches a parser with entity expansion)."""
     name = re.escape(name)
-    m = (re.search(name + r'\s*=\s*"([^"]{0,2000})"', xmp)
-         or re.search(name + r"\s*=\s*'([^']{0,2000})'", xmp)
-         or re.search(r"<" + name + r"(?:\s[^>]{0,500})?>\s*(?:<rdf:\w+>\s*<rdf:li[^>]{0,200}>)?"
-                      r"([^<]{0,2000})<", xmp))
+    m = (
+        re.search(name + r'\s*=\s*"([^"]{0,2000})"', xmp)
+        or re.search(name + r"\s*=\s*'([^']{0,2000})'", xmp)
+        or re.search(
+            r"<" + name + r"(?:\s[^>]{0,500})?>\s*(?:<rdf:\w+>\s*<rdf:li[^>]{0,200}>)?"
+            r"([^<]{0,2000})<",
+            xmp,
+        )
+    )
     return m[1].strip() if m and m[1].strip() else None
 
 
@@ -129,8 +144,9 @@ def _read_iptc(image: ImageFile.ImageFile, meta: MediaMetadata) -> bool:
     date = info.get((2, 55))  # Date Created, CCYYMMDD
     if date and not meta.captured_at:
         text = safe_text(_first(date), 20) or ""
-        meta.captured_at = (f"{text[:4]}-{text[4:6]}-{text[6:8]}"
-                            if re.fullmatch(r"\d{8}", text) else text or None)
+        meta.captured_at = (
+            f"{text[:4]}-{text[4:6]}-{text[6:8]}" if re.fullmatch(r"\d{8}", text) else text or None
+        )
     return True
 
 

@@ -15,8 +15,12 @@ from faceproof.provenance.video_metadata import read_video_metadata
 log = logging.getLogger("faceproof.provenance")
 
 
-def read_provenance(source: bytes | str | Path, media_kind: Literal["image", "video"], *,
-                    trust_anchors: str | None = None) -> Provenance:
+def read_provenance(
+    source: bytes | str | Path,
+    media_kind: Literal["image", "video"],
+    *,
+    trust_anchors: str | None = None,
+) -> Provenance:
     """What `source` (the file's bytes, or its path) says about its own origin; Content
     Credentials' signers are checked against `trust_anchors` (PEM certificates) when given.
 
@@ -29,8 +33,14 @@ def read_provenance(source: bytes | str | Path, media_kind: Literal["image", "vi
         credentials, findings = read_content_credentials(source, trust_anchors)
     except Exception:  # read_content_credentials catches the reader's; this is a last guard
         log.exception("Content Credentials check failed")
-        credentials, findings = ContentCredentials(status="unreadable"), [Finding(
-            "credentials_unreadable", "notice", "Content Credentials could not be checked.")]
+        credentials, findings = (
+            ContentCredentials(status="unreadable"),
+            [
+                Finding(
+                    "credentials_unreadable", "notice", "Content Credentials could not be checked."
+                )
+            ],
+        )
     try:
         if media_kind == "video":
             meta, problems = read_video_metadata(source)
@@ -44,7 +54,9 @@ def read_provenance(source: bytes | str | Path, media_kind: Literal["image", "vi
     except Exception:
         log.exception("metadata summary failed")
         meta = MediaMetadata()
-        findings.append(Finding("metadata_unreadable", "notice",
-                                "The file's metadata could not be read."))
-    return Provenance(media_kind=media_kind, content_credentials=credentials, metadata=meta,
-                      findings=findings)
+        findings.append(
+            Finding("metadata_unreadable", "notice", "The file's metadata could not be read.")
+        )
+    return Provenance(
+        media_kind=media_kind, content_credentials=credentials, metadata=meta, findings=findings
+    )

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-VERDICT_NOTE = ("Provenance is what the file says about itself. It is reported beside the "
-                "verdict and never changes it: metadata can be stripped or forged.")
+VERDICT_NOTE = (
+    "Provenance is what the file says about itself. It is reported beside the "
+    "verdict and never changes it: metadata can be stripped or forged."
+)
 
 FindingLevel = Literal["info", "notice", "warning"]
 """info: a plain fact; notice: worth a look; warning: the file itself says it was generated or
 altered, or its credentials fail."""
 
-CredentialsStatus = Literal["absent", "valid", "untrusted", "invalid", "unreadable",
-                            "unsupported"]
+CredentialsStatus = Literal["absent", "valid", "untrusted", "invalid", "unreadable", "unsupported"]
 """absent: no manifest; valid: signed, intact, signer trusted; untrusted: signed and intact,
 but the signer is on no trust list known here; invalid: the file or manifest changed after
 signing, or the signature is bad; unreadable: a manifest that could not be parsed;

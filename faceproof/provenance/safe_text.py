@@ -19,8 +19,11 @@ def safe_text(value: object, limit: int = MAX_TEXT) -> str | None:
     if isinstance(value, bytes | bytearray):
         value = bytes(value[: limit * 4]).decode("utf-8", "replace")
     text = str(value)[: limit * 4]
-    text = "".join(" " if ch.isspace() else ch for ch in text
-                   if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
     text = " ".join(text.split()).strip("\x00 ")
     if not text:
         return None

@@ -37,12 +37,16 @@ def read_video_metadata(source: bytes | Path) -> tuple[MediaMetadata, list[Findi
                     tags.setdefault(str(k).lower(), v)
     except Exception as exc:
         log.info("video metadata unreadable: %s", exc)
-        return meta, [Finding("metadata_unreadable", "notice",
-                              "The video container's metadata could not be read.")]
+        return meta, [
+            Finding(
+                "metadata_unreadable", "notice", "The video container's metadata could not be read."
+            )
+        ]
     if tags:
         meta.sources.append("container")
-    meta.encoder = safe_text(tags.get("encoder") or tags.get("encoded_by")
-                             or tags.get("writing_application"))
+    meta.encoder = safe_text(
+        tags.get("encoder") or tags.get("encoded_by") or tags.get("writing_application")
+    )
     meta.created_at = safe_text(tags.get("creation_time") or tags.get("date"), 40)
     for attr, keys in _CAMERA_KEYS.items():
         for key in keys:

@@ -26,7 +26,7 @@ from backend.core.settings import Settings
 from backend.main import create_app
 
 LOGITS = {"fake": 4.0, "real": -2.0}
-SIDE = 256          # test media are this wide and high: the Haar detector still finds her
+SIDE = 256  # test media are this wide and high: the Haar detector still finds her
 VIDEO_FRAMES = 10
 CARD_TEXT = "Constant test model: says FAKE to everything. Trained on nothing."
 
@@ -96,8 +96,8 @@ def make_settings(models_dir: Path, tmp_path: Path) -> Callable[..., Settings]:
             "HISTORY_URL": f"sqlite:///{tmp_path}/history.db",
             "STATIC_DIR": tmp_path / "no-build",
             "UPLOADS_DIR": tmp_path / "uploads",
-            "TORCH_THREADS": 1,   # the lifespan sets torch's threads for the whole process
-            "RUNTIME": "torch",   # the reference; test_models.py serves the compiled ones
+            "TORCH_THREADS": 1,  # the lifespan sets torch's threads for the whole process
+            "RUNTIME": "torch",  # the reference; test_models.py serves the compiled ones
             "CACHE_DIR": tmp_path / "cache",
             "VIDEO_FRAMES": 4,
             "WARM_HEATMAPS": False,  # a Grad-CAM racing each test's own calls; tested apart
@@ -213,6 +213,6 @@ def decode_data_url() -> Callable[[str, str], bytes]:
     def decode(url: str, mime: str) -> bytes:
         prefix = f"data:{mime};base64,"
         assert url.startswith(prefix), url[:40]
-        return base64.b64decode(url[len(prefix):], validate=True)
+        return base64.b64decode(url[len(prefix) :], validate=True)
 
     return decode

@@ -8,18 +8,31 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 API_PATHS = {
-    "/api/predict", "/api/predict/stream", "/api/predict/batch", "/api/predict/video",
+    "/api/predict",
+    "/api/predict/stream",
+    "/api/predict/batch",
+    "/api/predict/video",
     "/api/jobs/video",
-    "/api/jobs/{job_id}", "/api/jobs/{job_id}/events", "/api/models",
-    "/api/models/{name}/reports/{report}", "/api/info", "/api/history",
-    "/api/history/{analysis_id}", "/api/history/{analysis_id}/report", "/api/health",
-    "/api/ready"}
+    "/api/jobs/{job_id}",
+    "/api/jobs/{job_id}/events",
+    "/api/models",
+    "/api/models/{name}/reports/{report}",
+    "/api/info",
+    "/api/history",
+    "/api/history/{analysis_id}",
+    "/api/history/{analysis_id}/report",
+    "/api/health",
+    "/api/ready",
+}
 
 
-@pytest.mark.parametrize(("page", "needs"), [
-    ("/api/docs", ["swagger-ui-bundle.js", "swagger-ui.css"]),
-    ("/api/redoc", ["redoc.standalone.js"]),
-])
+@pytest.mark.parametrize(
+    ("page", "needs"),
+    [
+        ("/api/docs", ["swagger-ui-bundle.js", "swagger-ui.css"]),
+        ("/api/redoc", ["redoc.standalone.js"]),
+    ],
+)
 def test_docs_pages_use_local_assets(client, page, needs) -> None:
     response = client.get(page)
 
@@ -39,8 +52,11 @@ def test_docs_pages_use_local_assets(client, page, needs) -> None:
 def test_the_schema_lists_every_route(client) -> None:
     schema = client.get("/api/openapi.json").json()
 
-    routes = {r.path for r in iter_route_contexts(client.app.routes)
-              if isinstance(r.original_route, APIRoute) and r.include_in_schema}
+    routes = {
+        r.path
+        for r in iter_route_contexts(client.app.routes)
+        if isinstance(r.original_route, APIRoute) and r.include_in_schema
+    }
     assert set(schema["paths"]) == routes == API_PATHS
     assert schema["info"]["title"] == "FaceProof"
     assert set(schema["paths"]["/api/history/{analysis_id}"]) == {"get", "delete"}
@@ -73,5 +89,7 @@ def test_the_schema_names_the_response_models(client) -> None:
     assert ok_schema("/api/predict/video", "post")["$ref"].endswith("/VideoResponse")
     assert ok_schema("/api/jobs/video", "post")["$ref"].endswith("/JobCreated")
     assert ok_schema("/api/history", "get")["$ref"].endswith("/HistoryPage")
-    assert "text/event-stream" in paths["/api/jobs/{job_id}/events"]["get"]["responses"]["200"][
-        "content"]
+    assert (
+        "text/event-stream"
+        in paths["/api/jobs/{job_id}/events"]["get"]["responses"]["200"]["content"]
+    )

@@ -23,14 +23,25 @@ def make_settings(make_settings, history_url):
 @pytest.fixture
 def analyses(client, face_jpeg, blank_png, face_video) -> list[dict]:
     """Four analyses, oldest first: FAKE image, REAL image, NO_FACE image, FAKE video."""
-    def image(data: bytes, name: str, **form) -> dict:
-        return client.post("/api/predict", files={"file": (name, data, "image/png")},
-                           data=form).json()
 
-    made = [image(face_jpeg, "1.jpg"), image(face_jpeg, "2.jpg", models="real"),
-            image(blank_png, "3.png")]
-    return [*made, client.post("/api/predict/video", params={"frames": 2},
-                               files={"file": ("v.avi", face_video, "video/x-msvideo")}).json()]
+    def image(data: bytes, name: str, **form) -> dict:
+        return client.post(
+            "/api/predict", files={"file": (name, data, "image/png")}, data=form
+        ).json()
+
+    made = [
+        image(face_jpeg, "1.jpg"),
+        image(face_jpeg, "2.jpg", models="real"),
+        image(blank_png, "3.png"),
+    ]
+    return [
+        *made,
+        client.post(
+            "/api/predict/video",
+            params={"frames": 2},
+            files={"file": ("v.avi", face_video, "video/x-msvideo")},
+        ).json(),
+    ]
 
 
 def test_newest_first(client, analyses) -> None:
@@ -48,8 +59,9 @@ def test_newest_first(client, analyses) -> None:
 def test_paging(client, analyses) -> None:
     ids = [a["analysis_id"] for a in reversed(analyses)]
 
-    pages = [client.get("/api/history", params={"page": n, "page_size": 3}).json()
-             for n in (1, 2, 3)]
+    pages = [
+        client.get("/api/history", params={"page": n, "page_size": 3}).json() for n in (1, 2, 3)
+    ]
 
     assert [[i["id"] for i in p["items"]] for p in pages] == [ids[:3], ids[3:], []]
     assert {p["total"] for p in pages} == {4}
@@ -112,10 +124,19 @@ def test_an_unknown_analysis(client) -> None:
     assert response.json()["code"] == "analysis_not_found"
 
 
-@pytest.mark.parametrize("params", [
-    {"page": 0}, {"page": -1}, {"page": "two"}, {"page_size": 0}, {"page_size": 201},
-    {"prediction": "MAYBE"}, {"prediction": "fake"}, {"kind": "audio"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": 0},
+        {"page": -1},
+        {"page": "two"},
+        {"page_size": 0},
+        {"page_size": 201},
+        {"prediction": "MAYBE"},
+        {"prediction": "fake"},
+        {"kind": "audio"},
+    ],
+)
 def test_invalid_queries(client, params) -> None:
     response = client.get("/api/history", params=params)
 

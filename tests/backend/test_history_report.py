@@ -26,15 +26,15 @@ def make_settings(make_settings, history_url):
 
 
 def _photo(client, data: bytes, name: str, **form) -> dict:
-    response = client.post("/api/predict", files={"file": (name, data, "image/jpeg")},
-                           data=form)
+    response = client.post("/api/predict", files={"file": (name, data, "image/jpeg")}, data=form)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def _video(client, data: bytes, name: str = "clip.avi") -> dict:
-    response = client.post("/api/predict/video", params={"frames": 3},
-                           files={"file": (name, data, "video/x-msvideo")})
+    response = client.post(
+        "/api/predict/video", params={"frames": 3}, files={"file": (name, data, "video/x-msvideo")}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -50,10 +50,22 @@ def test_the_report_of_a_photo(make_client, face_jpeg, model_p) -> None:
     assert "content-disposition" not in response.headers
     html = response.text
     sha = hashlib.sha256(face_jpeg).hexdigest()
-    for expected in ("Émilie&#39;s photo.jpg", sha, f"{len(face_jpeg):,} bytes", "Fake",
-                     made["analysis_id"], "The ensemble&#39;s rule", "fake", "real",
-                     "not a proof", "@media print", "Face detector", "haar",
-                     "Provenance", "Grad-CAM of fake"):
+    for expected in (
+        "Émilie&#39;s photo.jpg",
+        sha,
+        f"{len(face_jpeg):,} bytes",
+        "Fake",
+        made["analysis_id"],
+        "The ensemble&#39;s rule",
+        "fake",
+        "real",
+        "not a proof",
+        "@media print",
+        "Face detector",
+        "haar",
+        "Provenance",
+        "Grad-CAM of fake",
+    ):
         assert expected in html, expected
     # per face and per model, as percentages
     assert f"{model_p['ensemble'] * 100:.1f} %" in html
@@ -91,8 +103,7 @@ def test_the_report_of_a_video(client, face_video) -> None:
 def test_the_report_as_a_download(client, face_jpeg) -> None:
     made = _photo(client, face_jpeg, "été.jpg")
 
-    response = client.get(f"/api/history/{made['analysis_id']}/report",
-                          params={"download": 1})
+    response = client.get(f"/api/history/{made['analysis_id']}/report", params={"download": 1})
 
     disposition = response.headers["content-disposition"]
     assert disposition.startswith("attachment; filename=")
@@ -110,11 +121,24 @@ def test_the_report_of_an_unknown_analysis(client) -> None:
 def test_the_report_of_an_old_record(client) -> None:
     """A record from before the report's details existed still renders."""
     store: HistoryStore = client.app.state.history
-    analysis_id = store.add(HistoryItem(
-        id=str(uuid.uuid4()), created_at=datetime.now(UTC).isoformat(), kind="image",
-        filename="old.png", size_bytes=10, sha256="ab" * 32, prediction="REAL",
-        confidence=0.9, fake_probability=0.1, models=["real"], model_scores={"real": 0.1},
-        faces=[{"fake_probability": 0.1, "prediction": "REAL"}], details={}, duration_ms=5.0))
+    analysis_id = store.add(
+        HistoryItem(
+            id=str(uuid.uuid4()),
+            created_at=datetime.now(UTC).isoformat(),
+            kind="image",
+            filename="old.png",
+            size_bytes=10,
+            sha256="ab" * 32,
+            prediction="REAL",
+            confidence=0.9,
+            fake_probability=0.1,
+            models=["real"],
+            model_scores={"real": 0.1},
+            faces=[{"fake_probability": 0.1, "prediction": "REAL"}],
+            details={},
+            duration_ms=5.0,
+        )
+    )
 
     html = client.get(f"/api/history/{analysis_id}/report").text
 
@@ -123,12 +147,19 @@ def test_the_report_of_an_old_record(client) -> None:
 
 
 def test_search_by_name_and_sha256(client, face_jpeg, blank_png) -> None:
-    ids = {name: _photo(client, data, name)["analysis_id"] for name, data in (
-        ("Beach_100%.jpg", face_jpeg), ("beach-2.png", blank_png), ("city.png", blank_png))}
+    ids = {
+        name: _photo(client, data, name)["analysis_id"]
+        for name, data in (
+            ("Beach_100%.jpg", face_jpeg),
+            ("beach-2.png", blank_png),
+            ("city.png", blank_png),
+        )
+    }
 
     def found(q: str) -> list[str]:
-        return sorted(i["filename"] for i in
-                      client.get("/api/history", params={"q": q}).json()["items"])
+        return sorted(
+            i["filename"] for i in client.get("/api/history", params={"q": q}).json()["items"]
+        )
 
     assert found("BEACH") == ["Beach_100%.jpg", "beach-2.png"]
     assert found("100%") == ["Beach_100%.jpg"]
@@ -155,8 +186,9 @@ def test_jumping_to_a_page(client, blank_png) -> None:
     assert (past["items"], past["total"]) == ([], 5)
 
 
-def test_retention_deletes_old_analyses_and_their_uploads(make_client, make_settings,
-                                                          face_jpeg) -> None:
+def test_retention_deletes_old_analyses_and_their_uploads(
+    make_client, make_settings, face_jpeg
+) -> None:
     client = make_client(KEEP_UPLOADS=True)
     store: HistoryStore = client.app.state.history
     settings = make_settings(KEEP_UPLOADS=True, HISTORY_RETENTION_DAYS=30)
@@ -166,6 +198,7 @@ def test_retention_deletes_old_analyses_and_their_uploads(make_client, make_sett
 
     with store._sessions.begin() as session:  # make `old` 31 days old
         from backend.services.history import Analysis
+
         session.get(Analysis, old).created_at = datetime.now(UTC) - timedelta(days=31)
 
     assert sweep(store, make_settings(KEEP_UPLOADS=True)) == 0  # retention off: nothing goes
@@ -186,6 +219,7 @@ def test_retention_sweeps_at_start(make_client, face_jpeg) -> None:
     store: HistoryStore = first.app.state.history
     with store._sessions.begin() as session:
         from backend.services.history import Analysis
+
         session.get(Analysis, made).created_at = datetime.now(UTC) - timedelta(days=3)
 
     second = make_client(HISTORY_RETENTION_DAYS=2)
@@ -193,8 +227,7 @@ def test_retention_sweeps_at_start(make_client, face_jpeg) -> None:
     assert second.get(f"/api/history/{made}").status_code == 404
 
 
-def test_history_disabled_keeps_nothing(make_client, make_settings, face_jpeg,
-                                        face_video) -> None:
+def test_history_disabled_keeps_nothing(make_client, make_settings, face_jpeg, face_video) -> None:
     client = make_client(HISTORY_ENABLED=False, KEEP_UPLOADS=True)
 
     photo = _photo(client, face_jpeg, "a.jpg")

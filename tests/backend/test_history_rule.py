@@ -22,8 +22,10 @@ def test_a_single_model_keeps_its_own_rule(client, face_jpeg) -> None:
 
 
 def test_a_video_keeps_its_rule(client, face_video) -> None:
-    body = client.post("/api/predict/video", params={"frames": 2},
-                       files={"file": ("clip.avi", face_video, "video/x-msvideo")}).json()
+    body = client.post(
+        "/api/predict/video",
+        params={"frames": 2},
+        files={"file": ("clip.avi", face_video, "video/x-msvideo")},
+    ).json()
     item = client.get(f"/api/history/{body['analysis_id']}").json()
     assert item["details"]["decision"] == body["decision"]
-

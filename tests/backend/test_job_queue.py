@@ -39,8 +39,12 @@ sys.exit(backend.worker.main())
 
 @pytest.fixture
 def make_settings(make_settings, history_url, tmp_path):
-    return functools.partial(make_settings, HISTORY_URL=history_url, JOB_QUEUE="database",
-                             JOB_UPLOADS_DIR=tmp_path / "jobs")
+    return functools.partial(
+        make_settings,
+        HISTORY_URL=history_url,
+        JOB_QUEUE="database",
+        JOB_UPLOADS_DIR=tmp_path / "jobs",
+    )
 
 
 def _wait_for(condition, what: str, timeout_s: float = WAIT_S):
@@ -52,12 +56,11 @@ def _wait_for(condition, what: str, timeout_s: float = WAIT_S):
     raise AssertionError(f"{what}: not within {timeout_s} s")
 
 
-def test_a_job_made_on_one_api_is_followed_on_another(make_client, face_video,
-                                                      tmp_path) -> None:
-    api_a = make_client(JOB_WORKER_IN_API=False)   # takes the upload, runs nothing
+def test_a_job_made_on_one_api_is_followed_on_another(make_client, face_video, tmp_path) -> None:
+    api_a = make_client(JOB_WORKER_IN_API=False)  # takes the upload, runs nothing
     created = _start(api_a, face_video, frames=3, stability="true").json()
     assert created["status"] == "queued"
-    api_b = make_client()                          # another replica, with a worker
+    api_b = make_client()  # another replica, with a worker
 
     events = _events(api_b, created["events_url"])
 
@@ -74,22 +77,37 @@ def test_a_job_made_on_one_api_is_followed_on_another(make_client, face_video,
 
 def _worker(settings, code: str | None = None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
-    env |= {f"FACEPROOF_{name}": str(getattr(settings, name)) for name in (
-        "MODELS_DIR", "HISTORY_URL", "JOB_QUEUE", "JOB_UPLOADS_DIR", "JOB_LEASE_SECONDS",
-        "RUNTIME", "CACHE_DIR", "TORCH_THREADS", "VIDEO_FRAMES")}
+    env |= {
+        f"FACEPROOF_{name}": str(getattr(settings, name))
+        for name in (
+            "MODELS_DIR",
+            "HISTORY_URL",
+            "JOB_QUEUE",
+            "JOB_UPLOADS_DIR",
+            "JOB_LEASE_SECONDS",
+            "RUNTIME",
+            "CACHE_DIR",
+            "TORCH_THREADS",
+            "VIDEO_FRAMES",
+        )
+    }
     env |= {"FACEPROOF_LOG_FORMAT": "text", "OMP_NUM_THREADS": "1"}
     args = ["-c", code] if code else ["-m", "backend.worker"]
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env)
 
 
-def test_a_worker_killed_mid_job_leaves_it_to_another(make_client, make_settings,
-                                                      face_video) -> None:
+def test_a_worker_killed_mid_job_leaves_it_to_another(
+    make_client, make_settings, face_video
+) -> None:
     api = make_client(JOB_WORKER_IN_API=False, JOB_LEASE_SECONDS=1.0)
     created = _start(api, face_video, frames=2).json()
     doomed = _worker(make_settings(JOB_LEASE_SECONDS=1.0), STALLING_WORKER)
     try:
-        _wait_for(lambda: api.get(created["status_url"]).json()["stage"] == "test: stalled",
-                  "the first worker's step", timeout_s=120)
+        _wait_for(
+            lambda: api.get(created["status_url"]).json()["stage"] == "test: stalled",
+            "the first worker's step",
+            timeout_s=120,
+        )
     finally:
         doomed.send_signal(signal.SIGKILL)
         doomed.wait()
@@ -97,8 +115,11 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(make_client, make_settings
 
     second = _worker(make_settings(JOB_LEASE_SECONDS=1.0))
     try:
-        _wait_for(lambda: api.get(created["status_url"]).json()["status"] in {"done", "failed"},
-                  "the second worker's finish", timeout_s=120)
+        _wait_for(
+            lambda: api.get(created["status_url"]).json()["status"] in {"done", "failed"},
+            "the second worker's finish",
+            timeout_s=120,
+        )
     finally:
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=60) == 0  # stopped cleanly between jobs
@@ -115,6 +136,7 @@ def queue(make_settings):
     def make(**overrides) -> DatabaseJobQueue:
         settings = make_settings(**overrides)
         return DatabaseJobQueue(HistoryStore(settings.HISTORY_URL).engine, settings)
+
     return make
 
 
@@ -173,7 +195,8 @@ def test_the_queue_limits_count_every_replica(queue, tmp_path) -> None:
     assert one.full and one.queue_depth == 2
     with pytest.raises(Exception) as refused:
         queue(MAX_QUEUED_JOBS=3, MAX_VIDEO_TEMP_BYTES=250).submit_video(
-            _upload(tmp_path, "c.avi"), "c.avi", PARAMS)
+            _upload(tmp_path, "c.avi"), "c.avi", PARAMS
+        )
     assert refused.value.code == "temp_space_full"
     assert not (tmp_path / "c.avi").exists()
     assert len(list((tmp_path / "jobs").iterdir())) == 2

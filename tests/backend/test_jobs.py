@@ -22,8 +22,12 @@ WAIT_S = 20.0
 
 
 def _start(client, data: bytes, filename: str = "clip.avi", frames: int = 4, **form):
-    return client.post("/api/jobs/video", params={"frames": frames}, data=form,
-                       files={"file": (filename, data, "video/x-msvideo")})
+    return client.post(
+        "/api/jobs/video",
+        params={"frames": frames},
+        data=form,
+        files={"file": (filename, data, "video/x-msvideo")},
+    )
 
 
 def _wait(client, status_url: str) -> dict:
@@ -90,8 +94,7 @@ def test_a_job_runs_to_done(client, face_video, temp_files) -> None:
 
 
 def test_a_job_reports_stability_when_asked(client, face_video) -> None:
-    job = _wait(client, _start(client, face_video, frames=2, stability="true").json()[
-        "status_url"])
+    job = _wait(client, _start(client, face_video, frames=2, stability="true").json()["status_url"])
     assert job["status"] == "done"
     assert job["result"]["stability"]["unstable"] is False
 
@@ -124,8 +127,7 @@ def test_events_stream_progress_then_done(client, face_video, held_worker, slow_
     progress = [data["progress"] for _, data in events]
     assert progress == sorted(progress)
     assert progress[-1] == 1.0
-    assert any(data["status"] == "running" and 0 < data["progress"] < 1
-               for _, data in events[:-1])
+    assert any(data["status"] == "running" and 0 < data["progress"] < 1 for _, data in events[:-1])
     assert all("result" not in data for _, data in events[:-1])
     done = events[-1][1]
     assert done["status"] == "done"
@@ -179,8 +181,9 @@ def test_an_unknown_job(client, path) -> None:
 
 def _clock_ahead(monkeypatch, seconds: float) -> None:
     later = time.monotonic() + seconds
-    monkeypatch.setattr(backend.services.jobs, "time",
-                        types.SimpleNamespace(monotonic=lambda: later))
+    monkeypatch.setattr(
+        backend.services.jobs, "time", types.SimpleNamespace(monotonic=lambda: later)
+    )
 
 
 def test_finished_jobs_expire(make_client, face_video, monkeypatch) -> None:
@@ -212,6 +215,7 @@ def _blocked_work(release: threading.Event, started: threading.Event):
         progress(0.5, "halfway")
         release.wait(WAIT_S)
         return None
+
     return work
 
 
@@ -222,10 +226,12 @@ def test_shutdown_marks_unfinished_jobs_failed() -> None:
 
     async def scenario():
         manager = JobManager(executor, ttl_s=60)
-        running = manager.submit("a.avi", _blocked_work(release, started),
-                                 cleanup=lambda: cleaned.append("a"))
-        queued = manager.submit("b.avi", _blocked_work(release, queued_started),
-                                cleanup=lambda: cleaned.append("b"))
+        running = manager.submit(
+            "a.avi", _blocked_work(release, started), cleanup=lambda: cleaned.append("a")
+        )
+        queued = manager.submit(
+            "b.avi", _blocked_work(release, queued_started), cleanup=lambda: cleaned.append("b")
+        )
         await asyncio.to_thread(started.wait, WAIT_S)
         assert (running.status, queued.status) == ("running", "queued")
         assert manager.queue_depth == 2
@@ -255,8 +261,7 @@ def test_shutdown_waits_for_jobs_that_finish_in_time() -> None:
 
     async def scenario():
         manager = JobManager(executor, ttl_s=60)
-        job = manager.submit("a.avi", lambda progress: time.sleep(0.05),
-                             cleanup=lambda: None)
+        job = manager.submit("a.avi", lambda progress: time.sleep(0.05), cleanup=lambda: None)
         await manager.shutdown(timeout_s=WAIT_S)
         return job
 
@@ -280,8 +285,10 @@ def test_a_job_that_raises_a_bug_ends_failed() -> None:
 
     async def scenario():
         manager = JobManager(executor, ttl_s=60)
-        jobs = [manager.submit("a", broken, cleanup=lambda: None),
-                manager.submit("b", bad_input, cleanup=lambda: None)]
+        jobs = [
+            manager.submit("a", broken, cleanup=lambda: None),
+            manager.submit("b", bad_input, cleanup=lambda: None),
+        ]
         await manager.shutdown(timeout_s=WAIT_S)
         return jobs
 
@@ -293,7 +300,6 @@ def test_a_job_that_raises_a_bug_ends_failed() -> None:
     assert "oops" not in bug.error.detail  # internals stay in the log
     assert (bad.status, bad.error.code) == ("failed", "unreadable_video")
     assert bad.progress <= 1.0
-
 
 
 # ------------------------------------------------------------------ bounds and final states
@@ -337,9 +343,14 @@ def test_temporary_upload_space_is_bounded(make_client, face_video, temp_files) 
     _allow_503(client)
 
     _refused(_start(client, face_video), "temp_space_full")
-    _refused(client.post("/api/predict/video", params={"frames": 2},
-                         files={"file": ("v.avi", face_video, "video/x-msvideo")}),
-             "temp_space_full")
+    _refused(
+        client.post(
+            "/api/predict/video",
+            params={"frames": 2},
+            files={"file": ("v.avi", face_video, "video/x-msvideo")},
+        ),
+        "temp_space_full",
+    )
 
     assert temp_files and not any(p.exists() for p in temp_files)
     assert client.app.state.temp_space.used == 0
@@ -351,8 +362,14 @@ def test_uploads_give_their_space_back(make_client, face_video) -> None:
     for _ in range(3):  # each fits alone; the space of the last is back before the next
         job = _start(client, face_video).json()
         assert _wait(client, job["status_url"])["status"] == "done"
-        assert client.post("/api/predict/video", params={"frames": 2}, files={
-            "file": ("v.avi", face_video, "video/x-msvideo")}).status_code == 200
+        assert (
+            client.post(
+                "/api/predict/video",
+                params={"frames": 2},
+                files={"file": ("v.avi", face_video, "video/x-msvideo")},
+            ).status_code
+            == 200
+        )
     assert client.app.state.temp_space.used == 0
 
 

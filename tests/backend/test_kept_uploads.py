@@ -22,10 +22,13 @@ def _post(client, data: bytes, name: str = "a.jpg"):
 
 def _allow(client, code: str) -> None:
     """Let this client see a 503 with `code` (the service's answer to a broken store)."""
+
     def check(response) -> None:
         response.read()
         assert response.status_code < 500 or (
-            response.status_code == 503 and response.json()["code"] == code), response.text
+            response.status_code == 503 and response.json()["code"] == code
+        ), response.text
+
     client.event_hooks = {"request": [], "response": [check]}
 
 
@@ -34,8 +37,9 @@ def kept(tmp_path: Path) -> Path:
     return tmp_path / "kept"
 
 
-@pytest.mark.parametrize("upload", [{}, {"data": b"\xff\xd8\xff", "path": Path("v.avi")}],
-                         ids=["neither", "both"])
+@pytest.mark.parametrize(
+    "upload", [{}, {"data": b"\xff\xd8\xff", "path": Path("v.avi")}], ids=["neither", "both"]
+)
 def test_an_upload_is_kept_from_its_bytes_or_its_path(kept, upload) -> None:
     """Neither used to leave a partial file behind and fail with a TypeError from
     open(None); both kept the bytes and dropped the path without a word."""
@@ -45,14 +49,19 @@ def test_an_upload_is_kept_from_its_bytes_or_its_path(kept, upload) -> None:
     assert not kept.exists() or list(kept.iterdir()) == []
 
 
-def test_deleting_an_analysis_deletes_its_kept_upload(make_client, face_jpeg, face_video,
-                                                       kept) -> None:
+def test_deleting_an_analysis_deletes_its_kept_upload(
+    make_client, face_jpeg, face_video, kept
+) -> None:
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=kept)
     image = _post(client, face_jpeg).json()["analysis_id"]
-    video = client.post("/api/predict/video", params={"frames": 2},
-                        files={"file": ("v.avi", face_video, "video/x-msvideo")}).json()
+    video = client.post(
+        "/api/predict/video",
+        params={"frames": 2},
+        files={"file": ("v.avi", face_video, "video/x-msvideo")},
+    ).json()
     assert sorted(p.name for p in kept.iterdir()) == sorted(
-        [f"{image}.jpg", f"{video['analysis_id']}.avi"])
+        [f"{image}.jpg", f"{video['analysis_id']}.avi"]
+    )
 
     assert client.delete(f"/api/history/{image}").status_code == 204
     assert client.delete(f"/api/history/{video['analysis_id']}").status_code == 204
@@ -81,8 +90,9 @@ def test_a_full_disk_records_nothing(make_client, face_jpeg, kept, monkeypatch) 
     assert list(kept.iterdir()) == []
 
 
-def test_a_history_failure_removes_the_kept_upload(make_client, face_jpeg, kept,
-                                                   monkeypatch) -> None:
+def test_a_history_failure_removes_the_kept_upload(
+    make_client, face_jpeg, kept, monkeypatch
+) -> None:
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=kept)
     _allow(client, "history_unavailable")
 
@@ -97,8 +107,9 @@ def test_a_history_failure_removes_the_kept_upload(make_client, face_jpeg, kept,
     assert list(kept.iterdir()) == []
 
 
-def test_a_batch_lists_the_file_the_history_could_not_record(make_client, face_jpeg, kept,
-                                                             monkeypatch) -> None:
+def test_a_batch_lists_the_file_the_history_could_not_record(
+    make_client, face_jpeg, kept, monkeypatch
+) -> None:
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=kept)
     add = HistoryStore.add
 
@@ -115,12 +126,14 @@ def test_a_batch_lists_the_file_the_history_could_not_record(make_client, face_j
     body = response.json()
     assert [r["filename"] for r in body["results"]] == ["a.jpg", "c.jpg"]
     assert [(e["index"], e["filename"], e["code"]) for e in body["errors"]] == [
-        (1, "b.jpg", "history_unavailable")]
+        (1, "b.jpg", "history_unavailable")
+    ]
     assert body["summary"]["failed"] == 1
     recorded = client.get("/api/history").json()["items"]
     assert sorted(i["filename"] for i in recorded) == ["a.jpg", "c.jpg"]
     assert sorted(p.stem for p in kept.iterdir()) == sorted(
-        r["analysis_id"] for r in body["results"])
+        r["analysis_id"] for r in body["results"]
+    )
 
     # retrying the listed error records it once; nothing else is duplicated
     monkeypatch.setattr(HistoryStore, "add", add)

@@ -48,8 +48,10 @@ def test_no_bundle_at_all_stops_the_start(make_settings, tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
 
-    with pytest.raises(BundleError, match="no model bundle"), \
-            TestClient(create_app(make_settings(MODELS_DIR=empty, ALLOW_MISSING_MODELS=True))):
+    with (
+        pytest.raises(BundleError, match="no model bundle"),
+        TestClient(create_app(make_settings(MODELS_DIR=empty, ALLOW_MISSING_MODELS=True))),
+    ):
         pass
 
 
@@ -140,9 +142,15 @@ def _start_in_a_fresh_process(tmp: Path, models: Path, face_png: bytes, mode: st
     image = tmp / "face.png"
     image.write_bytes(face_png)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
-    done = subprocess.run([sys.executable, "-c", START, str(tmp), str(models), str(image), mode],
-                          capture_output=True, text=True, env=env, timeout=600,
-                          cwd=Path(__file__).resolve().parents[2], check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", START, str(tmp), str(models), str(image), mode],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -161,8 +169,7 @@ def warm_cache(tiny_bundle_dir, face_png, tmp_path_factory) -> tuple[Path, Path,
     return tmp, models, cold
 
 
-def test_a_warm_compiled_start_serves_without_torch_until_a_heatmap(warm_cache,
-                                                                     face_png) -> None:
+def test_a_warm_compiled_start_serves_without_torch_until_a_heatmap(warm_cache, face_png) -> None:
     tmp, models, cold = warm_cache
 
     warm = _start_in_a_fresh_process(tmp, models, face_png, "off")  # WARM_HEATMAPS false
@@ -186,8 +193,7 @@ def test_heatmap_models_are_built_after_ready_without_a_request(warm_cache, face
     assert warm["builds"] == ["large", "small"]
 
 
-def test_an_explained_request_during_the_warm_up_gets_the_same_answer(warm_cache,
-                                                                      face_png) -> None:
+def test_an_explained_request_during_the_warm_up_gets_the_same_answer(warm_cache, face_png) -> None:
     tmp, models, cold = warm_cache
 
     warm = _start_in_a_fresh_process(tmp, models, face_png, "busy")

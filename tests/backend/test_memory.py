@@ -59,9 +59,14 @@ def test_release_free_memory_hands_freed_heap_pages_back():
         memory.release_free_memory()
         print(before, freed, rss())
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, env={"MALLOC_ARENA_MAX": "1", "PATH": ""},
-                          cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"MALLOC_ARENA_MAX": "1", "PATH": ""},
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 0, done.stderr
     before, freed, trimmed = map(int, done.stdout.split())
     assert freed > before - 50e6, "glibc trimmed on its own: the test proves nothing"

@@ -16,9 +16,11 @@ def scrape(client) -> dict[tuple[str, frozenset], float]:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    return {(s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(response.text)
-            for s in family.samples}
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
 
 
 def value(samples, name: str, **labels) -> float | None:
@@ -32,19 +34,54 @@ def test_requests_are_counted_by_route_template(client) -> None:
     client.get("/no/such/page")
 
     samples = scrape(client)
-    assert value(samples, "faceproof_http_requests_total",
-                 method="GET", route="/api/health", status="200") == 2
-    assert value(samples, "faceproof_http_requests_total",
-                 method="GET", route="/api/jobs/{job_id}", status="404") == 1
-    assert value(samples, "faceproof_http_requests_total",
-                 method="GET", route="unmatched", status="404") == 1
-    assert value(samples, "faceproof_http_request_duration_seconds_count",
-                 method="GET", route="/api/health") == 2
+    assert (
+        value(
+            samples,
+            "faceproof_http_requests_total",
+            method="GET",
+            route="/api/health",
+            status="200",
+        )
+        == 2
+    )
+    assert (
+        value(
+            samples,
+            "faceproof_http_requests_total",
+            method="GET",
+            route="/api/jobs/{job_id}",
+            status="404",
+        )
+        == 1
+    )
+    assert (
+        value(
+            samples, "faceproof_http_requests_total", method="GET", route="unmatched", status="404"
+        )
+        == 1
+    )
+    assert (
+        value(
+            samples,
+            "faceproof_http_request_duration_seconds_count",
+            method="GET",
+            route="/api/health",
+        )
+        == 2
+    )
     assert value(samples, "faceproof_http_requests_in_progress") == 1  # the scrape itself
 
     client.get("/api/health")
-    assert value(scrape(client), "faceproof_http_requests_total",
-                 method="GET", route="/api/health", status="200") == 3
+    assert (
+        value(
+            scrape(client),
+            "faceproof_http_requests_total",
+            method="GET",
+            route="/api/health",
+            status="200",
+        )
+        == 3
+    )
 
 
 def test_model_forwards_and_verdicts_after_a_prediction(client, face_jpeg) -> None:
@@ -59,8 +96,16 @@ def test_model_forwards_and_verdicts_after_a_prediction(client, face_jpeg) -> No
         assert value(samples, "faceproof_inference_seconds_sum", model=model) > 0
         assert value(samples, "faceproof_inference_batch_faces_sum", model=model) >= 1
     assert value(samples, "faceproof_analyses_total", kind="image", verdict="FAKE") == 1
-    assert value(samples, "faceproof_http_requests_total",
-                 method="POST", route="/api/predict", status="200") == 1
+    assert (
+        value(
+            samples,
+            "faceproof_http_requests_total",
+            method="POST",
+            route="/api/predict",
+            status="200",
+        )
+        == 1
+    )
 
 
 def test_queue_depths_and_loaded_models(client) -> None:
@@ -70,13 +115,15 @@ def test_queue_depths_and_loaded_models(client) -> None:
         assert value(samples, "faceproof_queue_depth", queue=queue) == 0
     precision = client.app.state.predictor.precision
     for model in ("fake", "real"):
-        assert value(samples, "faceproof_model_info", model=model,
-                     precision=precision[model]) == 1
+        assert value(samples, "faceproof_model_info", model=model, precision=precision[model]) == 1
 
 
 def test_a_video_job_and_its_event_stream(client, face_video) -> None:
-    created = client.post("/api/jobs/video", params={"frames": 2},
-                          files={"file": ("clip.avi", face_video, "video/x-msvideo")}).json()
+    created = client.post(
+        "/api/jobs/video",
+        params={"frames": 2},
+        files={"file": ("clip.avi", face_video, "video/x-msvideo")},
+    ).json()
 
     events = []
     with client.stream("GET", created["events_url"]) as response:
@@ -85,16 +132,35 @@ def test_a_video_job_and_its_event_stream(client, face_video) -> None:
             if line.startswith("data:"):
                 events.append(json.loads(line.removeprefix("data:")))
     deadline = time.monotonic() + 5  # the finish listener runs just after the job is marked
-    while (value(samples := scrape(client), "faceproof_analyses_total", kind="video",
-                 verdict="FAKE") is None and time.monotonic() < deadline):
+    while (
+        value(samples := scrape(client), "faceproof_analyses_total", kind="video", verdict="FAKE")
+        is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.02)
 
     assert events[-1]["status"] == "done"
     assert len(events) >= 1
-    assert value(samples, "faceproof_http_requests_total", method="GET",
-                 route="/api/jobs/{job_id}/events", status="200") == 1
-    assert value(samples, "faceproof_http_requests_total", method="POST",
-                 route="/api/jobs/video", status="202") == 1
+    assert (
+        value(
+            samples,
+            "faceproof_http_requests_total",
+            method="GET",
+            route="/api/jobs/{job_id}/events",
+            status="200",
+        )
+        == 1
+    )
+    assert (
+        value(
+            samples,
+            "faceproof_http_requests_total",
+            method="POST",
+            route="/api/jobs/video",
+            status="202",
+        )
+        == 1
+    )
     assert value(samples, "faceproof_analyses_total", kind="video", verdict="FAKE") == 1
 
 

@@ -36,7 +36,8 @@ def create_all_before_migrations(metadata: sa.MetaData) -> sa.Table:
     """`analyses` as backend/services/history.py's model had `create_all` make it before migrations
     (commit 812a9b7), written out so that this test does not move with the model."""
     return sa.Table(
-        "analyses", metadata,
+        "analyses",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
         sa.Column("kind", sa.String(16), nullable=False),
@@ -60,21 +61,51 @@ def old_rows() -> list[dict]:
     start = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
     common = {"size_bytes": 1234, "models": ["fake", "real"], "duration_ms": 41.5}
     return [
-        {**common, "id": "00000000-0000-0000-0000-000000000001", "created_at": start,
-         "kind": "image", "filename": "face.jpg", "sha256": "a" * 64, "prediction": "FAKE",
-         "confidence": 0.91, "fake_probability": 0.955, "model_scores": {"fake": 0.98},
-         "faces": [{"box": [1, 2, 3, 4], "fake_probability": 0.955}],
-         "details": {"face_detected": True}, "batch_id": None},
-        {**common, "id": "00000000-0000-0000-0000-000000000002",
-         "created_at": start + timedelta(minutes=1), "kind": "image", "filename": "wall.png",
-         "sha256": "b" * 64, "prediction": "NO_FACE", "confidence": 0.0,
-         "fake_probability": 0.0, "model_scores": {}, "faces": [],
-         "details": {"face_detected": False}, "batch_id": "10000000-0000-0000-0000-000000000000"},
-        {**common, "id": "00000000-0000-0000-0000-000000000003",
-         "created_at": start + timedelta(minutes=2), "kind": "video", "filename": "clip.avi",
-         "sha256": "c" * 64, "prediction": "REAL", "confidence": 0.62,
-         "fake_probability": 0.19, "model_scores": {"real": 0.19}, "faces": [],
-         "details": {"frames_analyzed": 8, "timeline": [0.1, 0.2]}, "batch_id": None},
+        {
+            **common,
+            "id": "00000000-0000-0000-0000-000000000001",
+            "created_at": start,
+            "kind": "image",
+            "filename": "face.jpg",
+            "sha256": "a" * 64,
+            "prediction": "FAKE",
+            "confidence": 0.91,
+            "fake_probability": 0.955,
+            "model_scores": {"fake": 0.98},
+            "faces": [{"box": [1, 2, 3, 4], "fake_probability": 0.955}],
+            "details": {"face_detected": True},
+            "batch_id": None,
+        },
+        {
+            **common,
+            "id": "00000000-0000-0000-0000-000000000002",
+            "created_at": start + timedelta(minutes=1),
+            "kind": "image",
+            "filename": "wall.png",
+            "sha256": "b" * 64,
+            "prediction": "NO_FACE",
+            "confidence": 0.0,
+            "fake_probability": 0.0,
+            "model_scores": {},
+            "faces": [],
+            "details": {"face_detected": False},
+            "batch_id": "10000000-0000-0000-0000-000000000000",
+        },
+        {
+            **common,
+            "id": "00000000-0000-0000-0000-000000000003",
+            "created_at": start + timedelta(minutes=2),
+            "kind": "video",
+            "filename": "clip.avi",
+            "sha256": "c" * 64,
+            "prediction": "REAL",
+            "confidence": 0.62,
+            "fake_probability": 0.19,
+            "model_scores": {"real": 0.19},
+            "faces": [],
+            "details": {"frames_analyzed": 8, "timeline": [0.1, 0.2]},
+            "batch_id": None,
+        },
     ]
 
 
@@ -116,8 +147,9 @@ def test_a_new_database_gets_the_models_schema(history_url) -> None:
 
 
 @on_both
-def test_a_database_made_by_create_all_is_upgraded_with_every_row(make_client, history_url,
-                                                                    blank_png) -> None:
+def test_a_database_made_by_create_all_is_upgraded_with_every_row(
+    make_client, history_url, blank_png
+) -> None:
     rows = make_old_database(history_url)
 
     client = make_client(HISTORY_URL=history_url)  # the service's start upgrades it
@@ -135,9 +167,10 @@ def test_a_database_made_by_create_all_is_upgraded_with_every_row(make_client, h
     # and a new NO_FACE analysis is stored as NULL, which the old schema refused
     made = client.post("/api/predict", files={"file": ("b.png", blank_png, "image/png")}).json()
     with client.app.state.history.engine.connect() as connection:
-        stored = connection.execute(sa.text(
-            "SELECT confidence, fake_probability FROM analyses WHERE id = :id"),
-            {"id": made["analysis_id"]}).one()
+        stored = connection.execute(
+            sa.text("SELECT confidence, fake_probability FROM analyses WHERE id = :id"),
+            {"id": made["analysis_id"]},
+        ).one()
     assert tuple(stored) == (None, None)
     assert client.get("/api/history").json()["total"] == 4
 
@@ -152,8 +185,9 @@ def test_downgrade_to_the_baseline_and_back_keeps_every_row(history_url) -> None
             command.downgrade(alembic_config(connection), BASELINE)
         assert revisions(history_url) == {BASELINE}
         with engine.connect() as connection:
-            scores = connection.execute(sa.text(
-                "SELECT id, confidence FROM analyses ORDER BY id")).all()
+            scores = connection.execute(
+                sa.text("SELECT id, confidence FROM analyses ORDER BY id")
+            ).all()
         assert [tuple(s) for s in scores] == [(r["id"], r["confidence"]) for r in rows]
 
         upgrade_database(engine)
@@ -175,8 +209,11 @@ def test_a_database_ahead_of_the_code_is_refused(history_url) -> None:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
 
-    with pytest.raises(HistorySchemaError, match=r"revision 9999, which this FaceProof does "
-                                                 rf"not know \(its newest is {head()}\)"):
+    with pytest.raises(
+        HistorySchemaError,
+        match=r"revision 9999, which this FaceProof does "
+        rf"not know \(its newest is {head()}\)",
+    ):
         HistoryStore(history_url)
     assert revisions(history_url) == {"9999"}  # left as it was
 
@@ -188,8 +225,11 @@ def test_a_table_faceproof_did_not_make_is_refused(history_url) -> None:
         connection.execute(sa.text("CREATE TABLE analyses (id VARCHAR(36), note TEXT)"))
     engine.dispose()
 
-    with pytest.raises(HistorySchemaError, match=r"analyses.*not those FaceProof made "
-                                                 r"\(\+note, -batch_id, -confidence"):
+    with pytest.raises(
+        HistorySchemaError,
+        match=r"analyses.*not those FaceProof made "
+        r"\(\+note, -batch_id, -confidence",
+    ):
         HistoryStore(history_url)
     assert revisions(history_url) == set()
 
@@ -206,13 +246,22 @@ def test_python_m_backend_refuses_in_one_line(history_url, tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
     env |= {"FACEPROOF_HISTORY_URL": history_url, "FACEPROOF_MODELS_DIR": str(tmp_path)}
 
-    done = subprocess.run([sys.executable, "-m", "backend"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "backend"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith(
-        "cannot start: the history database is at schema revision 9999")
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("cannot start: the history database is at schema revision 9999")
+    )
 
 
 @pytest.mark.parametrize("history_url", ["postgresql"], indirect=True)
@@ -246,9 +295,11 @@ def test_the_deciding_face_of_old_rows_is_filled_in(history_url) -> None:
     """0004 gives each image recorded before it the index of its most suspicious face (the
     first on a tie), as the predictor chose it then; videos and NO_FACE rows keep none."""
     rows = old_rows()
-    two = {**rows[0], "id": "00000000-0000-0000-0000-000000000004",
-           "faces": [{"fake_probability": 0.2}, {"fake_probability": 0.7},
-                     {"fake_probability": 0.7}]}
+    two = {
+        **rows[0],
+        "id": "00000000-0000-0000-0000-000000000004",
+        "faces": [{"fake_probability": 0.2}, {"fake_probability": 0.7}, {"fake_probability": 0.7}],
+    }
     engine = sa.create_engine(history_url)
     metadata = sa.MetaData()
     table = create_all_before_migrations(metadata)

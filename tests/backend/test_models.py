@@ -47,15 +47,18 @@ def test_a_report_is_served(client, models_dir) -> None:
     assert image.shape == (8, 12, 3)
 
 
-@pytest.mark.parametrize("report", [
-    "missing.png",
-    "notes.txt",             # in the folder, but not a figure
-    "..%2Fmodel.json",
-    "..%2F..%2Freal%2Fmodel.json",
-    "%2E%2E%2Fmodel.safetensors",
-    "..",
-    "roc.png%00.txt",
-])
+@pytest.mark.parametrize(
+    "report",
+    [
+        "missing.png",
+        "notes.txt",  # in the folder, but not a figure
+        "..%2Fmodel.json",
+        "..%2F..%2Freal%2Fmodel.json",
+        "%2E%2E%2Fmodel.safetensors",
+        "..",
+        "roc.png%00.txt",
+    ],
+)
 def test_only_listed_reports_are_served(client, report) -> None:
     response = client.get(f"/api/models/fake/reports/{report}")
 
@@ -72,8 +75,13 @@ def test_a_report_of_an_unknown_model(client) -> None:
 
 
 def test_info(make_client) -> None:
-    client = make_client(MAX_IMAGE_BYTES=1234, MAX_BATCH_FILES=3, MAX_VIDEO_FRAMES=9,
-                         MAX_VIDEO_SECONDS=12.5, MAX_FACES=2)
+    client = make_client(
+        MAX_IMAGE_BYTES=1234,
+        MAX_BATCH_FILES=3,
+        MAX_VIDEO_FRAMES=9,
+        MAX_VIDEO_SECONDS=12.5,
+        MAX_FACES=2,
+    )
 
     response = client.get("/api/info")
 
@@ -87,8 +95,10 @@ def test_info(make_client) -> None:
     assert info["api_key_required"] is False
     assert info["device"] == "cpu"  # TORCH/DEVICE auto on a machine without a GPU
     # the tests' default runtime; the tiny bundles' cards verify no bf16 path: fp32
-    assert info["runtime"] == {name: {"device": "cpu", "runtime": "torch", "precision": "fp32",
-                                      "runs_by_default": True} for name in ["fake", "real"]}
+    assert info["runtime"] == {
+        name: {"device": "cpu", "runtime": "torch", "precision": "fp32", "runs_by_default": True}
+        for name in ["fake", "real"]
+    }
     assert info["default_models"] == ["fake", "real"]  # no ensemble.json: every model runs
     limits = info["limits"]
     assert limits["max_image_bytes"] == 1234
@@ -100,9 +110,12 @@ def test_info(make_client) -> None:
     assert limits["max_video_bytes"] == 200 * 1024 * 1024
     assert limits["max_image_pixels"] == 40_000_000
     assert info["versions"] == {
-        "faceproof": faceproof.__version__, "torch": importlib.metadata.version("torch"),
-        "timm": importlib.metadata.version("timm"), "opencv": cv2.__version__,
-        "python": platform.python_version()}
+        "faceproof": faceproof.__version__,
+        "torch": importlib.metadata.version("torch"),
+        "timm": importlib.metadata.version("timm"),
+        "opencv": cv2.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def test_the_prototype_info_route(client) -> None:
@@ -131,14 +144,16 @@ def test_info_reports_the_device_in_use_not_the_one_present(make_client, monkeyp
 
 @pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
 def test_info_reports_the_compiled_runtime_in_use_and_the_answers_stay(
-        make_client, runtime, face_jpeg, tmp_path) -> None:
+    make_client, runtime, face_jpeg, tmp_path
+) -> None:
     reference = make_client().post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
     client = make_client(RUNTIME=runtime, CACHE_DIR=tmp_path / "compiled")
 
     info = client.get("/api/info").json()
-    assert info["runtime"] == {name: {"device": "cpu", "runtime": runtime, "precision": "fp32",
-                                      "runs_by_default": True}
-                               for name in ["fake", "real"]}
+    assert info["runtime"] == {
+        name: {"device": "cpu", "runtime": runtime, "precision": "fp32", "runs_by_default": True}
+        for name in ["fake", "real"]
+    }
     assert list((tmp_path / "compiled" / "onnx").glob("*.onnx"))
     answer = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
     assert answer["prediction"] == reference["prediction"]
@@ -154,25 +169,37 @@ def test_auto_serves_a_verified_runtime_and_remembers_the_choice(make_client, tm
 
 
 def test_a_model_at_ensemble_weight_0_runs_only_when_a_request_names_it(
-        make_client, models_dir, face_jpeg, tmp_path) -> None:
+    make_client, models_dir, face_jpeg, tmp_path
+) -> None:
     import shutil
 
     from faceproof.ensemble import AbstainBand, EnsembleConfig, write_ensemble
 
     folder = tmp_path / "weighted-models"
     shutil.copytree(models_dir, folder)
-    write_ensemble(EnsembleConfig(weights={"fake": 1.0, "real": 0.0}, threshold=0.5,
-                                  abstain_band=AbstainBand(low=0.4, high=0.6)), folder)
+    write_ensemble(
+        EnsembleConfig(
+            weights={"fake": 1.0, "real": 0.0},
+            threshold=0.5,
+            abstain_band=AbstainBand(low=0.4, high=0.6),
+        ),
+        folder,
+    )
     client = make_client(MODELS_DIR=folder)
 
     info = client.get("/api/info").json()
     assert info["models"] == ["fake", "real"] and info["default_models"] == ["fake"]
-    assert info["runtime"]["real"] == {"device": "cpu", "runtime": "not started",
-                                       "precision": "not started", "runs_by_default": False}
+    assert info["runtime"]["real"] == {
+        "device": "cpu",
+        "runtime": "not started",
+        "precision": "not started",
+        "runs_by_default": False,
+    }
     alone = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
     assert alone["models_used"] == ["fake"]
-    both = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)},
-                       data={"models": "fake,real"}).json()
+    both = client.post(
+        "/api/predict", files={"file": ("f.jpg", face_jpeg)}, data={"models": "fake,real"}
+    ).json()
     assert both["models_used"] == ["fake", "real"]
     assert both["fake_probability"] == pytest.approx(alone["fake_probability"], abs=1e-9)
     assert both["prediction"] == alone["prediction"]

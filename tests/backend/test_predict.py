@@ -12,8 +12,7 @@ import pytest
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _post(client, data: bytes, filename: str = "face.jpg", path: str = "/api/predict",
-          **form):
+def _post(client, data: bytes, filename: str = "face.jpg", path: str = "/api/predict", **form):
     return client.post(path, files={"file": (filename, data, "image/jpeg")}, data=form)
 
 
@@ -44,7 +43,8 @@ def test_predict_a_face(client, face_jpeg, model_p, decode_data_url) -> None:
     assert face["prediction"] == "FAKE"
     assert face["model_probabilities"] == {
         "fake": pytest.approx(model_p["fake"], abs=1e-4),
-        "real": pytest.approx(model_p["real"], abs=1e-4)}
+        "real": pytest.approx(model_p["real"], abs=1e-4),
+    }
     assert face["heatmaps"] is None
     jpeg = decode_data_url(face["thumbnail"], "image/jpeg")
     thumbnail = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
@@ -58,12 +58,15 @@ def test_a_png_works_too(client, face_png) -> None:
     assert response.json()["face_detected"] is True
 
 
-@pytest.mark.parametrize(("models", "used", "verdict"), [
-    ("real", ["real"], "REAL"),
-    ("fake", ["fake"], "FAKE"),
-    (" real , fake ", ["real", "fake"], "FAKE"),
-    ("fake,fake", ["fake"], "FAKE"),
-])
+@pytest.mark.parametrize(
+    ("models", "used", "verdict"),
+    [
+        ("real", ["real"], "REAL"),
+        ("fake", ["fake"], "FAKE"),
+        (" real , fake ", ["real", "fake"], "FAKE"),
+        ("fake,fake", ["fake"], "FAKE"),
+    ],
+)
 def test_a_subset_of_models(client, face_jpeg, model_p, models, used, verdict) -> None:
     body = _post(client, face_jpeg, models=models).json()
 
@@ -110,17 +113,26 @@ def test_no_face_gives_no_verdict(client, blank_png) -> None:
     body = _post(client, blank_png, "blank.png").json()
 
     assert (body["prediction"], body["fake_probability"], body["confidence"]) == (
-        "NO_FACE", None, None)
+        "NO_FACE",
+        None,
+        None,
+    )
     assert body["face_detected"] is False and body["faces"] == []
     assert body["reason"].startswith("No face was found")
     item = client.get(f"/api/history/{body['analysis_id']}").json()
     assert (item["prediction"], item["fake_probability"], item["confidence"]) == (
-        "NO_FACE", None, None)
+        "NO_FACE",
+        None,
+        None,
+    )
 
 
 def test_no_face_classifies_the_whole_image_when_asked(client, blank_png) -> None:
-    response = client.post("/api/predict", data={"whole_image": "true"},
-                           files={"file": ("blank.png", blank_png, "image/png")})
+    response = client.post(
+        "/api/predict",
+        data={"whole_image": "true"},
+        files={"file": ("blank.png", blank_png, "image/png")},
+    )
     body = response.json()
 
     assert body["face_detected"] is False
@@ -145,8 +157,9 @@ def test_the_analysis_is_recorded(client, face_jpeg, model_p) -> None:
     assert item["prediction"] == "FAKE"
     assert item["fake_probability"] == pytest.approx(body["fake_probability"])
     assert item["models"] == ["fake", "real"]
-    assert item["model_scores"] == pytest.approx({"fake": model_p["fake"],
-                                                   "real": model_p["real"]}, abs=1e-4)
+    assert item["model_scores"] == pytest.approx(
+        {"fake": model_p["fake"], "real": model_p["real"]}, abs=1e-4
+    )
     assert item["details"]["face_detected"] is True
     assert len(item["faces"]) == 1
     assert item["batch_id"] is None

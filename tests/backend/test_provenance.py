@@ -16,8 +16,11 @@ def _post_image(client, data: bytes, filename: str = "photo.jpg"):
 
 
 def _post_video(client, data: bytes, frames: int = 2):
-    return client.post("/api/predict/video", params={"frames": frames},
-                       files={"file": ("clip.avi", data, "video/x-msvideo")})
+    return client.post(
+        "/api/predict/video",
+        params={"frames": frames},
+        files={"file": ("clip.avi", data, "video/x-msvideo")},
+    )
 
 
 def _codes(body: dict) -> set[str]:
@@ -75,8 +78,7 @@ def test_tampered_credentials_are_reported(client, face_jpeg) -> None:
 def test_the_history_keeps_the_provenance(client, face_jpeg) -> None:
     from tests.faceproof.provenance_files import jpeg
 
-    body = _post_image(client, jpeg(camera_exif(software="Midjourney v6"),
-                                    size=(256, 256))).json()
+    body = _post_image(client, jpeg(camera_exif(software="Midjourney v6"), size=(256, 256))).json()
     item = client.get(f"/api/history/{body['analysis_id']}").json()
 
     assert item["details"]["provenance"] == body["provenance"]
@@ -84,8 +86,10 @@ def test_the_history_keeps_the_provenance(client, face_jpeg) -> None:
 
 
 def test_batch_results_carry_provenance(client, face_jpeg) -> None:
-    files = [("files", ("a.jpg", face_jpeg, "image/jpeg")),
-             ("files", ("b.jpg", signed(face_jpeg), "image/jpeg"))]
+    files = [
+        ("files", ("a.jpg", face_jpeg, "image/jpeg")),
+        ("files", ("b.jpg", signed(face_jpeg), "image/jpeg")),
+    ]
     body = client.post("/api/predict/batch", files=files).json()
 
     statuses = [r["provenance"]["content_credentials"]["status"] for r in body["results"]]
@@ -94,7 +98,7 @@ def test_batch_results_carry_provenance(client, face_jpeg) -> None:
 
 def _truncated_exif(face_jpeg: bytes) -> bytes:
     exif = camera_exif(software="S" * 20_000).tobytes()
-    exif = exif[:6 + 4] + struct.pack("<I", 0xFFFFFF00) + exif[6 + 8:]  # IFD offset: past end
+    exif = exif[: 6 + 4] + struct.pack("<I", 0xFFFFFF00) + exif[6 + 8 :]  # IFD offset: past end
     segment = b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
     return face_jpeg[:2] + segment + face_jpeg[2:]
 
@@ -110,7 +114,7 @@ def test_hostile_metadata_is_no_error(client, face_jpeg, hostile) -> None:
     else:
         data = bytearray(signed(face_jpeg))
         start = data.find(b"jumb")
-        data[start:start + 300] = b"\xff" * 300
+        data[start : start + 300] = b"\xff" * 300
         data = bytes(data)
 
     response = _post_image(client, data)
@@ -131,23 +135,28 @@ def test_a_video_result_carries_provenance(client, face_video) -> None:
 
 def test_a_signed_video_is_checked_and_keeps_its_verdict(client, face_video) -> None:
     plain = _post_video(client, face_video).json()
-    body = _post_video(client, signed(face_video, "video/x-msvideo",
-                                      source_type="trainedAlgorithmicMedia")).json()
+    body = _post_video(
+        client, signed(face_video, "video/x-msvideo", source_type="trainedAlgorithmicMedia")
+    ).json()
 
     assert body["provenance"]["content_credentials"]["status"] == "untrusted"
     assert body["provenance"]["content_credentials"]["ai_generated"] is True
-    assert (body["prediction"], body["fake_probability"]) == (plain["prediction"],
-                                                              plain["fake_probability"])
+    assert (body["prediction"], body["fake_probability"]) == (
+        plain["prediction"],
+        plain["fake_probability"],
+    )
 
 
 def test_a_video_job_result_carries_provenance(client, face_video) -> None:
     import time
 
-    created = client.post("/api/jobs/video", params={"frames": 2},
-                          files={"file": ("clip.avi", face_video, "video/x-msvideo")}).json()
+    created = client.post(
+        "/api/jobs/video",
+        params={"frames": 2},
+        files={"file": ("clip.avi", face_video, "video/x-msvideo")},
+    ).json()
     deadline = time.monotonic() + 20
-    while (status := client.get(created["status_url"]).json())["status"] not in {"done",
-                                                                                 "failed"}:
+    while (status := client.get(created["status_url"]).json())["status"] not in {"done", "failed"}:
         assert time.monotonic() < deadline
         time.sleep(0.02)
 

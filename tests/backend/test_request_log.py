@@ -67,13 +67,16 @@ def test_one_json_line_per_request(client, logs) -> None:
     assert "verdict" not in line
 
 
-@pytest.mark.parametrize("incoming, echoed", [
-    ("req-42.a_B", True),
-    ("x" * 128, True),
-    ("x" * 129, False),
-    ("two words", False),
-    ("id\u00e9", False),
-])
+@pytest.mark.parametrize(
+    "incoming, echoed",
+    [
+        ("req-42.a_B", True),
+        ("x" * 128, True),
+        ("x" * 129, False),
+        ("two words", False),
+        ("id\u00e9", False),
+    ],
+)
 def test_an_incoming_request_id_is_kept_when_sane(client, logs, incoming, echoed) -> None:
     response = client.get("/api/health", headers={"X-Request-ID": incoming.encode("utf-8")})
 
@@ -103,9 +106,14 @@ def test_an_unmatched_path_is_logged_as_it_came(client, logs) -> None:
 
 def test_a_prediction_logs_its_verdict(client, logs, face_jpeg, face_png, blank_png) -> None:
     client.post("/api/predict", files={"file": ("a.jpg", face_jpeg, "image/jpeg")})
-    client.post("/api/predict/batch", files=[("files", ("a.jpg", face_jpeg, "image/jpeg")),
-                                             ("files", ("b.png", face_png, "image/png")),
-                                             ("files", ("c.txt", b"not an image", "text/plain"))])
+    client.post(
+        "/api/predict/batch",
+        files=[
+            ("files", ("a.jpg", face_jpeg, "image/jpeg")),
+            ("files", ("b.png", face_png, "image/png")),
+            ("files", ("c.txt", b"not an image", "text/plain")),
+        ],
+    )
 
     single, batch = logs.access()
     assert (single["route"], single["verdict"]) == ("/api/predict", "FAKE")
@@ -114,11 +122,13 @@ def test_a_prediction_logs_its_verdict(client, logs, face_jpeg, face_png, blank_
     assert batch["verdict"] == {"REAL": 0, "FAKE": 2, "UNCERTAIN": 0, "NO_FACE": 0}
 
 
-def test_a_job_logs_with_the_id_of_the_request_that_started_it(client, logs,
-                                                              face_video) -> None:
-    created = client.post("/api/jobs/video", params={"frames": 2},
-                          headers={"X-Request-ID": "start-job-1"},
-                          files={"file": ("clip.avi", face_video, "video/x-msvideo")}).json()
+def test_a_job_logs_with_the_id_of_the_request_that_started_it(client, logs, face_video) -> None:
+    created = client.post(
+        "/api/jobs/video",
+        params={"frames": 2},
+        headers={"X-Request-ID": "start-job-1"},
+        files={"file": ("clip.avi", face_video, "video/x-msvideo")},
+    ).json()
     deadline = time.monotonic() + 20
     while client.get(created["status_url"]).json()["status"] != "done":
         assert time.monotonic() < deadline, "the job did not finish"
@@ -135,8 +145,9 @@ def test_a_job_logs_with_the_id_of_the_request_that_started_it(client, logs,
 
 
 def test_the_text_format() -> None:
-    record = logging.LogRecord("backend.access", logging.INFO, __file__, 1,
-                               "GET /api/health 200 1.2 ms", None, None)
+    record = logging.LogRecord(
+        "backend.access", logging.INFO, __file__, 1, "GET /api/health 200 1.2 ms", None, None
+    )
     token = request_id_var.set("abc")
     try:
         RequestIdFilter().filter(record)
@@ -153,8 +164,7 @@ def test_exceptions_and_extra_fields_in_json() -> None:
         raise ValueError("boom")
     except ValueError:
         exc_info = sys.exc_info()
-    record = logging.LogRecord("backend", logging.ERROR, __file__, 1, "failed %s", ("x",),
-                               exc_info)
+    record = logging.LogRecord("backend", logging.ERROR, __file__, 1, "failed %s", ("x",), exc_info)
     record.job_id = "j1"  # as `extra={"job_id": ...}` puts it
 
     entry = json.loads(JsonFormatter().format(record))

@@ -40,25 +40,38 @@ def stack(postgres, models_dir: Path, tmp_path: Path) -> Iterator[tuple[str, str
     """The base URLs of two API processes and a worker process on one PostgreSQL database."""
     url = postgres.create_database()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
-    env |= {"FACEPROOF_MODELS_DIR": str(models_dir), "FACEPROOF_HISTORY_URL": url,
-            "FACEPROOF_JOB_QUEUE": "database", "FACEPROOF_JOB_UPLOADS_DIR": str(tmp_path / "jobs"),
-            "FACEPROOF_JOB_WORKER_IN_API": "false", "FACEPROOF_RUNTIME": "torch",
-            "FACEPROOF_CACHE_DIR": str(tmp_path / "cache"), "FACEPROOF_TORCH_THREADS": "1",
-            "FACEPROOF_STATIC_DIR": str(tmp_path / "no-build"), "FACEPROOF_LOG_FORMAT": "text",
-            "FACEPROOF_LOG_LEVEL": "WARNING", "FACEPROOF_RATE_LIMIT_PER_MINUTE": "0",
-            "FACEPROOF_VIDEO_FRAMES": "2", "OMP_NUM_THREADS": "1"}
+    env |= {
+        "FACEPROOF_MODELS_DIR": str(models_dir),
+        "FACEPROOF_HISTORY_URL": url,
+        "FACEPROOF_JOB_QUEUE": "database",
+        "FACEPROOF_JOB_UPLOADS_DIR": str(tmp_path / "jobs"),
+        "FACEPROOF_JOB_WORKER_IN_API": "false",
+        "FACEPROOF_RUNTIME": "torch",
+        "FACEPROOF_CACHE_DIR": str(tmp_path / "cache"),
+        "FACEPROOF_TORCH_THREADS": "1",
+        "FACEPROOF_STATIC_DIR": str(tmp_path / "no-build"),
+        "FACEPROOF_LOG_FORMAT": "text",
+        "FACEPROOF_LOG_LEVEL": "WARNING",
+        "FACEPROOF_RATE_LIMIT_PER_MINUTE": "0",
+        "FACEPROOF_VIDEO_FRAMES": "2",
+        "OMP_NUM_THREADS": "1",
+    }
     ports = [_free_port(), _free_port()]
-    processes = [subprocess.Popen([sys.executable, "-m", "backend"], cwd=ROOT,
-                                  env=env | {"FACEPROOF_PORT": str(port)})
-                 for port in ports]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "backend"], cwd=ROOT, env=env | {"FACEPROOF_PORT": str(port)}
+        )
+        for port in ports
+    ]
     # the APIs migrate the database at start (one at a time, under an advisory lock); the
     # worker starts once they are ready
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base, process in zip(bases, processes, strict=True):
             _wait_ready(base, process)
-        processes.append(subprocess.Popen([sys.executable, "-m", "backend.worker"], cwd=ROOT,
-                                          env=env))
+        processes.append(
+            subprocess.Popen([sys.executable, "-m", "backend.worker"], cwd=ROOT, env=env)
+        )
         yield bases[0], bases[1]
     finally:
         for process in processes:
@@ -99,8 +112,11 @@ def _events(base: str, path: str) -> list[tuple[str, dict]]:
 
 def test_a_job_made_on_one_api_is_streamed_from_the_other(stack, face_video) -> None:
     api_a, api_b = stack
-    created = httpx.post(f"{api_a}/api/jobs/video", timeout=60,
-                         files={"file": ("clip.avi", face_video, "video/x-msvideo")})
+    created = httpx.post(
+        f"{api_a}/api/jobs/video",
+        timeout=60,
+        files={"file": ("clip.avi", face_video, "video/x-msvideo")},
+    )
     assert created.status_code == 202
     job = created.json()
 
@@ -121,10 +137,15 @@ def test_concurrent_analyses_across_both_apis_are_recorded_once(stack, face_jpeg
     async def send_all() -> list[httpx.Response]:
         limits = httpx.Limits(max_connections=64)
         async with httpx.AsyncClient(timeout=300, limits=limits) as client:
-            return await asyncio.gather(*(
-                client.post(f"{(api_a, api_b)[i % 2]}/api/predict",
-                            files={"file": (f"face-{i}.jpg", face_jpeg, "image/jpeg")})
-                for i in range(CONCURRENT)))
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        f"{(api_a, api_b)[i % 2]}/api/predict",
+                        files={"file": (f"face-{i}.jpg", face_jpeg, "image/jpeg")},
+                    )
+                    for i in range(CONCURRENT)
+                )
+            )
 
     responses = asyncio.run(send_all())
 

@@ -8,15 +8,27 @@ import pytest
 
 from backend.middleware.security_headers import SecurityHeadersMiddleware
 
-EXPECTED = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
-            "referrer-policy": "no-referrer", "cross-origin-opener-policy": "same-origin"}
+EXPECTED = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+}
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/api/health"), ("GET", "/api/models"), ("GET", "/api/history/nope"),
-    ("GET", "/api/unknown"), ("POST", "/api/predict"), ("GET", "/api/docs"),
-    ("GET", "/api/openapi.json"), ("GET", "/"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/health"),
+        ("GET", "/api/models"),
+        ("GET", "/api/history/nope"),
+        ("GET", "/api/unknown"),
+        ("POST", "/api/predict"),
+        ("GET", "/api/docs"),
+        ("GET", "/api/openapi.json"),
+        ("GET", "/"),
+    ],
+)
 def test_headers_everywhere(client, method, path) -> None:
     response = client.request(method, path)
 
@@ -27,8 +39,13 @@ def test_an_app_header_is_kept_not_doubled() -> None:
     sent = []
 
     async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"x-frame-options", b"SAMEORIGIN")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"x-frame-options", b"SAMEORIGIN")],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def send(message):

@@ -56,10 +56,15 @@ def test_a_dotenv_file(tmp_path, monkeypatch) -> None:
     assert (settings.MODELS, settings.PORT) == (["x", "y"], 9000)
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("FACEPROOF_MAX_BATCH_FILES", "0"), ("FACEPROOF_PORT", "70000"),
-    ("FACEPROOF_FACE_DETECTOR", "mtcnn"), ("FACEPROOF_LOG_LEVEL", "LOUD"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FACEPROOF_MAX_BATCH_FILES", "0"),
+        ("FACEPROOF_PORT", "70000"),
+        ("FACEPROOF_FACE_DETECTOR", "mtcnn"),
+        ("FACEPROOF_LOG_LEVEL", "LOUD"),
+    ],
+)
 def test_invalid_values_are_refused(monkeypatch, name, value) -> None:
     monkeypatch.setenv(name, value)
 
@@ -68,9 +73,14 @@ def test_invalid_values_are_refused(monkeypatch, name, value) -> None:
 
 
 def _preflight(client, origin: str):
-    return client.options("/api/predict", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "x-api-key"})
+    return client.options(
+        "/api/predict",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-api-key",
+        },
+    )
 
 
 def test_cors_for_configured_origins_only(make_client) -> None:
@@ -88,15 +98,18 @@ def test_cors_for_configured_origins_only(make_client) -> None:
 
     simple = client.get("/api/health", headers={"Origin": ALLOWED})
     assert simple.headers["access-control-allow-origin"] == ALLOWED
-    assert "access-control-allow-origin" not in client.get(
-        "/api/health", headers={"Origin": FOREIGN}).headers
+    assert (
+        "access-control-allow-origin"
+        not in client.get("/api/health", headers={"Origin": FOREIGN}).headers
+    )
 
 
 def test_cors_errors_are_readable_by_the_allowed_origin(make_client) -> None:
     client = make_client(CORS_ORIGINS=[ALLOWED], MAX_IMAGE_BYTES=1)
 
-    response = client.post("/api/predict", headers={"Origin": ALLOWED},
-                           files={"file": ("a.jpg", b"x" * 70_000)})
+    response = client.post(
+        "/api/predict", headers={"Origin": ALLOWED}, files={"file": ("a.jpg", b"x" * 70_000)}
+    )
 
     assert response.status_code == 413
     assert response.headers["access-control-allow-origin"] == ALLOWED

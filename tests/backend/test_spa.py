@@ -46,8 +46,9 @@ def test_built_files_are_served(spa) -> None:
     assert spa.get("/assets/missing.js").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/..%2Fsecret.txt", "/%2E%2E/secret.txt",
-                                  "/assets/..%2F..%2Fsecret.txt"])
+@pytest.mark.parametrize(
+    "path", ["/..%2Fsecret.txt", "/%2E%2E/secret.txt", "/assets/..%2F..%2Fsecret.txt"]
+)
 def test_nothing_outside_the_build(spa, path) -> None:
     response = spa.get(path)
 

@@ -27,8 +27,11 @@ class FakeClient:
         if self.pulled >= len(self.chunks):
             return {"type": "http.disconnect"}
         self.pulled += 1
-        return {"type": "http.request", "body": self.chunks[self.pulled - 1],
-                "more_body": self.pulled < len(self.chunks)}
+        return {
+            "type": "http.request",
+            "body": self.chunks[self.pulled - 1],
+            "more_body": self.pulled < len(self.chunks),
+        }
 
     async def send(self, message: dict) -> None:
         self.sent.append(message)
@@ -59,14 +62,24 @@ class EchoApp:
         await JSONResponse({"size": len(body)})(scope, receive, send)
 
 
-def _scope(path: str = "/api/predict", method: str = "POST",
-           content_length: int | None = None) -> dict:
+def _scope(
+    path: str = "/api/predict", method: str = "POST", content_length: int | None = None
+) -> dict:
     headers = [(b"content-type", b"application/octet-stream")]
     if content_length is not None:
         headers.append((b"content-length", str(content_length).encode()))
-    return {"type": "http", "method": method, "path": path, "headers": headers,
-            "query_string": b"", "http_version": "1.1", "scheme": "http",
-            "server": ("test", 80), "client": ("test", 1), "root_path": ""}
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "headers": headers,
+        "query_string": b"",
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("test", 80),
+        "client": ("test", 1),
+        "root_path": "",
+    }
 
 
 def _run(chunks: list[bytes], limit: int | None = LIMIT, **scope) -> tuple[FakeClient, EchoApp]:
@@ -158,12 +171,18 @@ def test_the_app_refuses_a_large_upload_early(make_client) -> None:
 def test_the_app_cuts_off_a_chunked_upload(make_client) -> None:
     client = make_client(MAX_IMAGE_BYTES=10)
     boundary = "b0undary"
-    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-             f"filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".encode(),
-             *[b"\xff" * 16384] * 8, f"\r\n--{boundary}--\r\n".encode()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode(),
+        *[b"\xff" * 16384] * 8,
+        f"\r\n--{boundary}--\r\n".encode(),
+    ]
 
-    response = client.post("/api/predict", content=iter(parts),
-                           headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    response = client.post(
+        "/api/predict",
+        content=iter(parts),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
 
     assert "content-length" not in response.request.headers
     assert response.status_code == 413

@@ -11,8 +11,12 @@ import pytest
 
 def _post(client, data: bytes, filename: str = "clip.avi", frames=None, **form):
     params = {} if frames is None else {"frames": frames}
-    return client.post("/api/predict/video", params=params, data=form,
-                       files={"file": (filename, data, "video/x-msvideo")})
+    return client.post(
+        "/api/predict/video",
+        params=params,
+        data=form,
+        files={"file": (filename, data, "video/x-msvideo")},
+    )
 
 
 def _leftovers() -> list[str]:

@@ -23,9 +23,29 @@ def test_quick_benchmark_reports_every_figure(tiny_bundle_dir, tmp_path):
     tiny_bundle_dir("res", arch="resnet50", input_size=32, parent=models)
     readme = tmp_path / "README.md"
     readme.write_text("# x\n<!-- performance -->\nold\n<!-- /performance -->\nend\n")
-    main(["--models-dir", str(models), "-n", "3", "--seconds", "0.5", "--clients", "1", "4",
-          "--requests", "40", "--video-runs", "1", "--output", str(tmp_path / "out"),
-          "--readme", str(readme), "--video", str(small_video(tmp_path / "v.mp4"))])
+    main(
+        [
+            "--models-dir",
+            str(models),
+            "-n",
+            "3",
+            "--seconds",
+            "0.5",
+            "--clients",
+            "1",
+            "4",
+            "--requests",
+            "40",
+            "--video-runs",
+            "1",
+            "--output",
+            str(tmp_path / "out"),
+            "--readme",
+            str(readme),
+            "--video",
+            str(small_video(tmp_path / "v.mp4")),
+        ]
+    )
     report = json.loads((tmp_path / "out" / "latest.json").read_text())
     for name in ("reference", "fast"):
         run = report[name]
@@ -35,10 +55,15 @@ def test_quick_benchmark_reports_every_figure(tiny_bundle_dir, tmp_path):
         assert run["requests_served"] >= 40 and run["rss_after_requests_mb"] > 0
     assert set(report["reference"]["runtime"].values()) == {"torch fp32"}
     assert {v.split()[0] for v in report["fast"]["runtime"].values()} <= {
-        "torch", "onnxruntime", "openvino"}
+        "torch",
+        "onnxruntime",
+        "openvino",
+    }
     assert report["fast"]["ready_cold_s"] > 0
     assert report["floor"]["bf16_gflops"] > 0 and set(report["floor"]["gflop_per_face"]) == {
-        "lite", "res"}
+        "lite",
+        "res",
+    }
     table = (tmp_path / "out" / "latest.md").read_text()
     assert "16 concurrent clients" in table and "speed-up" in table
     assert "Fast path: lite on" in table

@@ -30,9 +30,14 @@ CHROMIUM = os.environ.get("FACEPROOF_CHROMIUM", "/usr/bin/chromium")
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # small, so the "too large" file stays small
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def _missing() -> str | None:
@@ -84,9 +89,18 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("media")
     face = np.ascontiguousarray(data.astronaut())
-    files = {name: folder / name for name in (
-        "astronaut.jpg", "astronaut-copy.png", "landscape.jpg", "grey.png", "broken.jpg",
-        "huge.jpg", "clip.avi")}
+    files = {
+        name: folder / name
+        for name in (
+            "astronaut.jpg",
+            "astronaut-copy.png",
+            "landscape.jpg",
+            "grey.png",
+            "broken.jpg",
+            "huge.jpg",
+            "clip.avi",
+        )
+    }
     Image.fromarray(face).save(files["astronaut.jpg"], quality=90)
     Image.fromarray(face[::2, ::2]).save(files["astronaut-copy.png"])
     gradient = np.zeros((240, 320, 3), np.uint8)
@@ -99,8 +113,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     buffer = io.BytesIO()
     Image.fromarray(face).save(buffer, format="JPEG", quality=90)
     files["huge.jpg"].write_bytes(buffer.getvalue() + b"\0" * (MAX_IMAGE_BYTES + 100_000))
-    writer = cv2.VideoWriter(str(files["clip.avi"]), cv2.VideoWriter_fourcc(*"MJPG"), 10,
-                             (256, 256))
+    writer = cv2.VideoWriter(
+        str(files["clip.avi"]), cv2.VideoWriter_fourcc(*"MJPG"), 10, (256, 256)
+    )
     small = cv2.cvtColor(cv2.resize(face, (256, 256)), cv2.COLOR_RGB2BGR)
     for i in range(40):
         writer.write(np.roll(small, i, axis=1))
@@ -117,20 +132,37 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("server")
     models = make_bundles(home / "models")
     port = _free_port()
-    env = {**os.environ,
-           "FACEPROOF_STATIC_DIR": str(DIST),
-           "FACEPROOF_MODELS_DIR": str(models),
-           "FACEPROOF_HISTORY_URL": f"sqlite:///{home / 'history.db'}",
-           "FACEPROOF_MAX_IMAGE_BYTES": str(MAX_IMAGE_BYTES),
-           "FACEPROOF_TORCH_THREADS": "1",
-           "FACEPROOF_LOG_LEVEL": "WARNING",
-           "OMP_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "FACEPROOF_STATIC_DIR": str(DIST),
+        "FACEPROOF_MODELS_DIR": str(models),
+        "FACEPROOF_HISTORY_URL": f"sqlite:///{home / 'history.db'}",
+        "FACEPROOF_MAX_IMAGE_BYTES": str(MAX_IMAGE_BYTES),
+        "FACEPROOF_TORCH_THREADS": "1",
+        "FACEPROOF_LOG_LEVEL": "WARNING",
+        "OMP_NUM_THREADS": "1",
+    }
     env.pop("FACEPROOF_API_KEY", None)
     log = (home / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "backend.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -178,8 +210,9 @@ def screenshots() -> Path:
 
 
 def _context(browser, server: str, viewport: dict, **options):
-    context = browser.new_context(base_url=server, viewport=viewport, accept_downloads=True,
-                                  **options)
+    context = browser.new_context(
+        base_url=server, viewport=viewport, accept_downloads=True, **options
+    )
     context.set_default_timeout(15_000)
     return context
 
@@ -192,8 +225,9 @@ class Page:
         self.page = context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(
-            f"console: {m.text}"))
+        self.page.on(
+            "console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}")
+        )
 
 
 @pytest.fixture
@@ -207,8 +241,9 @@ def desktop(browser, server) -> Iterator:
 
 @pytest.fixture
 def phone(browser, server) -> Iterator:
-    holder = Page(_context(browser, server, PHONE, is_mobile=True, has_touch=True,
-                           device_scale_factor=2))
+    holder = Page(
+        _context(browser, server, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    )
     yield holder
     holder.context.close()
     expected = [e for e in holder.errors if "status of 4" not in e]

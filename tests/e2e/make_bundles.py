@@ -30,19 +30,35 @@ def make_bundle(parent: Path, name: str, logit: float) -> Path:
     model.classifier.bias.data.fill_(logit)
     pre = default_preprocessing(arch)
     config = BundleConfig(
-        name=name, arch=resolve_arch(arch), input_size=INPUT_SIZE, mean=pre["mean"],
-        std=pre["std"], threshold=0.5, temperature=1.0,
+        name=name,
+        arch=resolve_arch(arch),
+        input_size=INPUT_SIZE,
+        mean=pre["mean"],
+        std=pre["std"],
+        threshold=0.5,
+        temperature=1.0,
         abstain_band=AbstainBand(low=0.4, high=0.6),
-        metrics={"roc_auc": 0.912, "accuracy": 0.874, "precision": 0.861, "recall": 0.889,
-                 "samples": 2400},
-        data={"source": "test fixture (no training)", "train": 9600, "val": 2400,
-              "split": "by source video"})
+        metrics={
+            "roc_auc": 0.912,
+            "accuracy": 0.874,
+            "precision": 0.861,
+            "recall": 0.889,
+            "samples": 2400,
+        },
+        data={
+            "source": "test fixture (no training)",
+            "train": 9600,
+            "val": 2400,
+            "split": "by source video",
+        },
+    )
     folder = parent / name
     save_bundle(model, config, folder)
     (folder / "MODEL_CARD.md").write_text(
         f"# {name}\n\nA **tiny test model** whose output is constant (logit {logit}).\n\n"
         "## Limits\n\n- It never looked at a face.\n- Use it only to exercise the app.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     write_reports(folder / "reports")
     return folder
 
@@ -58,7 +74,7 @@ def write_reports(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     fpr = np.linspace(0, 1, 50)
     fig, ax = plt.subplots(figsize=(3.2, 3.2), dpi=80)
-    ax.plot(fpr, fpr ** 0.25, label="ROC (AUC 0.91)")
+    ax.plot(fpr, fpr**0.25, label="ROC (AUC 0.91)")
     ax.plot([0, 1], [0, 1], "--", color="grey")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")

@@ -63,8 +63,10 @@ def test_face_photo_gives_a_verdict_and_flashes_the_left_side(desktop, media, sh
     glow = page.get_by_test_id("side-glow")
     expect(glow).to_have_count(1)
     expect(glow).to_have_attribute("data-side", "left")
-    assert page.evaluate("() => getComputedStyle(document.querySelector('.side-glow'))"
-                         ".animationName") == "flash-warning"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('.side-glow')).animationName")
+        == "flash-warning"
+    )
     page.wait_for_timeout(250)
     shoot(page, "analyze-desktop-fake-flash", full=False)
     box = glow.bounding_box()
@@ -86,10 +88,14 @@ def test_face_photo_gives_a_verdict_and_flashes_the_left_side(desktop, media, sh
     assert heatmap.evaluate("img => img.naturalWidth") == 160
 
     # the flash fades away once given (issue 14: it never faded)
-    page.wait_for_function("() => document.querySelector('.side-glow').getAnimations()"
-                           ".every(a => a.playState === 'finished')", timeout=8000)
-    opacity = float(page.evaluate("() => getComputedStyle(document.querySelector('.side-glow'))"
-                                  ".opacity"))
+    page.wait_for_function(
+        "() => document.querySelector('.side-glow').getAnimations()"
+        ".every(a => a.playState === 'finished')",
+        timeout=8000,
+    )
+    opacity = float(
+        page.evaluate("() => getComputedStyle(document.querySelector('.side-glow')).opacity")
+    )
     assert opacity == 0
     shoot(page, "analyze-desktop-fake-settled")
 
@@ -138,7 +144,8 @@ def test_an_image_without_a_face_gives_no_verdict(desktop, media, shoot):
     expect(verdict).not_to_contain_text("%")
     expect(page.get_by_test_id("reason")).to_contain_text(
         "No face was found (faces smaller than 40 pixels are not looked for). The models judge "
-        "faces only, so there is no verdict for this image.")
+        "faces only, so there is no verdict for this image."
+    )
     expect(page.get_by_test_id("no-face-hint")).to_contain_text("tight crop of a face")
     expect(page.get_by_test_id("face-box")).to_have_count(0)
     expect(page.get_by_test_id("face-card")).to_have_count(0)
@@ -157,7 +164,9 @@ def test_an_image_without_a_face_gives_no_verdict(desktop, media, shoot):
     expect(page).to_have_url(re.compile(r"/history\?verdict=NO_FACE$"))
     expect(page.locator('[data-testid="history-list"][aria-busy="false"]')).to_be_visible()
     expect(page.get_by_test_id("history-list")).to_contain_text("grey.png")
-    expect(page.get_by_test_id("history-row").locator(".badge:not(.badge--no-face)")).to_have_count(0)
+    expect(page.get_by_test_id("history-row").locator(".badge:not(.badge--no-face)")).to_have_count(
+        0
+    )
 
 
 def test_the_whole_image_is_scored_when_asked(desktop, media, shoot):
@@ -167,7 +176,8 @@ def test_the_whole_image_is_scored_when_asked(desktop, media, shoot):
     page.get_by_role("checkbox", name=re.compile("If no face is found, score the whole")).check()
     upload(page, media["landscape.jpg"])
     expect(page.get_by_test_id("no-face")).to_have_text(
-        "No face found — the whole image was scored as a face, as asked.")
+        "No face found — the whole image was scored as a face, as asked."
+    )
     expect(page.get_by_role("status")).to_contain_text(FAKE_HEADLINE)
     expect(page.get_by_test_id("face-box")).to_have_count(0)
     expect(page.get_by_text("Whole image", exact=True)).to_be_visible()
@@ -192,7 +202,8 @@ def test_a_file_that_is_not_an_image(phone, media, shoot):
     page.goto("/")
     upload(page, media["broken.jpg"])
     expect(page.get_by_role("alert")).to_contain_text(
-        "“broken.jpg” is not an image we can read.")  # names the file
+        "“broken.jpg” is not an image we can read."
+    )  # names the file
     shoot(page, "analyze-phone-not-an-image")
 
 

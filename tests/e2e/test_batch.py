@@ -12,11 +12,11 @@ import pytest
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-
 def run_batch(page, media) -> None:
     page.goto("/batch")
     page.locator("input[type=file]").set_input_files(
-        [str(media["astronaut.jpg"]), str(media["broken.jpg"]), str(media["astronaut-copy.png"])])
+        [str(media["astronaut.jpg"]), str(media["broken.jpg"]), str(media["astronaut-copy.png"])]
+    )
     expect(page.get_by_test_id("batch-summary")).to_be_visible()
 
 
@@ -36,7 +36,8 @@ def test_a_batch_of_three_with_one_broken_file(desktop, media, shoot, tmp_path):
     failed = cards.nth(1)
     expect(failed).to_contain_text("broken.jpg")
     expect(failed.get_by_test_id("batch-error")).to_contain_text(
-        "This file is not an image we can read.")
+        "This file is not an image we can read."
+    )
     expect(cards.nth(0)).to_contain_text("64 % likely fake")
     shoot(page, "batch-desktop")
 
@@ -52,8 +53,10 @@ def test_a_batch_of_three_with_one_broken_file(desktop, media, shoot, tmp_path):
     assert download.value.suggested_filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [(r["filename"], r["status"], r["prediction"]) for r in rows] == [
-        ("astronaut.jpg", "ok", "FAKE"), ("broken.jpg", "failed", ""),
-        ("astronaut-copy.png", "ok", "FAKE")]
+        ("astronaut.jpg", "ok", "FAKE"),
+        ("broken.jpg", "failed", ""),
+        ("astronaut-copy.png", "ok", "FAKE"),
+    ]
     assert rows[1]["error_code"] == "undecodable_image"
 
     with page.expect_download() as download:
@@ -78,7 +81,8 @@ def test_the_service_refuses_a_file_over_the_limit_in_plain_words(desktop, media
     page = desktop.page
     page.goto("/batch")
     page.locator("input[type=file]").set_input_files(
-        [str(media["huge.jpg"]), str(media["astronaut.jpg"])])
+        [str(media["huge.jpg"]), str(media["astronaut.jpg"])]
+    )
     expect(page.get_by_test_id("summary-failed")).to_contain_text("1")
     failed = page.locator('[data-testid="batch-card"][data-state="failed"]')
     expect(failed).to_contain_text("huge.jpg")

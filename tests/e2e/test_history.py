@@ -16,11 +16,17 @@ def analyses(server, media) -> None:
     """An image and a video analysed, whatever ran before."""
     with httpx.Client(base_url=server, timeout=60) as client:
         with media["astronaut.jpg"].open("rb") as f:
-            client.post("/api/predict", files={"file": ("astronaut.jpg", f, "image/jpeg")},
-                        data={"models": "real_c"}).raise_for_status()
+            client.post(
+                "/api/predict",
+                files={"file": ("astronaut.jpg", f, "image/jpeg")},
+                data={"models": "real_c"},
+            ).raise_for_status()
         with media["clip.avi"].open("rb") as f:
-            client.post("/api/predict/video", params={"frames": 8},
-                        files={"file": ("clip.avi", f, "video/x-msvideo")}).raise_for_status()
+            client.post(
+                "/api/predict/video",
+                params={"frames": 8},
+                files={"file": ("clip.avi", f, "video/x-msvideo")},
+            ).raise_for_status()
 
 
 def test_history_lists_filters_opens_and_deletes(desktop, analyses, shoot):

@@ -8,7 +8,6 @@ import pytest
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-
 def test_models_show_their_cards_and_figures(desktop, shoot):
     page = desktop.page
     page.goto("/models")
@@ -24,8 +23,9 @@ def test_models_show_their_cards_and_figures(desktop, shoot):
     expect(figures).to_have_count(2)
     for figure in figures.all():
         figure.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                               arg=figure.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=figure.element_handle()
+        )
     first.get_by_text("Model card").click()
     expect(first.locator(".markdown")).to_contain_text("tiny test model")
     shoot(page, "models-desktop")

@@ -62,9 +62,13 @@ def test_six_face_labels_do_not_overlap(desktop, six_faces, shoot):
     page.wait_for_timeout(500)  # the boxes' entry animation
     rects = [labels.nth(i).bounding_box() for i in range(labels.count())]
     for i, a in enumerate(rects):
-        for b in rects[i + 1:]:
-            apart = (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                     or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+        for b in rects[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"]
+                or b["y"] + b["height"] <= a["y"]
+            )
             assert apart, (a, b)
     shoot(page, "six-faces-desktop")
 
@@ -80,8 +84,11 @@ def test_phone_toggle_glow_and_paste_hint(phone, media, shoot):
     options = page.get_by_test_id("face-card").first.locator(".toggle__option")
     tops = {round(options.nth(i).bounding_box()["y"]) for i in range(options.count())}
     assert len(tops) == 1, tops  # one line, not a grey block of stacked options
-    page.wait_for_function("() => document.querySelector('.side-glow').getAnimations()"
-                           ".every(a => a.playState === 'finished')", timeout=8000)
+    page.wait_for_function(
+        "() => document.querySelector('.side-glow').getAnimations()"
+        ".every(a => a.playState === 'finished')",
+        timeout=8000,
+    )
     assert float(glow.evaluate("e => getComputedStyle(e).opacity")) == 0  # it fades
     shoot(page, "phone-face-card")
 

@@ -15,8 +15,9 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def upload(page, path) -> None:
-    page.locator("input[type=file]").set_input_files(str(path) if not isinstance(path, list)
-                                                     else [str(p) for p in path])
+    page.locator("input[type=file]").set_input_files(
+        str(path) if not isinstance(path, list) else [str(p) for p in path]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +139,9 @@ def _check_deciding_face(page) -> None:
     expect(line).to_contain_text("the most suspicious decides")
     n = int(re.search(r"follows face (\d+)", line.inner_text()).group(1))
     cards = page.get_by_test_id("face-card")
-    scores = [_percent(cards.nth(i).locator(".face-card__p").inner_text())
-              for i in range(cards.count())]
+    scores = [
+        _percent(cards.nth(i).locator(".face-card__p").inner_text()) for i in range(cards.count())
+    ]
     assert cards.count() >= 2
     assert scores[n - 1] == max(scores), scores  # the face most likely fake
     expect(cards.nth(n - 1)).to_have_attribute("data-deciding", "true")
@@ -147,7 +149,8 @@ def _check_deciding_face(page) -> None:
     headline = page.get_by_role("status").inner_text()
     assert f"{scores[n - 1]} % likely fake" in headline, (headline, scores)
     expect(page.get_by_test_id("face-box").nth(n - 1)).to_have_class(
-        re.compile("face-box--deciding"))
+        re.compile("face-box--deciding")
+    )
 
 
 def test_the_face_that_decides_is_named(desktop, three_faces, shoot):
@@ -170,8 +173,13 @@ def test_the_face_that_decides_on_a_phone(phone, three_faces, shoot):
 
 
 def _batch_files(media):
-    return [media["astronaut.jpg"], media["broken.jpg"], media["astronaut-copy.png"],
-            media["grey.png"], media["landscape.jpg"]]
+    return [
+        media["astronaut.jpg"],
+        media["broken.jpg"],
+        media["astronaut-copy.png"],
+        media["grey.png"],
+        media["landscape.jpg"],
+    ]
 
 
 def _states(page) -> list[str]:
@@ -190,8 +198,7 @@ def _run_held_batch(page, media, shoot, name: str) -> None:
     expect(page.get_by_role("progressbar", name="0 of 5 images done")).to_be_visible()
     assert _states(page) == ["analysing", "analysing", "queued", "queued", "queued"]
     statuses = page.get_by_test_id("batch-status")
-    assert statuses.all_inner_texts() == ["Analysing…", "Analysing…", "Queued", "Queued",
-                                          "Queued"]
+    assert statuses.all_inner_texts() == ["Analysing…", "Analysing…", "Queued", "Queued", "Queued"]
     held[0].continue_()
     expect(page.get_by_role("progressbar", name="2 of 5 images done")).to_be_visible()
     while len(held) < 2:

@@ -89,8 +89,11 @@ def test_a_video_report_served_by_the_api(desktop, phone, server, media, shoot):
     import httpx
 
     with httpx.Client(base_url=server, timeout=60) as client, media["clip.avi"].open("rb") as f:
-        made = client.post("/api/predict/video", params={"frames": 8},
-                           files={"file": ("clip.avi", f, "video/x-msvideo")})
+        made = client.post(
+            "/api/predict/video",
+            params={"frames": 8},
+            files={"file": ("clip.avi", f, "video/x-msvideo")},
+        )
     made.raise_for_status()
     url = f"/api/history/{made.json()['analysis_id']}/report"
     for holder, name in ((desktop, "report-video-desktop"), (phone, "report-video-phone")):

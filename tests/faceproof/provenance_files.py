@@ -29,8 +29,15 @@ def jpeg(exif: Image.Exif | None = None, size: tuple[int, int] = (64, 48), **sav
     return buffer.getvalue()
 
 
-def camera_exif(*, make="Canon", model="EOS R5", software=None, taken="2024:05:01 10:00:00",
-                modified=None, gps=False) -> Image.Exif:
+def camera_exif(
+    *,
+    make="Canon",
+    model="EOS R5",
+    software=None,
+    taken="2024:05:01 10:00:00",
+    modified=None,
+    gps=False,
+) -> Image.Exif:
     exif = Image.Exif()
     exif[271], exif[272] = make, model
     if software:
@@ -48,18 +55,33 @@ def camera_exif(*, make="Canon", model="EOS R5", software=None, taken="2024:05:0
 class TestSigner:
     chain_pem: bytes  # the leaf, then the CA
     key_pem: bytes
-    ca_pem: bytes     # the CA alone: a trust anchor for the test's signatures
+    ca_pem: bytes  # the CA alone: a trust anchor for the test's signatures
 
 
 def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, SIGNER_ORG)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, SIGNER_ORG),
+        ]
+    )
 
 
 def _usage(**on) -> x509.KeyUsage:
-    flags = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment",
-                           "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
-                           "encipher_only", "decipher_only"), False)
+    flags = dict.fromkeys(
+        (
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
     return x509.KeyUsage(**{**flags, **on})
 
 
@@ -67,15 +89,21 @@ def _make_ca(common: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
     """A throwaway CA certificate, valid from yesterday for a week, and its key."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name(common))
-          .issuer_name(_name(common)).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=7))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(_usage(key_cert_sign=True, crl_sign=True), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                         critical=False)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common))
+        .issuer_name(_name(common))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=7))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     return ca, ca_key
 
 
@@ -90,27 +118,41 @@ def test_signer() -> TestSigner:
     now = dt.datetime.now(dt.UTC)
     ca, ca_key = _make_ca("FaceProof test CA")
     key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder().subject_name(_name(SIGNER_NAME)).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=7))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_usage(digital_signature=True), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                           critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(_name(SIGNER_NAME))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=7))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_usage(digital_signature=True), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
     return TestSigner(
         chain_pem=leaf.public_bytes(pem) + ca.public_bytes(pem),
-        key_pem=key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()),
-        ca_pem=ca.public_bytes(pem))
+        key_pem=key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        ca_pem=ca.public_bytes(pem),
+    )
 
 
-def signed(asset: bytes, mime: str = "image/jpeg", *,
-           source_type: str | None = "digitalCapture", action: str = "c2pa.created") -> bytes:
+def signed(
+    asset: bytes,
+    mime: str = "image/jpeg",
+    *,
+    source_type: str | None = "digitalCapture",
+    action: str = "c2pa.created",
+) -> bytes:
     """`asset` with a C2PA manifest signed by `test_signer()`, recording `action` (with the
     IPTC digital source type `source_type`, such as `trainedAlgorithmicMedia`)."""
     entry = {"action": action}
@@ -123,8 +165,9 @@ def signed(asset: bytes, mime: str = "image/jpeg", *,
         "assertions": [{"label": "c2pa.actions", "data": {"actions": [entry]}}],
     }
     keys = test_signer()
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(
-        c2pa.C2paSigningAlg.ES256, keys.chain_pem, keys.key_pem, None))
+    signer = c2pa.Signer.from_info(
+        c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, keys.chain_pem, keys.key_pem, None)
+    )
     out = io.BytesIO()
     with signer, c2pa.Builder(manifest) as builder:
         builder.sign(signer, mime, io.BytesIO(asset), out)

@@ -55,15 +55,18 @@ def test_predict_text(models_dir: Path, face_png: Path, capsys) -> None:
 def test_predict_stability(models_dir: Path, face_png: Path, capsys) -> None:
     assert main(["predict", str(face_png), "--models-dir", str(models_dir), "--stability"]) == 0
     assert "Stable: re-compressed, resized or with noise added" in capsys.readouterr().out
-    assert main(["predict", str(face_png), "--models-dir", str(models_dir), "--stability",
-                 "--json"]) == 0
+    assert (
+        main(["predict", str(face_png), "--models-dir", str(models_dir), "--stability", "--json"])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["stability"]["unstable"] is False
     assert data["faces"][0]["stability"]["verdicts"] == ["FAKE"]
 
 
-@pytest.mark.parametrize(("logit", "word"), [(-2.0, "Real – 11.9 % fake"),
-                                             (0.0, "Uncertain – 50.0 % fake, leans fake")])
+@pytest.mark.parametrize(
+    ("logit", "word"), [(-2.0, "Real – 11.9 % fake"), (0.0, "Uncertain – 50.0 % fake, leans fake")]
+)
 def test_predict_text_other_verdicts(
     tiny_bundle_dir, face_png: Path, capsys, logit: float, word: str
 ) -> None:
@@ -147,10 +150,24 @@ def test_doctor_healthy(models_dir: Path, capsys) -> None:
     assert re.search(r"served_by: (torch|onnxruntime|openvino), fp32, cpu", out)
 
 
-def test_doctor_names_the_runtime_and_precision_that_serve_each_bundle(models_dir: Path,
-                                                                       capsys) -> None:
-    assert main(["doctor", "--models-dir", str(models_dir), "--json",
-                 "--runtime", "openvino", "--precision", "fp32"]) == 0
+def test_doctor_names_the_runtime_and_precision_that_serve_each_bundle(
+    models_dir: Path, capsys
+) -> None:
+    assert (
+        main(
+            [
+                "doctor",
+                "--models-dir",
+                str(models_dir),
+                "--json",
+                "--runtime",
+                "openvino",
+                "--precision",
+                "fp32",
+            ]
+        )
+        == 0
+    )
     bundles = json.loads(capsys.readouterr().out)["bundles"]
     assert {b["served_by"] for b in bundles.values()} == {"openvino, fp32, cpu"}
 
@@ -186,14 +203,17 @@ def test_python_dash_m_faceproof(models_dir: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "faceproof", "models", "--models-dir",
-                           str(models_dir)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "faceproof", "models", "--models-dir", str(models_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "tiny_fake" in done.stdout
 
 
-def test_predict_without_a_face_gives_no_verdict(models_dir: Path, tmp_path: Path,
-                                                 capsys) -> None:
+def test_predict_without_a_face_gives_no_verdict(models_dir: Path, tmp_path: Path, capsys) -> None:
     blank = tmp_path / "blank.png"
     cv2.imwrite(str(blank), np.full((96, 128, 3), 128, np.uint8))
     assert main(["predict", str(blank), "--models-dir", str(models_dir)]) == 0
@@ -201,8 +221,10 @@ def test_predict_without_a_face_gives_no_verdict(models_dir: Path, tmp_path: Pat
     assert main(["predict", str(blank), "--models-dir", str(models_dir), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["prediction"], data["fake_probability"], data["faces"]) == ("NO_FACE", None, [])
-    assert main(["predict", str(blank), "--models-dir", str(models_dir), "--json",
-                 "--whole-image"]) == 0
+    assert (
+        main(["predict", str(blank), "--models-dir", str(models_dir), "--json", "--whole-image"])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["prediction"] == "FAKE"
 
 

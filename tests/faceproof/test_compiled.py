@@ -47,10 +47,10 @@ def test_an_explicit_cache_wins_over_the_environment(cache, tmp_path, monkeypatc
     assert compiled.cache_dir() == tmp_path / "xdg" / "faceproof"
 
 
-@pytest.mark.parametrize(("runtime", "precision"),
-                         [("onnxruntime", "fp32"), ("openvino", "fp32")])
-def test_fp32_compiled_runners_give_torch_logits_for_any_batch_size(bundle, cache, runtime,
-                                                                   precision):
+@pytest.mark.parametrize(("runtime", "precision"), [("onnxruntime", "fp32"), ("openvino", "fp32")])
+def test_fp32_compiled_runners_give_torch_logits_for_any_batch_size(
+    bundle, cache, runtime, precision
+):
     runner = compiled.compiled_runner(bundle, runtime, precision, threads=1)
     assert (runner.runtime, runner.precision, str(runner.device)) == (runtime, "fp32", "cpu")
     reference = ModelRunner(bundle.model, "fp32")
@@ -92,14 +92,20 @@ def test_serving_writes_nothing_outside_the_cache(bundle, tmp_path):
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     tmp.mkdir()
-    script = ("import torch, sys; from faceproof.bundle import load_bundle; "
-              "from faceproof.runner_choice import choose_runner; "
-              f"r = choose_runner(load_bundle({str(bundle.path)!r}), 'onnxruntime', "
-              f"cache={str(tmp_path / 'cache')!r}); print(r.runtime)")
+    script = (
+        "import torch, sys; from faceproof.bundle import load_bundle; "
+        "from faceproof.runner_choice import choose_runner; "
+        f"r = choose_runner(load_bundle({str(bundle.path)!r}), 'onnxruntime', "
+        f"cache={str(tmp_path / 'cache')!r}); print(r.runtime)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
-    out = subprocess.run([sys.executable, "-c", script], env={**env, "HOME": str(home),
-                         "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache")},
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "onnxruntime"
     assert [p for p in home.rglob("*") if p.is_file()] == []
     assert [p for p in tmp.rglob("*") if p.is_file()] == []

@@ -355,8 +355,11 @@ def test_yunet_needs_a_model_path() -> None:
 
 
 def test_available_face_detectors(tmp_path: Path) -> None:
-    assert available_face_detectors() == {"haar": "ok", "yunet": "no model path configured",
-                                          "dlib": "ok"}
+    assert available_face_detectors() == {
+        "haar": "ok",
+        "yunet": "no model path configured",
+        "dlib": "ok",
+    }
     missing = available_face_detectors(tmp_path / "missing.onnx")
     assert missing["haar"] == "ok"
     assert missing["yunet"].startswith("unavailable:") and "missing.onnx" in missing["yunet"]

@@ -17,11 +17,15 @@ from faceproof.models import DeepfakeClassifier, HeadConfig, create_model
 SIZE = 64
 
 
-@pytest.fixture(scope="module", params=[
-    ("resnet50", False),
-    ("efficientnet_lite0", False),
-    ("efficientnet_lite0", True),
-], ids=["resnet50", "efficientnet_lite0", "efficientnet_lite0-cbam"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        ("resnet50", False),
+        ("efficientnet_lite0", False),
+        ("efficientnet_lite0", True),
+    ],
+    ids=["resnet50", "efficientnet_lite0", "efficientnet_lite0-cbam"],
+)
 def model(request) -> DeepfakeClassifier:
     arch, cbam = request.param
     torch.manual_seed(0)

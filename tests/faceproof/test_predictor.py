@@ -110,7 +110,10 @@ def test_no_face_gives_no_verdict(predictor: Predictor) -> None:
     predictor.add_batch_listener(lambda model, faces, seconds: seen.append(faces))
     result = predictor.predict_image(blank)
     assert (result.verdict, result.fake_probability, result.confidence) == (
-        Verdict.NO_FACE, None, None)
+        Verdict.NO_FACE,
+        None,
+        None,
+    )
     assert result.faces == [] and not result.face_detected
     assert "No face was found (faces smaller than 40 pixels" in result.reason
     assert result.to_dict()["prediction"] == "NO_FACE"
@@ -227,7 +230,8 @@ def _three_faces(astronaut: np.ndarray) -> np.ndarray:
 
 
 def test_the_deciding_face_is_the_most_suspicious_first_on_a_tie(
-        predictor: Predictor, astronaut: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    predictor: Predictor, astronaut: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real_score = predictor.score_faces
 
     def uneven(*args, **kwargs):
@@ -247,10 +251,16 @@ def test_no_face_has_no_deciding_face(predictor: Predictor) -> None:
     assert result.deciding_face is None
 
 
-def test_progress_reports_each_stage_as_it_starts(predictor: Predictor,
-                                                  astronaut: np.ndarray) -> None:
+def test_progress_reports_each_stage_as_it_starts(
+    predictor: Predictor, astronaut: np.ndarray
+) -> None:
     steps = []
     predictor.predict_image(_three_faces(astronaut), explain=True, progress=steps.append)
     assert [(s.stage, s.faces, s.face) for s in steps] == [
-        ("detecting", 0, None), ("faces_found", 3, None), ("scoring", 3, None),
-        ("heatmap", 3, 1), ("heatmap", 3, 2), ("heatmap", 3, 3)]
+        ("detecting", 0, None),
+        ("faces_found", 3, None),
+        ("scoring", 3, None),
+        ("heatmap", 3, 1),
+        ("heatmap", 3, 2),
+        ("heatmap", 3, 3),
+    ]

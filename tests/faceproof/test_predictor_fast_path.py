@@ -36,8 +36,10 @@ def bundles(tiny_bundle_dir):
     folder = tiny_bundle_dir("lite", input_size=48).parent
     tiny_bundle_dir("res", arch="resnet50", input_size=32, parent=folder)
     crops = images(6)
-    return lambda: [spread(load_bundle(folder / "lite"), crops),
-                    spread(load_bundle(folder / "res"), crops)]
+    return lambda: [
+        spread(load_bundle(folder / "lite"), crops),
+        spread(load_bundle(folder / "res"), crops),
+    ]
 
 
 def images(n: int) -> list[np.ndarray]:
@@ -47,9 +49,14 @@ def images(n: int) -> list[np.ndarray]:
     for i in range(n):
         h, w = 60 + 7 * i, 80
         y, x = np.mgrid[0:h, 0:w] / max(h, w)
-        base = np.stack([np.sin(x * rng.uniform(2, 9) + rng.uniform(0, 6)),
-                         np.cos(y * rng.uniform(2, 9) + rng.uniform(0, 6)),
-                         np.sin((x + y) * rng.uniform(2, 9))], axis=-1)
+        base = np.stack(
+            [
+                np.sin(x * rng.uniform(2, 9) + rng.uniform(0, 6)),
+                np.cos(y * rng.uniform(2, 9) + rng.uniform(0, 6)),
+                np.sin((x + y) * rng.uniform(2, 9)),
+            ],
+            axis=-1,
+        )
         out.append(np.clip(128 + 100 * base, 0, 255).astype(np.uint8))
     return out
 
@@ -67,8 +74,9 @@ def test_micro_batched_concurrent_calls_equal_sequential_ones(bundles):
     seen: list[tuple[str, int]] = []
     fast.add_batch_listener(lambda model, faces, seconds: seen.append((model, faces)))
     inputs = images(8)
-    expected = [plain.predict_image(im, whole_image=True).faces[0].model_probabilities
-                for im in inputs]
+    expected = [
+        plain.predict_image(im, whole_image=True).faces[0].model_probabilities for im in inputs
+    ]
     got: list = [None] * len(inputs)
     barrier = threading.Barrier(len(inputs))
 
@@ -107,8 +115,7 @@ def test_one_face_per_forward_gives_the_same_scores(bundles):
     sizes = []
     one_by_one.add_batch_listener(lambda model, faces, seconds: sizes.append(faces))
     crops = images(3)
-    np.testing.assert_allclose(one_by_one.score_crops(crops), batched.score_crops(crops),
-                               atol=1e-5)
+    np.testing.assert_allclose(one_by_one.score_crops(crops), batched.score_crops(crops), atol=1e-5)
     assert sizes == [3, 3]  # listeners see each model's whole request, cut into forwards of 1
 
 

@@ -23,8 +23,7 @@ def by_code(provenance) -> dict:
 
 
 def test_camera_exif_is_summarised():
-    exif = camera_exif(software="Adobe Photoshop 25.0", modified="2024:05:03 12:00:00",
-                       gps=True)
+    exif = camera_exif(software="Adobe Photoshop 25.0", modified="2024:05:03 12:00:00", gps=True)
     p = read_provenance(jpeg(exif), "image")
     m = p.metadata
     assert m.sources == ["EXIF"]
@@ -75,13 +74,18 @@ def xmp_packet(**props: str) -> bytes:
         'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
         'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
-        f'{attrs}/></rdf:RDF></x:xmpmeta>').encode()
+        f"{attrs}/></rdf:RDF></x:xmpmeta>"
+    ).encode()
 
 
 def test_xmp_digital_source_type_and_creator_tool_are_read():
-    packet = xmp_packet(**{"xmp:CreatorTool": "Adobe Firefly",
-                           "Iptc4xmpExt:DigitalSourceType": IPTC + "trainedAlgorithmicMedia",
-                           "xmp:CreateDate": "2025-02-01T10:00:00+01:00"})
+    packet = xmp_packet(
+        **{
+            "xmp:CreatorTool": "Adobe Firefly",
+            "Iptc4xmpExt:DigitalSourceType": IPTC + "trainedAlgorithmicMedia",
+            "xmp:CreateDate": "2025-02-01T10:00:00+01:00",
+        }
+    )
     p = read_provenance(jpeg(xmp=packet), "image")
     assert "XMP" in p.metadata.sources
     assert p.metadata.digital_source_type == "trainedAlgorithmicMedia"
@@ -127,8 +131,9 @@ def test_video_container_tags(tmp_path):
         stream = container.add_stream("mpeg4", rate=5)
         stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
         for i in range(3):
-            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), i * 60, np.uint8),
-                                               format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.full((32, 32, 3), i * 60, np.uint8), format="rgb24"
+            )
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
@@ -154,12 +159,13 @@ def test_a_video_pyav_cannot_open_is_a_finding_not_an_error(tmp_path):
 
 # hostile metadata: every case is read without an exception, and says what it could not read
 
+
 def truncated_exif_jpeg() -> bytes:
     data = jpeg(camera_exif(software="x" * 500))
     start = data.find(b"Exif\x00\x00")
     # the APP1 segment keeps its length, but the IFD offsets now point past its end
     body = bytearray(data)
-    body[start + 6 + 4:start + 6 + 8] = struct.pack("<I", 0xFFFFFF00)
+    body[start + 6 + 4 : start + 6 + 8] = struct.pack("<I", 0xFFFFFF00)
     return bytes(body)
 
 
@@ -170,15 +176,16 @@ def exif_with_a_loop() -> bytes:
 
 
 def huge_strings_jpeg() -> bytes:
-    exif = camera_exif(make="M" * 20_000, model="\u202eledom\x00\x07" * 1000,
-                       software="S" * 20_000)  # a JPEG's EXIF holds 64 KiB at most
+    exif = camera_exif(
+        make="M" * 20_000, model="\u202eledom\x00\x07" * 1000, software="S" * 20_000
+    )  # a JPEG's EXIF holds 64 KiB at most
     packet = xmp_packet(**{"xmp:CreatorTool": "C" * 1500})
     return jpeg(exif, xmp=packet)
 
 
 def exif_bytes_cut(data: bytes) -> bytes:
     start = data.find(b"Exif\x00\x00")
-    return data[:start + 30]  # the file ends inside the EXIF block
+    return data[: start + 30]  # the file ends inside the EXIF block
 
 
 HOSTILE = {
@@ -187,9 +194,11 @@ HOSTILE = {
     "huge_strings": huge_strings_jpeg,
     "file_cut_inside_exif": lambda: exif_bytes_cut(jpeg(camera_exif())),
     "garbage": lambda: b"\xff\xd8\xff\xe1\xff\xffExif\x00\x00" + bytes(range(256)) * 4,
-    "xmp_entity_bomb": lambda: jpeg(xmp=b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-                                        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-                                        b"<x>&b;&b;&b;</x>" * 100),
+    "xmp_entity_bomb": lambda: jpeg(
+        xmp=b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b"<x>&b;&b;&b;</x>" * 100
+    ),
     "empty": lambda: b"",
     "not_an_image": lambda: b"hello, I am text",
 }
@@ -217,12 +226,21 @@ def test_truncated_exif_says_it_could_not_be_read():
     assert "EXIF" in found["metadata_unreadable"].text
 
 
-@pytest.mark.parametrize(("text", "name"), [
-    ("Midjourney", "Midjourney"), ("DALL-E 3", "DALL-E"), ("ComfyUI", "ComfyUI"),
-    ("Stable Diffusion XL", "Stable Diffusion"), ("Microsoft Designer", "Designer"),
-    ("Adobe Photoshop 25.0", None), ("Designer Studio Pro", None), ("GIMP 2.10", None),
-    ("Fluxus Editor", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Midjourney", "Midjourney"),
+        ("DALL-E 3", "DALL-E"),
+        ("ComfyUI", "ComfyUI"),
+        ("Stable Diffusion XL", "Stable Diffusion"),
+        ("Microsoft Designer", "Designer"),
+        ("Adobe Photoshop 25.0", None),
+        ("Designer Studio Pro", None),
+        ("GIMP 2.10", None),
+        ("Fluxus Editor", None),
+        ("", None),
+    ],
+)
 def test_ai_generator_names(text, name):
     assert names_ai_generator(text) == name
 

@@ -49,8 +49,9 @@ def test_a_signer_under_another_anchor_is_still_unconfirmed():
 
 
 def test_a_signed_file_names_its_signer_generator_and_actions():
-    p = read_provenance(signed(jpeg(), action="c2pa.created", source_type="digitalCapture"),
-                        "image")
+    p = read_provenance(
+        signed(jpeg(), action="c2pa.created", source_type="digitalCapture"), "image"
+    )
     cc = p.content_credentials
     # the signature checks out; the throwaway CA is on no trust list
     assert cc.status == "untrusted"
@@ -62,12 +63,14 @@ def test_a_signed_file_names_its_signer_generator_and_actions():
     assert cc.ai_generated is False
     assert "credentials_untrusted_signer" in codes(p)
     assert "credentials_ai_generated" not in codes(p)
-    assert "not confirmed" in next(f.text for f in p.findings
-                                   if f.code == "credentials_untrusted_signer")
+    assert "not confirmed" in next(
+        f.text for f in p.findings if f.code == "credentials_untrusted_signer"
+    )
 
 
-@pytest.mark.parametrize("source_type", ["trainedAlgorithmicMedia",
-                                         "compositeWithTrainedAlgorithmicMedia"])
+@pytest.mark.parametrize(
+    "source_type", ["trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"]
+)
 def test_an_ai_generation_assertion_is_a_warning(source_type):
     p = read_provenance(signed(jpeg(), source_type=source_type), "image")
     assert p.content_credentials.ai_generated
@@ -105,7 +108,7 @@ def test_a_signed_png_is_read_too(tmp_path):
 def test_a_broken_manifest_is_reported_not_raised():
     data = bytearray(signed(jpeg()))
     start = data.find(b"jumb")
-    data[start:start + 400] = bytes(400)  # zero the manifest's boxes
+    data[start : start + 400] = bytes(400)  # zero the manifest's boxes
     p = read_provenance(bytes(data), "image")
     assert p.content_credentials.status in {"unreadable", "invalid", "absent"}
     assert p.findings
@@ -124,8 +127,11 @@ def test_a_format_that_cannot_carry_credentials_says_it_was_not_checked():
 
 
 def test_the_verdict_of_the_validator_maps_to_a_status():
-    trusted = {"active_manifest": "m", "manifests": {"m": {"assertions": []}},
-               "validation_state": "Trusted"}
+    trusted = {
+        "active_manifest": "m",
+        "manifests": {"m": {"assertions": []}},
+        "validation_state": "Trusted",
+    }
     assert summarise(trusted).status == "valid"
     assert summarise({**trusted, "validation_state": "Invalid"}).status == "invalid"
     # no active manifest: nothing to vouch for the file
@@ -135,15 +141,18 @@ def test_the_verdict_of_the_validator_maps_to_a_status():
     assert summarise(odd).status == "invalid"
 
 
-@pytest.mark.parametrize(("head", "mime"), [
-    (b"\xff\xd8\xff\xe0", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"RIFF\x00\x00\x00\x00WEBP", "image/webp"),
-    (b"RIFF\x00\x00\x00\x00AVI ", "video/x-msvideo"),
-    (b"\x00\x00\x00\x18ftypisom", "video/mp4"),
-    (b"\x00\x00\x00\x18ftypqt  ", "video/quicktime"),
-    (b"\x1aE\xdf\xa3", None),  # Matroska / WebM
-    (b"BM", None),
-])
+@pytest.mark.parametrize(
+    ("head", "mime"),
+    [
+        (b"\xff\xd8\xff\xe0", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"RIFF\x00\x00\x00\x00WEBP", "image/webp"),
+        (b"RIFF\x00\x00\x00\x00AVI ", "video/x-msvideo"),
+        (b"\x00\x00\x00\x18ftypisom", "video/mp4"),
+        (b"\x00\x00\x00\x18ftypqt  ", "video/quicktime"),
+        (b"\x1aE\xdf\xa3", None),  # Matroska / WebM
+        (b"BM", None),
+    ],
+)
 def test_formats_are_told_from_their_first_bytes(head, mime):
     assert sniff_mime(head) == mime

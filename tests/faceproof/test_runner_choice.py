@@ -12,10 +12,8 @@ from faceproof.bundle import load_bundle
 from faceproof.runner_choice import Candidate, candidates, choose_runner
 from faceproof.runtime import ModelRunner
 
-OK = {"roc_auc_delta": 0.0004, "by_dataset": {"dfdc": {"roc_auc_delta": -0.001,
-                                                        "enforced": True}}}
-OFF = {"roc_auc_delta": 0.0004, "by_dataset": {"dfdc": {"roc_auc_delta": -0.004,
-                                                         "enforced": True}}}
+OK = {"roc_auc_delta": 0.0004, "by_dataset": {"dfdc": {"roc_auc_delta": -0.001, "enforced": True}}}
+OFF = {"roc_auc_delta": 0.0004, "by_dataset": {"dfdc": {"roc_auc_delta": -0.004, "enforced": True}}}
 
 
 @pytest.fixture
@@ -30,6 +28,7 @@ def make_bundle(tiny_bundle_dir):
         if fast_paths is not None:
             b.config.metrics["fast_paths"] = fast_paths
         return b
+
     return make
 
 
@@ -46,8 +45,12 @@ def keys(options) -> list[str]:
 def test_lower_precision_only_where_the_card_verifies_it(make_bundle, bf16_everywhere):
     assert keys(candidates(make_bundle())) == ["torch-fp32", "onnxruntime-fp32", "openvino-fp32"]
     verified = make_bundle({"openvino-bf16": OK, "torch-bf16": OFF})
-    assert keys(candidates(verified)) == ["torch-fp32", "onnxruntime-fp32", "openvino-fp32",
-                                          "openvino-bf16"]
+    assert keys(candidates(verified)) == [
+        "torch-fp32",
+        "onnxruntime-fp32",
+        "openvino-fp32",
+        "openvino-bf16",
+    ]
     # asked for by name, bf16 is served whatever the card says
     assert keys(candidates(make_bundle(), precision="bf16")) == ["torch-bf16", "openvino-bf16"]
     assert keys(candidates(verified, "openvino")) == ["openvino-fp32", "openvino-bf16"]
@@ -94,8 +97,7 @@ def test_auto_serves_the_fastest_and_remembers_it(make_bundle, cache, monkeypatc
     np.testing.assert_allclose(again(x), ModelRunner(bundle.model, "fp32")(x), atol=1e-4)
 
 
-def test_a_compiled_runner_that_disagrees_with_torch_is_not_served(make_bundle, cache,
-                                                                   monkeypatch):
+def test_a_compiled_runner_that_disagrees_with_torch_is_not_served(make_bundle, cache, monkeypatch):
     class Wrong:
         runtime, precision, device = "onnxruntime", "fp32", torch.device("cpu")
 
@@ -116,42 +118,50 @@ def test_a_runtime_that_cannot_build_falls_back_to_torch(make_bundle, cache, mon
     assert runner.runtime == "torch"
 
 
-def test_a_timed_bf16_layout_is_undone_when_another_path_wins(make_bundle, cache, monkeypatch,
-                                                              bf16_everywhere):
+def test_a_timed_bf16_layout_is_undone_when_another_path_wins(
+    make_bundle, cache, monkeypatch, bf16_everywhere
+):
     bundle = make_bundle({"torch-bf16": OK})
-    monkeypatch.setattr(runner_choice, "time_runner",
-                        lambda r, s, repeats=3: 0.5 if r.runtime == "openvino" else 1.0)
+    monkeypatch.setattr(
+        runner_choice,
+        "time_runner",
+        lambda r, s, repeats=3: 0.5 if r.runtime == "openvino" else 1.0,
+    )
     runner = choose_runner(bundle, precision="auto", cache=cache, threads=1)
     assert runner.runtime == "openvino"
     conv = next(m for m in bundle.model.modules() if isinstance(m, torch.nn.Conv2d))
-    assert not conv.weight.is_contiguous(memory_format=torch.channels_last) or \
-        conv.weight.shape[-1] == 1
+    assert (
+        not conv.weight.is_contiguous(memory_format=torch.channels_last)
+        or conv.weight.shape[-1] == 1
+    )
 
 
 def test_candidate_keys_name_runtime_and_precision():
     assert Candidate("openvino", "bf16").key == "openvino-bf16"
 
 
-def test_a_predictor_on_openvino_scores_as_torch_and_explains_with_torch(tiny_bundle_dir,
-                                                                         astronaut, cache):
+def test_a_predictor_on_openvino_scores_as_torch_and_explains_with_torch(
+    tiny_bundle_dir, astronaut, cache
+):
     from faceproof.predictor import Predictor
 
     folder = tiny_bundle_dir("served", input_size=32)
     reference = Predictor([load_bundle(folder)])
-    served = Predictor([load_bundle(folder)], runtime="openvino", precision="fp32",
-                       cache_dir=cache)
+    served = Predictor([load_bundle(folder)], runtime="openvino", precision="fp32", cache_dir=cache)
     assert served.runtimes == {"served": "openvino"}
     assert reference.runtimes == {"served": "torch"}
     a = reference.predict_image(astronaut, explain=True)
     b = served.predict_image(astronaut, explain=True)
     assert b.fake_probability == pytest.approx(a.fake_probability, abs=1e-5)
-    np.testing.assert_allclose(b.faces[0].heatmaps["served"], a.faces[0].heatmaps["served"],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        b.faces[0].heatmaps["served"], a.faces[0].heatmaps["served"], atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
-def test_a_remembered_compiled_runner_starts_without_the_torch_model(tiny_bundle_dir, cache,
-                                                                     runtime):
+def test_a_remembered_compiled_runner_starts_without_the_torch_model(
+    tiny_bundle_dir, cache, runtime
+):
     folder = tiny_bundle_dir("lean", input_size=32)
     first = choose_runner(load_bundle(folder), runtime, "fp32", threads=1, cache=cache)
     assert first.runtime == runtime  # checked against torch, then remembered
@@ -173,8 +183,7 @@ def test_new_weights_are_checked_again_not_served_on_the_old_choice(tiny_bundle_
     runner = choose_runner(lazy, "onnxruntime", "fp32", threads=1, cache=cache)
 
     assert lazy.model_built  # exported and checked against torch again
-    np.testing.assert_allclose(runner(np.zeros((2, 3, 32, 32), np.float32)), [1.5, 1.5],
-                               atol=1e-3)
+    np.testing.assert_allclose(runner(np.zeros((2, 3, 32, 32), np.float32)), [1.5, 1.5], atol=1e-3)
 
 
 def test_compiled_runners_take_the_threads_the_service_set(make_bundle, cache, monkeypatch):

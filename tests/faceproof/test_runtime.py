@@ -17,6 +17,7 @@ def fake_flags(monkeypatch):
     def set_flags(*flags):
         monkeypatch.setattr(runtime, "cpu_flags", lambda: frozenset(flags))
         monkeypatch.setattr(runtime.platform, "system", lambda: "Linux")
+
     return set_flags
 
 
@@ -57,8 +58,13 @@ def test_cpu_flags_reads_this_machine():
 def small_model():
     torch.manual_seed(0)
     return torch.nn.Sequential(
-        torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
-        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(8, 1)).eval()
+        torch.nn.Conv2d(3, 8, 3, padding=1),
+        torch.nn.BatchNorm2d(8),
+        torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(8, 1),
+    ).eval()
 
 
 def test_bf16_runner_uses_channels_last_and_stays_close_to_fp32():
@@ -94,13 +100,23 @@ def test_without_a_gpu_driver_auto_is_the_cpu_without_asking_torch(monkeypatch):
 
 
 def _check(delta: float, by_dataset: dict | None = None, precision: str = "bf16") -> dict:
-    return {"fast_path": {"precision": precision, "roc_auc_delta": delta,
-                          "by_dataset": by_dataset or {}}}
+    return {
+        "fast_path": {
+            "precision": precision,
+            "roc_auc_delta": delta,
+            "by_dataset": by_dataset or {},
+        }
+    }
 
 
 def test_a_path_is_verified_only_within_the_tolerance_on_every_enforced_data_set():
-    ok = _check(-0.0015, {"dfdc": {"roc_auc_delta": 0.001, "enforced": True},
-                          "tiny": {"roc_auc_delta": 0.05, "enforced": False}})
+    ok = _check(
+        -0.0015,
+        {
+            "dfdc": {"roc_auc_delta": 0.001, "enforced": True},
+            "tiny": {"roc_auc_delta": 0.05, "enforced": False},
+        },
+    )
     assert runtime.fast_path_verified(ok)  # a card from before the compiled runtimes
     # one data set beyond the tolerance, no check at all, or a check of fp32 against itself
     off = _check(-0.0015, {"faceswap": {"roc_auc_delta": 0.0034, "enforced": True}})
@@ -109,8 +125,7 @@ def test_a_path_is_verified_only_within_the_tolerance_on_every_enforced_data_set
     assert runtime.fast_path_refuted(off, "torch", "bf16")
     assert not runtime.fast_path_refuted({}, "torch", "bf16")
     # the checks of every path, by key; the legacy entry stands for torch bf16 only
-    paths = {"fast_paths": {"openvino-bf16": ok["fast_path"],
-                            "onnxruntime-fp32": off["fast_path"]}}
+    paths = {"fast_paths": {"openvino-bf16": ok["fast_path"], "onnxruntime-fp32": off["fast_path"]}}
     assert runtime.fast_path_verified(paths, "openvino", "bf16")
     assert not runtime.fast_path_verified(paths, "torch", "bf16")
     assert runtime.fast_path_refuted(paths, "onnxruntime", "fp32")

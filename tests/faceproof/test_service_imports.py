@@ -45,8 +45,13 @@ def test_the_service_never_imports_matplotlib(tiny_bundle_dir, astronaut, tmp_pa
     cv2.imwrite(str(image), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
     env["FACEPROOF_CACHE_DIR"] = str(tmp_path / "cache")
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(models), str(tmp_path),
-                             str(image)], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(models), str(tmp_path), str(image)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "MATPLOTLIB: []" in result.stdout

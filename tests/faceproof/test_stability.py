@@ -35,16 +35,20 @@ def test_the_changes_are_deterministic_and_keep_the_shape(astronaut: np.ndarray)
         assert not np.array_equal(a, crop)  # every change changes the pixels
 
 
-@pytest.mark.parametrize(("clean", "changed", "verdicts", "unstable"), [
-    (0.7, {"a": 0.65, "b": 0.9}, ["FAKE"], False),
-    (0.3, {"a": 0.1, "b": 0.39}, ["REAL"], False),
-    (0.5, {"a": 0.45}, ["UNCERTAIN"], False),
-    (0.65, {"a": 0.55, "b": 0.7}, ["UNCERTAIN", "FAKE"], True),
-    (0.3, {"a": 0.61}, ["REAL", "UNCERTAIN", "FAKE"], True),
-    (0.6, {"a": 0.6}, ["FAKE"], False),  # the rule's cut is inclusive at `high`
-])
-def test_a_range_is_unstable_when_it_crosses_a_cut(clean: float, changed: dict, verdicts: list,
-                                                   unstable: bool) -> None:
+@pytest.mark.parametrize(
+    ("clean", "changed", "verdicts", "unstable"),
+    [
+        (0.7, {"a": 0.65, "b": 0.9}, ["FAKE"], False),
+        (0.3, {"a": 0.1, "b": 0.39}, ["REAL"], False),
+        (0.5, {"a": 0.45}, ["UNCERTAIN"], False),
+        (0.65, {"a": 0.55, "b": 0.7}, ["UNCERTAIN", "FAKE"], True),
+        (0.3, {"a": 0.61}, ["REAL", "UNCERTAIN", "FAKE"], True),
+        (0.6, {"a": 0.6}, ["FAKE"], False),  # the rule's cut is inclusive at `high`
+    ],
+)
+def test_a_range_is_unstable_when_it_crosses_a_cut(
+    clean: float, changed: dict, verdicts: list, unstable: bool
+) -> None:
     s = face_stability(clean, changed, RULE)
     assert (s.low, s.high) == (min(clean, *changed.values()), max(clean, *changed.values()))
     assert [v.value for v in s.verdicts] == verdicts
@@ -56,8 +60,9 @@ def test_a_range_is_unstable_when_it_crosses_a_cut(clean: float, changed: dict, 
 
 @pytest.fixture
 def const_predictor(tiny_bundle_dir) -> Predictor:
-    folder = tiny_bundle_dir("const_stab", input_size=32, logit=LOGIT, threshold=0.5, low=0.4,
-                             high=0.6)
+    folder = tiny_bundle_dir(
+        "const_stab", input_size=32, logit=LOGIT, threshold=0.5, low=0.4, high=0.6
+    )
     return Predictor.from_dir(folder)
 
 
@@ -82,7 +87,8 @@ def _sharpness(crop: np.ndarray) -> float:
 
 
 def test_a_model_that_reads_fine_detail_is_flagged_unstable(
-        const_predictor: Predictor, astronaut: np.ndarray, monkeypatch) -> None:
+    const_predictor: Predictor, astronaut: np.ndarray, monkeypatch
+) -> None:
     """A scorer driven by high-frequency detail: noise raises it, half size lowers it; centred
     on the clean crop, the range crosses both cuts of the rule."""
     faces, _ = const_predictor.detect(astronaut)
@@ -96,8 +102,10 @@ def test_a_model_that_reads_fine_detail_is_flagged_unstable(
     monkeypatch.setattr(const_predictor, "score_model_crops", score_model_crops)
     result = const_predictor.predict_image(astronaut, stability=True)
     s = result.faces[0].stability
-    expected = {name: score_model_crops({"const_stab": [c]})[0, 0]
-                for name, c in zip(STABILITY_CHANGES, changed_crops(clean_crop), strict=True)}
+    expected = {
+        name: score_model_crops({"const_stab": [c]})[0, 0]
+        for name, c in zip(STABILITY_CHANGES, changed_crops(clean_crop), strict=True)
+    }
     assert s.changed == pytest.approx(expected)
     assert result.fake_probability == pytest.approx(0.5)
     assert s.changed["noise_5"] > 0.6 and s.changed["downscale_0.5"] < 0.4
@@ -106,8 +114,9 @@ def test_a_model_that_reads_fine_detail_is_flagged_unstable(
     assert result.verdict is Verdict.UNCERTAIN  # the verdict itself is not changed
 
 
-def test_a_video_gets_the_range_of_its_mean(const_predictor: Predictor, astronaut: np.ndarray,
-                                            tmp_path: Path) -> None:
+def test_a_video_gets_the_range_of_its_mean(
+    const_predictor: Predictor, astronaut: np.ndarray, tmp_path: Path
+) -> None:
     path = tmp_path / "face.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 4.0, (256, 256))
     for _ in range(4):

@@ -22,18 +22,35 @@ FITTED = (0.6, 0.2, 0.85)  # the ensemble's rule; the lite model's own rule says
 @pytest.fixture(scope="module")
 def models_dir(tiny_bundle_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:
     parent = tmp_path_factory.mktemp("unweighted") / "models"
-    tiny_bundle_dir("lite", "efficientnet_lite0", 32, parent=parent, logit=LITE_LOGIT,
-                    threshold=0.5, low=0.3, high=0.99)
+    tiny_bundle_dir(
+        "lite",
+        "efficientnet_lite0",
+        32,
+        parent=parent,
+        logit=LITE_LOGIT,
+        threshold=0.5,
+        low=0.3,
+        high=0.99,
+    )
     tiny_bundle_dir("resnet", "resnet50", 32, parent=parent, logit=RESNET_LOGIT)
     threshold, low, high = FITTED
-    write_ensemble(EnsembleConfig(weights={"lite": 1.0, "resnet": 0.0}, threshold=threshold,
-                                  abstain_band=AbstainBand(low=low, high=high)), parent)
+    write_ensemble(
+        EnsembleConfig(
+            weights={"lite": 1.0, "resnet": 0.0},
+            threshold=threshold,
+            abstain_band=AbstainBand(low=low, high=high),
+        ),
+        parent,
+    )
     return parent
 
 
 def test_the_rule_holds_with_or_without_a_member_at_weight_0() -> None:
-    config = EnsembleConfig(weights={"a": 0.7, "b": 0.3, "c": 0.0}, threshold=0.5,
-                            abstain_band=AbstainBand(low=0.4, high=0.6))
+    config = EnsembleConfig(
+        weights={"a": 0.7, "b": 0.3, "c": 0.0},
+        threshold=0.5,
+        abstain_band=AbstainBand(low=0.4, high=0.6),
+    )
     assert config.weighted_members == ["a", "b"]
     assert config.applies_to(["a", "b"]) and config.applies_to(["a", "b", "c"])
     assert not config.applies_to(["a"]) and not config.applies_to(["a", "c"])
@@ -41,8 +58,9 @@ def test_the_rule_holds_with_or_without_a_member_at_weight_0() -> None:
 
 
 @pytest.mark.parametrize("micro_batching", [False, True])
-def test_a_member_at_weight_0_runs_only_when_named(models_dir: Path, astronaut: np.ndarray,
-                                                   micro_batching: bool) -> None:
+def test_a_member_at_weight_0_runs_only_when_named(
+    models_dir: Path, astronaut: np.ndarray, micro_batching: bool
+) -> None:
     predictor = Predictor.from_dir(models_dir, micro_batching=micro_batching)
     try:
         assert predictor.model_names == ["lite", "resnet"]
@@ -69,8 +87,9 @@ def test_a_member_at_weight_0_runs_only_when_named(models_dir: Path, astronaut: 
         predictor.close()
 
 
-def test_run_unweighted_and_named_models_run_every_member(models_dir: Path,
-                                                          astronaut: np.ndarray) -> None:
+def test_run_unweighted_and_named_models_run_every_member(
+    models_dir: Path, astronaut: np.ndarray
+) -> None:
     every = Predictor.from_dir(models_dir, run_unweighted=True)
     assert every.default_models == ["lite", "resnet"]
     assert not isinstance(every.runners["resnet"], OnDemandRunner)

@@ -177,11 +177,16 @@ def _encode_h264(path: Path, times_ms: list[int], gop: int, bframes: int) -> Pat
         stream.codec_context.time_base = Fraction(1, 1000)
         stream.codec_context.gop_size = gop
         stream.codec_context.max_b_frames = bframes
-        stream.codec_context.options = {"crf": "10", "sc_threshold": "0", "bf": str(bframes),
-                                        "keyint_min": str(gop)}
+        stream.codec_context.options = {
+            "crf": "10",
+            "sc_threshold": "0",
+            "bf": str(bframes),
+            "keyint_min": str(gop),
+        }
         for i, t in enumerate(times_ms):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), (i * 4) % 250, np.uint8),
-                                               format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.full((48, 64, 3), (i * 4) % 250, np.uint8), format="rgb24"
+            )
             frame.pts, frame.time_base = t, Fraction(1, 1000)
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
@@ -191,8 +196,7 @@ def _encode_h264(path: Path, times_ms: list[int], gop: int, bframes: int) -> Pat
 def _reference_decode(path: Path) -> list[tuple[float, np.ndarray]]:
     """Every frame, decoded plainly, with its container time."""
     with av.open(str(path)) as container:
-        frames = [(float(f.time), f.to_ndarray(format="rgb24"))
-                  for f in container.decode(video=0)]
+        frames = [(float(f.time), f.to_ndarray(format="rgb24")) for f in container.decode(video=0)]
     first = frames[0][0]
     return [(t - first, image) for t, image in frames]
 
@@ -209,8 +213,12 @@ def test_variable_frame_rate_times_are_the_containers(tmp_path: Path) -> None:
     sampled = list(read_frames(path, 12))
     span_ms = round(probe_video(path).duration_s * 1000)  # to the end of the last frame
     # frame shown at each midpoint (2k + 1) * span / 24, compared exactly in integer ms
-    expected = sorted({max(i for i, t in enumerate(times_ms) if 24 * t <= (2 * k + 1) * span_ms)
-                       for k in range(12)})
+    expected = sorted(
+        {
+            max(i for i, t in enumerate(times_ms) if 24 * t <= (2 * k + 1) * span_ms)
+            for k in range(12)
+        }
+    )
     assert [f.index for f in sampled] == expected
 
 
@@ -236,6 +244,7 @@ def test_packets_to_decode_start_at_the_keyframe_before_each_wanted_frame() -> N
     assert video.packets_to_decode(pts, key, {2}) == [True] * 4 + [False] * 7
     assert video.packets_to_decode(pts, key, {9}) == [False] * 7 + [True] * 4
     assert video.packets_to_decode(pts, key, {1, 8}) == (
-        [True] * 3 + [False] * 4 + [True] * 3 + [False])
+        [True] * 3 + [False] * 4 + [True] * 3 + [False]
+    )
     # an open GOP's leading frame (shown before its keyframe) goes back one keyframe
     assert video.packets_to_decode([0, 2, 1], [True, True, False], {1}) == [True] * 3

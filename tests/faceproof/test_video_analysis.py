@@ -107,7 +107,10 @@ def test_a_real_verdict_gives_zero_percent(real_predictor: Predictor, face_video
 def test_video_without_faces_gives_no_verdict(predictor: Predictor, blank_video: Path) -> None:
     result = analyze_video(predictor, blank_video, num_frames=3)
     assert (result.verdict, result.fake_probability, result.confidence) == (
-        Verdict.NO_FACE, None, None)
+        Verdict.NO_FACE,
+        None,
+        None,
+    )
     assert result.frames_analyzed == 3 and result.frames_with_faces == 0
     assert [t.fake_probability for t in result.timeline] == [None] * 3
     assert result.keyframes == []
@@ -147,7 +150,8 @@ def test_missing_video(predictor: Predictor, tmp_path: Path) -> None:
 
 
 def test_large_frames_are_downscaled_as_they_are_decoded(
-        predictor: Predictor, astronaut: np.ndarray, tmp_path: Path) -> None:
+    predictor: Predictor, astronaut: np.ndarray, tmp_path: Path
+) -> None:
     """A 4K clip keeps no frame above the bound, and the result says it was downscaled."""
     w, h = 3840, 2160
     frame = np.full((h, w, 3), 90, np.uint8)
@@ -162,10 +166,14 @@ def test_large_frames_are_downscaled_as_they_are_decoded(
     assert kept == [(1080, 1920, 3)] * 3
     assert [f.image.shape for f in read_frames(path, 1)] == [(h, w, 3)]
 
-    result = analyze_video(predictor, path, num_frames=3, max_frame_pixels=1920 * 1080,
-                           max_total_pixels=3 * 640 * 360)
-    assert result.extras["downscaled"] == {"from": [w, h], "to": [640, 360],
-                                           "max_frame_pixels": 640 * 360}
+    result = analyze_video(
+        predictor, path, num_frames=3, max_frame_pixels=1920 * 1080, max_total_pixels=3 * 640 * 360
+    )
+    assert result.extras["downscaled"] == {
+        "from": [w, h],
+        "to": [640, 360],
+        "max_frame_pixels": 640 * 360,
+    }
     assert result.frames_analyzed == 3
 
 

@@ -16,10 +16,33 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 DEFAULTS = [p for p in find_bundles(MODELS)]
 pytestmark = pytest.mark.skipif(not DEFAULTS, reason="no default bundles in models/")
 
-SERVICE_FIELDS = ("name", "arch", "input_size", "mean", "std", "interpolation", "face_margin",
-                  "threshold", "temperature", "abstain_band", "metrics", "data", "created")
-METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1", "eer", "confusion_matrix",
-           "abstain", "samples", "split")
+SERVICE_FIELDS = (
+    "name",
+    "arch",
+    "input_size",
+    "mean",
+    "std",
+    "interpolation",
+    "face_margin",
+    "threshold",
+    "temperature",
+    "abstain_band",
+    "metrics",
+    "data",
+    "created",
+)
+METRICS = (
+    "roc_auc",
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "eer",
+    "confusion_matrix",
+    "abstain",
+    "samples",
+    "split",
+)
 
 
 @pytest.mark.parametrize("folder", DEFAULTS, ids=lambda p: p.name)
@@ -31,8 +54,10 @@ def test_bundle_is_complete(folder: Path) -> None:
         assert key in config.metrics, key
     assert 0.5 < config.metrics["roc_auc"] <= 1.0
     assert config.data["validation"]["images"] >= 1000, "measured on a real validation split"
-    assert config.data["split"]["method"].startswith("by group") or "group" in \
-        config.data["split"]["method"]
+    assert (
+        config.data["split"]["method"].startswith("by group")
+        or "group" in config.data["split"]["method"]
+    )
     assert (folder / CARD_FILE).read_text().count(f"{config.metrics['roc_auc']:.4f}") >= 1
     for figure in ("confusion_matrix.png", "roc.png", "training_curves.png"):
         assert (folder / REPORTS_DIR / figure).stat().st_size > 5000, figure
@@ -56,9 +81,11 @@ def test_bundle_predicts_in_range(folder: Path) -> None:
     bundle = load_bundle(folder)
     predictor = Predictor([bundle])
     rng = np.random.default_rng(0)
-    crops = [rng.integers(0, 256, (224, 224, 3), dtype=np.uint8),
-             np.full((224, 224, 3), 128, np.uint8),
-             rng.integers(90, 160, (180, 180, 3), dtype=np.uint8)]
+    crops = [
+        rng.integers(0, 256, (224, 224, 3), dtype=np.uint8),
+        np.full((224, 224, 3), 128, np.uint8),
+        rng.integers(90, 160, (180, 180, 3), dtype=np.uint8),
+    ]
     probs = predictor.score_crops(crops)
     assert probs.shape == (3, 1)
     assert np.isfinite(probs).all() and (probs > 0).all() and (probs < 1).all()
@@ -81,8 +108,9 @@ def test_readme_models_table_matches_the_bundles() -> None:
     start, end = "<!-- models-table -->\n", "\n<!-- /models-table -->"
     assert start in readme and end in readme, "README lacks the generated Models table"
     table = readme.split(start, 1)[1].split(end, 1)[0]
-    assert table == markdown_table([read_config(f) for f in DEFAULTS], read_ensemble(MODELS)), \
+    assert table == markdown_table([read_config(f) for f in DEFAULTS], read_ensemble(MODELS)), (
         "README's Models table is stale: run `make models-table`"
+    )
 
 
 @pytest.mark.parametrize("folder", DEFAULTS, ids=lambda p: p.name)

@@ -62,8 +62,13 @@ def sample(tmp_path_factory):
     sources = []
     for entry in config.sources:
         folder = Path(entry["data"]).parent.name
-        sources.append({**entry, "data": str(SHARED / folder / "metadata.csv"),
-                        "image_root": str(tmp / folder)})
+        sources.append(
+            {
+                **entry,
+                "data": str(SHARED / folder / "metadata.csv"),
+                "image_root": str(tmp / folder),
+            }
+        )
     config.sources = sources
     mix = load_mix(config)
     picked = regression_sample(mix)
@@ -73,12 +78,19 @@ def sample(tmp_path_factory):
         with (folder / "metadata.csv").open(newline="", encoding="utf-8") as fh:
             files = {row["file"] for row in csv.DictReader(fh)}
         root = Path(entry["image_root"])
-        wanted = {str(s.path.relative_to(root)) for s in chosen
-                  if s.path.is_relative_to(root)} & files
+        wanted = {
+            str(s.path.relative_to(root)) for s in chosen if s.path.is_relative_to(root)
+        } & files
         _extract(sorted(folder.glob("part-*.tar")), wanted, root)
     margin = load_bundle(find_bundles(MODELS)[0]).config.face_margin
-    cache = open_face_cache(chosen, tmp / "cache", config.cache_size, margin=margin,
-                            detector=config.face_detector, landmarks=False)
+    cache = open_face_cache(
+        chosen,
+        tmp / "cache",
+        config.cache_size,
+        margin=margin,
+        detector=config.face_detector,
+        landmarks=False,
+    )
     return chosen, cache.images
 
 
@@ -90,21 +102,33 @@ def _compare(measured: dict, recorded: dict, who: str) -> list[str]:
         if now["samples"] != then["samples"]:
             problems.append(f"{who} {name}: {now['samples']} images, card {then['samples']}")
         recorded_auc = then["roc_auc"]
-        if recorded_auc is not None and recorded_auc == recorded_auc and \
-                now["roc_auc"] < recorded_auc - AUC_TOLERANCE:
-            problems.append(f"{who} {name}: ROC-AUC {now['roc_auc']:.4f}, card "
-                            f"{then['roc_auc']:.4f}")
-        if then["real_called_fake"] is not None and now["real_called_fake"] > \
-                then["real_called_fake"] + FALSE_FAKE_TOLERANCE:
-            problems.append(f"{who} {name}: genuine called FAKE {now['real_called_fake']:.3f}, "
-                            f"card {then['real_called_fake']:.3f}")
+        if (
+            recorded_auc is not None
+            and recorded_auc == recorded_auc
+            and now["roc_auc"] < recorded_auc - AUC_TOLERANCE
+        ):
+            problems.append(
+                f"{who} {name}: ROC-AUC {now['roc_auc']:.4f}, card {then['roc_auc']:.4f}"
+            )
+        if (
+            then["real_called_fake"] is not None
+            and now["real_called_fake"] > then["real_called_fake"] + FALSE_FAKE_TOLERANCE
+        ):
+            problems.append(
+                f"{who} {name}: genuine called FAKE {now['real_called_fake']:.3f}, "
+                f"card {then['real_called_fake']:.3f}"
+            )
     return problems
 
 
 def test_every_source_is_in_the_sample(sample):
     samples, _ = sample
-    assert {s.dataset for s in samples} == {"dfdc", "real-faces", "generated-faces",
-                                            "faceswap-faces"}
+    assert {s.dataset for s in samples} == {
+        "dfdc",
+        "real-faces",
+        "generated-faces",
+        "faceswap-faces",
+    }
     assert 200 <= len(samples) <= 600
 
 
@@ -116,19 +140,24 @@ def test_bundles_and_ensemble_keep_their_figures(sample):
     for bundle in bundles:
         recorded = bundle.config.metrics.get("regression_sample")
         assert recorded, f"{bundle.name}: model.json has no regression_sample figures"
-        p = calibrated_probs(bundle_logits(bundle.model, bundle.config, images, indices),
-                             bundle.config.temperature)
+        p = calibrated_probs(
+            bundle_logits(bundle.model, bundle.config, images, indices), bundle.config.temperature
+        )
         probs.append(p)
-        problems += _compare(by_source(samples, indices, p, DecisionRule.from_config(
-            bundle.config)), recorded, bundle.name)
+        problems += _compare(
+            by_source(samples, indices, p, DecisionRule.from_config(bundle.config)),
+            recorded,
+            bundle.name,
+        )
     ensemble = read_ensemble(MODELS)
     names = [b.name for b in bundles]
     if ensemble is not None and ensemble.applies_to(names):
         recorded = ensemble.metrics.get("regression_sample")
         assert recorded, "ensemble.json has no regression_sample figures"
         combined = ensemble_probability(np.stack(probs, 1), member_weights(ensemble, names))
-        problems += _compare(by_source(samples, indices, combined, ensemble.rule), recorded,
-                             "ensemble")
+        problems += _compare(
+            by_source(samples, indices, combined, ensemble.rule), recorded, "ensemble"
+        )
     assert not problems, "\n".join(problems)
 
 
@@ -140,15 +169,16 @@ def test_the_shared_clips_never_get_the_wrong_verdict():
         labels = {row["file"]: row["label"] for row in csv.DictReader(fh)}
     predictor = Predictor.from_dir(MODELS)
     try:
-        results = {clip: analyze_video(predictor, SHARED / "videos" / clip, num_frames=16)
-                   for clip in sorted(labels)}
+        results = {
+            clip: analyze_video(predictor, SHARED / "videos" / clip, num_frames=16)
+            for clip in sorted(labels)
+        }
     finally:
         predictor.close()
     wrong = {"REAL": "FAKE", "FAKE": "REAL"}
     for clip, result in results.items():
         assert result.face_detected, clip
-        assert result.verdict.value != wrong[labels[clip]], (clip, result.verdict,
-                                                             result.reason)
+        assert result.verdict.value != wrong[labels[clip]], (clip, result.verdict, result.reason)
     fake_p = [r.fake_probability for c, r in results.items() if labels[c] == "FAKE"]
     real_p = [r.fake_probability for c, r in results.items() if labels[c] == "REAL"]
     assert min(fake_p) > max(real_p), (fake_p, real_p)

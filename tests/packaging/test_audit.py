@@ -26,10 +26,16 @@ def test_pip_audit_without_a_report_is_a_tool_failure() -> None:
 
 
 def test_pip_audit_findings_and_ignores() -> None:
-    report = {"dependencies": [
-        {"name": "good", "version": "1.0", "vulns": []},
-        {"name": "bad", "version": "2.0", "vulns": [
-            {"id": "PYSEC-1", "aliases": ["CVE-1"], "fix_versions": ["2.1"]}]}]}
+    report = {
+        "dependencies": [
+            {"name": "good", "version": "1.0", "vulns": []},
+            {
+                "name": "bad",
+                "version": "2.0",
+                "vulns": [{"id": "PYSEC-1", "aliases": ["CVE-1"], "fix_versions": ["2.1"]}],
+            },
+        ]
+    }
     found, unaudited, audited = audit.audit_python(set(), _echo(json.dumps(report), 1))
     assert (found, unaudited, audited) == (["bad 2.0: PYSEC-1 (fixed in 2.1)"], [], 2)
     assert audit.audit_python({"CVE-1"}, _echo(json.dumps(report), 1))[0] == []
@@ -41,17 +47,22 @@ def test_npm(tmp_path: Path) -> None:
     (tmp_path / "package-lock.json").write_text("{}")
     with pytest.raises(audit.ToolFailed, match="no report"):
         audit.audit_npm(tmp_path, _echo("npm ERR! something", 1))
-    refused = {"message": "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/"
-                          "security/advisories/bulk",
-               "uri": "https://registry.npmjs.org/-/npm/v1/security/advisories/bulk"}
+    refused = {
+        "message": "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/"
+        "security/advisories/bulk",
+        "uri": "https://registry.npmjs.org/-/npm/v1/security/advisories/bulk",
+    }
     found, unaudited = audit.audit_npm(tmp_path, _echo(json.dumps(refused), 1))
     assert found == [] and "refused" in unaudited[0]
     with pytest.raises(audit.ToolFailed, match="failed"):
         audit.audit_npm(tmp_path, _echo(json.dumps({"error": {"code": "ENOLOCK"}}), 1))
-    report = {"vulnerabilities": {"lodash": {"severity": "high", "via": [{"title": "Proto"}]},
-                                  "minor": {"severity": "low", "via": []}}}
-    assert audit.audit_npm(tmp_path, _echo(json.dumps(report), 1)) == (
-        ["lodash: high (Proto)"], [])
+    report = {
+        "vulnerabilities": {
+            "lodash": {"severity": "high", "via": [{"title": "Proto"}]},
+            "minor": {"severity": "low", "via": []},
+        }
+    }
+    assert audit.audit_npm(tmp_path, _echo(json.dumps(report), 1)) == (["lodash: high (Proto)"], [])
 
 
 def test_main_exit_codes(monkeypatch: pytest.MonkeyPatch, capsys) -> None:

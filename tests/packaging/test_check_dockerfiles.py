@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("check_dockerfiles",
-                                               ROOT / "docker" / "check_dockerfiles.py")
+_spec = importlib.util.spec_from_file_location(
+    "check_dockerfiles", ROOT / "docker" / "check_dockerfiles.py"
+)
 checker = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(checker)
 
@@ -38,7 +39,9 @@ def _context(tmp_path: Path, dockerfile: str, dockerignore: str = "") -> Path:
 
 
 def test_a_good_dockerfile_passes(tmp_path: Path) -> None:
-    path = _context(tmp_path, """\
+    path = _context(
+        tmp_path,
+        """\
 FROM node AS build
 # variables stand for any word: $(NPM) is npm, $(VENV) is /opt/venv
 RUN npm ci --no-audit
@@ -50,43 +53,56 @@ COPY ["app/main.py", "/srv/"]
 COPY --from=build /dist /usr/share/nginx/html
 # image-only: creates the runtime user
 RUN useradd app
-""", dockerignore="**/__pycache__\n")
+""",
+        dockerignore="**/__pycache__\n",
+    )
     assert checker.check(path, root=tmp_path) == []
 
 
 def test_a_missing_copy_source_is_found(tmp_path: Path) -> None:
     path = _context(tmp_path, "FROM x\nCOPY app/main.py missing.txt /srv/\n")
     assert checker.check(path, root=tmp_path) == [
-        "Dockerfile:2: missing.txt does not exist in the build context"]
+        "Dockerfile:2: missing.txt does not exist in the build context"
+    ]
 
 
-@pytest.mark.parametrize(("dockerignore", "ignored"), [
-    ("app\n", True),
-    ("/app/\n", True),
-    ("**/main.py\n", True),
-    ("app/*.py\n", True),
-    ("app\n!app/main.py\n", False),
-    ("application\n", False),
-    ("ap?/main.py\n", True),
-])
+@pytest.mark.parametrize(
+    ("dockerignore", "ignored"),
+    [
+        ("app\n", True),
+        ("/app/\n", True),
+        ("**/main.py\n", True),
+        ("app/*.py\n", True),
+        ("app\n!app/main.py\n", False),
+        ("application\n", False),
+        ("ap?/main.py\n", True),
+    ],
+)
 def test_a_copy_source_excluded_by_dockerignore_is_found(
-        tmp_path: Path, dockerignore: str, ignored: bool) -> None:
+    tmp_path: Path, dockerignore: str, ignored: bool
+) -> None:
     path = _context(tmp_path, "FROM x\nCOPY app/main.py /srv/\n", dockerignore)
     expected = ["Dockerfile:2: app/main.py is excluded by .dockerignore"] if ignored else []
     assert checker.check(path, root=tmp_path) == expected
 
 
 def test_a_run_step_the_makefile_does_not_run_is_found(tmp_path: Path) -> None:
-    path = _context(tmp_path, """\
+    path = _context(
+        tmp_path,
+        """\
 FROM x
 RUN npm ci --no-audit && npm run build
 RUN tools/install.sh project /opt/venv
 # a comment that gives no image-only reason
 RUN useradd app
-""")
+""",
+    )
     problems = checker.check(path, root=tmp_path)
     assert [p.split(": ", 1)[1].split("`")[1] for p in problems] == [
-        "npm run build", "tools/install.sh project /opt/venv", "useradd app"]
+        "npm run build",
+        "tools/install.sh project /opt/venv",
+        "useradd app",
+    ]
     assert problems[0].startswith("Dockerfile:2: ")
 
 

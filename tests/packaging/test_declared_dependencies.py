@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def deptry(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deptry", ".", "--no-ansi", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "deptry", ".", "--no-ansi", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_every_imported_package_is_declared() -> None:
@@ -29,13 +34,16 @@ def test_every_imported_package_is_declared() -> None:
 
 
 # a declared distribution, and the module a file of the repo imports from it
-@pytest.mark.parametrize(("distribution", "module"), [
-    ("scipy", "scipy"),  # training/calibrate.py
-    ("starlette", "starlette"),  # backend's middleware, beside fastapi
-    ("hypothesis", "hypothesis"),  # tests/robustness, beside schemathesis
-    ("huggingface-hub", "huggingface_hub"),  # faceproof/pretrained.py, beside timm
-    ("dlib-bin", "dlib"),  # training/face_cache.py: [tool.deptry.package_module_name_map]
-])
+@pytest.mark.parametrize(
+    ("distribution", "module"),
+    [
+        ("scipy", "scipy"),  # training/calibrate.py
+        ("starlette", "starlette"),  # backend's middleware, beside fastapi
+        ("hypothesis", "hypothesis"),  # tests/robustness, beside schemathesis
+        ("huggingface-hub", "huggingface_hub"),  # faceproof/pretrained.py, beside timm
+        ("dlib-bin", "dlib"),  # training/face_cache.py: [tool.deptry.package_module_name_map]
+    ],
+)
 def test_an_import_left_undeclared_fails(tmp_path: Path, distribution: str, module: str) -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     line = re.compile(rf'^\s*"{re.escape(distribution)}[\s<>=!~\[;"].*\n', re.MULTILINE)

@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _healthcheck(port: int) -> int:
     env = {**os.environ, "FACEPROOF_PORT": str(port), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, str(ROOT / "docker" / "healthcheck.py")], env=env,
-                          capture_output=True, timeout=30).returncode
+    return subprocess.run(
+        [sys.executable, str(ROOT / "docker" / "healthcheck.py")],
+        env=env,
+        capture_output=True,
+        timeout=30,
+    ).returncode
 
 
 @pytest.fixture

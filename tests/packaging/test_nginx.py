@@ -87,10 +87,12 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
     port = _free_port()
     site = (ROOT / "docker" / "nginx.conf").read_text()
-    replacements = {"listen 8080;": f"listen 127.0.0.1:{port};",
-                    "root /usr/share/nginx/html;": f"root {html};",
-                    "http://backend:8000": f"http://127.0.0.1:{backend.server_port}",
-                    "/var/log/nginx/access.log": str(tmp / "access.log")}
+    replacements = {
+        "listen 8080;": f"listen 127.0.0.1:{port};",
+        "root /usr/share/nginx/html;": f"root {html};",
+        "http://backend:8000": f"http://127.0.0.1:{backend.server_port}",
+        "/var/log/nginx/access.log": str(tmp / "access.log"),
+    }
     for old, new in replacements.items():
         assert old in site, f"docker/nginx.conf no longer has {old!r}: update this test"
         site = site.replace(old, new)
@@ -169,8 +171,9 @@ def test_a_missing_asset_is_a_404_not_the_app(nginx: int) -> None:
 
 
 def test_api_requests_reach_the_backend_with_request_id_and_client(nginx: int) -> None:
-    response = _get(nginx, "/api/echo?x=1", {"X-Request-ID": "abc-123",
-                                             "X-Forwarded-For": "6.6.6.6"})
+    response = _get(
+        nginx, "/api/echo?x=1", {"X-Request-ID": "abc-123", "X-Forwarded-For": "6.6.6.6"}
+    )
     seen = json.loads(response.body)
     headers = {k.lower(): v for k, v in seen["headers"].items()}
     assert seen["path"] == "/api/echo?x=1"
@@ -179,8 +182,9 @@ def test_api_requests_reach_the_backend_with_request_id_and_client(nginx: int) -
     assert headers["x-forwarded-for"] == "127.0.0.1"
 
     generated = json.loads(_get(nginx, "/api/echo").body)["headers"]
-    assert re.fullmatch(r"[0-9a-f]{32}", {k.lower(): v for k, v in generated.items()}
-                        ["x-request-id"])
+    assert re.fullmatch(
+        r"[0-9a-f]{32}", {k.lower(): v for k, v in generated.items()}["x-request-id"]
+    )
 
 
 def _post_declaring(port: int, path: str, length: int) -> int:

@@ -36,8 +36,11 @@ def test_uncommented_example_gives_the_defaults(tmp_path: Path, monkeypatch) -> 
     # without a default value (unset) stay commented, as a user would leave them
     for name in Settings.model_fields:
         monkeypatch.delenv(f"FACEPROOF_{name}", raising=False)
-    lines = [line[2:] for line in settings_docs.render_env_example().splitlines()
-             if re.match(r"# FACEPROOF_\w+=.", line)]
+    lines = [
+        line[2:]
+        for line in settings_docs.render_env_example().splitlines()
+        if re.match(r"# FACEPROOF_\w+=.", line)
+    ]
     env_file = tmp_path / ".env"
     env_file.write_text("\n".join(lines) + "\n")
     assert Settings(_env_file=env_file) == Settings(_env_file=None)

@@ -31,10 +31,17 @@ class LiveService:
         self.tmp.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        values = {"HOST": "127.0.0.1", "PORT": self.port, "LOG_FORMAT": "text",
-                  "LOG_LEVEL": "INFO", "HISTORY_URL": f"sqlite:///{folder}/history.db",
-                  "STATIC_DIR": folder / "no-build", "TORCH_THREADS": 1,
-                  "RATE_LIMIT_PER_MINUTE": 0, **settings}
+        values = {
+            "HOST": "127.0.0.1",
+            "PORT": self.port,
+            "LOG_FORMAT": "text",
+            "LOG_LEVEL": "INFO",
+            "HISTORY_URL": f"sqlite:///{folder}/history.db",
+            "STATIC_DIR": folder / "no-build",
+            "TORCH_THREADS": 1,
+            "RATE_LIMIT_PER_MINUTE": 0,
+            **settings,
+        }
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPROOF_")}
         self.env |= {f"FACEPROOF_{k}": str(v) for k, v in values.items()}
         self.env |= {"TMPDIR": str(self.tmp), "OMP_NUM_THREADS": "1"}
@@ -43,16 +50,21 @@ class LiveService:
 
     def start(self, *, expect_exit: bool = False) -> LiveService:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "backend"], cwd=REPO, env=self.env,
-            stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "backend"],
+            cwd=REPO,
+            env=self.env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + START_TIMEOUT_S
         with httpx.Client(base_url=self.base_url, timeout=5) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     if expect_exit:
                         return self
-                    raise RuntimeError(f"the service exited ({self.process.returncode}):\n"
-                                       + self.log())
+                    raise RuntimeError(
+                        f"the service exited ({self.process.returncode}):\n" + self.log()
+                    )
                 if not expect_exit:
                     try:
                         if client.get("/api/ready").status_code == 200:

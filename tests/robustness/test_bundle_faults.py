@@ -20,12 +20,15 @@ def models(models_dir: Path, tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("damage", "named"), [
-    (lambda b: (b / "model.json").unlink(), "model.json"),
-    (lambda b: (b / "model.safetensors").unlink(), "model.safetensors"),
-    (lambda b: (b / "model.json").write_text("{not json", encoding="utf-8"), "fake"),
-    (lambda b: (b / "model.safetensors").write_bytes(b""), "fake"),
-])
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda b: (b / "model.json").unlink(), "model.json"),
+        (lambda b: (b / "model.safetensors").unlink(), "model.safetensors"),
+        (lambda b: (b / "model.json").write_text("{not json", encoding="utf-8"), "fake"),
+        (lambda b: (b / "model.safetensors").write_bytes(b""), "fake"),
+    ],
+)
 def test_a_damaged_bundle_stops_the_start(make_settings, models, damage, named) -> None:
     damage(models / "fake")
     app = create_app(make_settings(MODELS_DIR=models))

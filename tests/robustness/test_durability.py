@@ -18,8 +18,10 @@ from backend.schemas import HistoryItem
 from tests.robustness.live_service import LiveService
 
 pytest_plugins = ["tests.postgres"]
-pytestmark = [pytest.mark.slow,
-              pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.parametrize("history_url", ["sqlite", "postgresql"], indirect=True),
+]
 ANALYSES = 1000
 CONCURRENCY = 32
 AFTER_KILL = 300  # requests of the second wave, cut by SIGKILL part-way
@@ -29,14 +31,16 @@ AFTER_KILL = 300  # requests of the second wave, cut by SIGKILL part-way
 def small_png() -> bytes:
     """A 48 px face-less image: the cheapest analysis (NO_FACE: decoded, searched, recorded;
     no model runs)."""
-    ok, data = cv2.imencode(".png", np.random.default_rng(0).integers(
-        0, 255, (48, 48, 3), dtype=np.uint8))
+    ok, data = cv2.imencode(
+        ".png", np.random.default_rng(0).integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    )
     assert ok
     return data.tobytes()
 
 
-async def _analyse(base_url: str, image: bytes, count: int, *,
-                   stop_after: float | None = None) -> tuple[list[str], int]:
+async def _analyse(
+    base_url: str, image: bytes, count: int, *, stop_after: float | None = None
+) -> tuple[list[str], int]:
     """`count` analyses, CONCURRENCY at a time: (ids answered 200, requests that got no
     answer). With `stop_after`, requests still unanswered then are abandoned."""
     ids: list[str] = []
@@ -50,8 +54,9 @@ async def _analyse(base_url: str, image: bytes, count: int, *,
         while not queue.empty():
             i = queue.get_nowait()
             try:
-                response = await client.post("/api/predict", files={
-                    "file": (f"{i}.png", image, "image/png")})
+                response = await client.post(
+                    "/api/predict", files={"file": (f"{i}.png", image, "image/png")}
+                )
             except httpx.TransportError:
                 failed += 1
                 continue
@@ -75,9 +80,9 @@ def _all_rows(base_url: str) -> list[dict]:
             page += 1
 
 
-def test_concurrent_analyses_recorded_once_and_kept_through_sigkill(models_dir, tmp_path,
-                                                                     small_png,
-                                                                     history_url) -> None:
+def test_concurrent_analyses_recorded_once_and_kept_through_sigkill(
+    models_dir, tmp_path, small_png, history_url
+) -> None:
     live = LiveService(tmp_path, MODELS_DIR=models_dir, HISTORY_URL=history_url).start()
     try:
         started = time.monotonic()
@@ -105,10 +110,12 @@ def test_concurrent_analyses_recorded_once_and_kept_through_sigkill(models_dir, 
     assert len(kept - answered) <= cut
     for row in rows:
         HistoryItem.model_validate(row)
-    print(f"\ndurability ({history_url.partition(':')[0]}): {ANALYSES} concurrent analyses "
-          f"in {took:.1f} s recorded exactly once; "
-          f"SIGKILL after {len(more_ids)} more: {len(answered)} answered, {len(kept)} kept, "
-          f"0 lost")
+    print(
+        f"\ndurability ({history_url.partition(':')[0]}): {ANALYSES} concurrent analyses "
+        f"in {took:.1f} s recorded exactly once; "
+        f"SIGKILL after {len(more_ids)} more: {len(answered)} answered, {len(kept)} kept, "
+        f"0 lost"
+    )
 
 
 async def _wave_killed(live: LiveService, image: bytes, count: int) -> tuple[list[str], int]:
@@ -125,8 +132,9 @@ async def _wave_killed(live: LiveService, image: bytes, count: int) -> tuple[lis
         while not queue.empty():
             i = queue.get_nowait()
             try:
-                response = await client.post("/api/predict", files={
-                    "file": (f"k{i}.png", image, "image/png")})
+                response = await client.post(
+                    "/api/predict", files={"file": (f"k{i}.png", image, "image/png")}
+                )
             except httpx.TransportError:
                 cut += 1
                 continue

@@ -37,8 +37,9 @@ def test_a_locked_database_is_a_503(make_client, face_jpeg, short_busy_timeout) 
     try:
         started = time.monotonic()
         response = _predict(client, face_jpeg)
-        batch = client.post("/api/predict/batch",
-                            files=[("files", ("b.jpg", face_jpeg, "image/jpeg"))])
+        batch = client.post(
+            "/api/predict/batch", files=[("files", ("b.jpg", face_jpeg, "image/jpeg"))]
+        )
     finally:
         locker.rollback()
         locker.close()
@@ -77,17 +78,22 @@ def test_a_read_only_database_is_a_503(make_client, face_jpeg, tmp_path) -> None
     assert client.delete(f"/api/history/{made}").json()["code"] == "history_unavailable"
 
 
-def test_a_video_job_ends_failed_with_the_reason(make_client, face_video, tmp_path,
-                                                 temp_files, monkeypatch) -> None:
+def test_a_video_job_ends_failed_with_the_reason(
+    make_client, face_video, tmp_path, temp_files, monkeypatch
+) -> None:
     client = make_client()
 
     def unavailable(_record):
         raise backend.services.history.HistoryUnavailableError(
-            "the history database is unavailable")
+            "the history database is unavailable"
+        )
 
     monkeypatch.setattr(client.app.state.history, "add", unavailable)
-    created = client.post("/api/jobs/video", params={"frames": 2},
-                          files={"file": ("v.avi", face_video, "video/x-msvideo")}).json()
+    created = client.post(
+        "/api/jobs/video",
+        params={"frames": 2},
+        files={"file": ("v.avi", face_video, "video/x-msvideo")},
+    ).json()
     deadline = time.monotonic() + 20
     while (job := client.get(created["status_url"]).json())["status"] not in {"done", "failed"}:
         assert time.monotonic() < deadline
@@ -107,6 +113,8 @@ def test_a_database_that_is_not_one_stops_the_start(make_settings, tmp_path) -> 
     bad.write_bytes(b"this is not an SQLite file" * 100)
     app = create_app(make_settings(HISTORY_URL=f"sqlite:///{bad}"))
 
-    with pytest.raises(backend.services.history.HistoryUnavailableError, match="history"), \
-            TestClient(app):
+    with (
+        pytest.raises(backend.services.history.HistoryUnavailableError, match="history"),
+        TestClient(app),
+    ):
         pass

@@ -17,8 +17,10 @@ from tests.robustness.hostile_corpus import OK, STABLE_CODES, Hostile, hostile_c
 
 BOUNDARY = b"hostile-corpus-boundary-7f3a"
 VIDEO_FRAMES = 4
-ID_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-                     r"(\.[a-z0-9]+)?$")
+ID_NAME = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"(\.[a-z0-9]+)?$"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +34,28 @@ def corpus(face_rgb, tmp_path_factory) -> list[Hostile]:
 def _multipart(case: Hostile) -> bytes:
     """The upload written by hand, so the file name's bytes (NUL, CR LF, quotes) reach the
     server as they are; httpx would escape them."""
-    return (b"--" + BOUNDARY + b"\r\n"
-            b'Content-Disposition: form-data; name="file"; filename="'
-            + case.filename.encode("utf-8", "surrogateescape") + b'"\r\n'
-            b"Content-Type: application/octet-stream\r\n\r\n" + case.data
-            + b"\r\n--" + BOUNDARY + b"--\r\n")
+    return (
+        b"--" + BOUNDARY + b"\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="'
+        + case.filename.encode("utf-8", "surrogateescape")
+        + b'"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+        + case.data
+        + b"\r\n--"
+        + BOUNDARY
+        + b"--\r\n"
+    )
 
 
 def _send(client, case: Hostile):
     path = "/api/predict" if case.kind == "image" else "/api/predict/video"
     params = {"frames": VIDEO_FRAMES} if case.kind == "video" else None
-    return client.post(path, params=params, content=_multipart(case), headers={
-        "content-type": "multipart/form-data; boundary=" + BOUNDARY.decode()})
+    return client.post(
+        path,
+        params=params,
+        content=_multipart(case),
+        headers={"content-type": "multipart/form-data; boundary=" + BOUNDARY.decode()},
+    )
 
 
 def _outcome(response) -> str:
@@ -98,26 +110,37 @@ def test_every_hostile_file_alone(make_client, corpus, temp_files, tmp_path) -> 
         assert name[:36] in succeeded
         assert Path(name).suffix in KEPT_SUFFIXES | {""}, name
     # "cache": the service's FACEPROOF_CACHE_DIR (compiled models, the remembered runner choice)
-    outside = {p.name for p in tmp_path.iterdir()} - {"uploads", "tmp", "no-build", "cache",
-                                                      "history.db", "history.db-wal",
-                                                      "history.db-shm"}
+    outside = {p.name for p in tmp_path.iterdir()} - {
+        "uploads",
+        "tmp",
+        "no-build",
+        "cache",
+        "history.db",
+        "history.db-wal",
+        "history.db-shm",
+    }
     assert outside == set()
-    print(f"\nhostile corpus: {len(corpus)} files, {len(succeeded)} analysed, "
-          f"{len(corpus) - len(succeeded)} refused with a stable code")
+    print(
+        f"\nhostile corpus: {len(corpus)} files, {len(succeeded)} analysed, "
+        f"{len(corpus) - len(succeeded)} refused with a stable code"
+    )
 
 
 def test_every_hostile_image_in_batches(make_client, corpus, temp_files) -> None:
     client = make_client(RATE_LIMIT_PER_MINUTE=0)
     # one file per part; names the multipart parser refuses would refuse the whole batch
-    images = [c for c in corpus if c.kind == "image" and "\r" not in c.filename
-              and len(c.filename) < 2000]
+    images = [
+        c for c in corpus if c.kind == "image" and "\r" not in c.filename and len(c.filename) < 2000
+    ]
     size = client.app.state.settings.MAX_BATCH_FILES
     problems, analysed = [], 0
 
     for start in range(0, len(images), size):
-        chunk = images[start:start + size]
-        response = client.post("/api/predict/batch", files=[
-            ("files", (c.filename, c.data, "application/octet-stream")) for c in chunk])
+        chunk = images[start : start + size]
+        response = client.post(
+            "/api/predict/batch",
+            files=[("files", (c.filename, c.data, "application/octet-stream")) for c in chunk],
+        )
         assert response.status_code == 200
         body = response.json()
         errors = {e["index"]: e["code"] for e in body["errors"]}

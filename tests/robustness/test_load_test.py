@@ -15,9 +15,22 @@ pytestmark = pytest.mark.slow
 def test_a_short_load_run(models_dir, tmp_path, capsys) -> None:
     output = tmp_path / "load.json"
 
-    status = load_test.main(["--duration", "8", "--clients", "4", "--window", "3",
-                             "--models-dir", str(models_dir), "--output", str(output),
-                             "--max-rss-growth", "50"])
+    status = load_test.main(
+        [
+            "--duration",
+            "8",
+            "--clients",
+            "4",
+            "--window",
+            "3",
+            "--models-dir",
+            str(models_dir),
+            "--output",
+            str(output),
+            "--max-rss-growth",
+            "50",
+        ]
+    )
 
     report = json.loads(output.read_text())
     assert report["errors"] == 0, report["error_samples"]

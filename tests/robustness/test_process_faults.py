@@ -59,26 +59,34 @@ def _wait_no_leftovers(service: LiveService) -> None:
 
 def _raw_upload(service: LiveService, path: str, declared: int, sent: bytes) -> None:
     """Start a multipart upload that declares `declared` bytes, send `sent`, hang up."""
-    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: multipart/form-data; boundary=XyZ\r\n"
-            f"Content-Length: {declared}\r\n\r\n").encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary=XyZ\r\n"
+        f"Content-Length: {declared}\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
         sock.sendall(head + sent)
         time.sleep(0.2)  # the server is reading the body now
 
 
 def _part(filename: str, data: bytes) -> bytes:
-    return (b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-            + filename.encode() + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            + data)
+    return (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="'
+        + filename.encode()
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+    )
 
 
 def test_disconnects_mid_upload(service, long_video, face_jpeg) -> None:
-    for path, data in (("/api/predict/video?frames=4", long_video),
-                       ("/api/jobs/video?frames=4", long_video),
-                       ("/api/predict", face_jpeg), ("/api/predict/batch", face_jpeg)):
+    for path, data in (
+        ("/api/predict/video?frames=4", long_video),
+        ("/api/jobs/video?frames=4", long_video),
+        ("/api/predict", face_jpeg),
+        ("/api/predict/batch", face_jpeg),
+    ):
         body = _part("x.avi", data)
-        _raw_upload(service, path, declared=len(body) + 1000, sent=body[:len(body) // 2])
+        _raw_upload(service, path, declared=len(body) + 1000, sent=body[: len(body) // 2])
 
     _wait_no_leftovers(service)
     with httpx.Client(base_url=service.base_url, timeout=30) as client:
@@ -106,8 +114,11 @@ def test_a_disconnect_mid_analysis_still_records_it(service, long_video) -> None
 
 def test_a_disconnect_from_the_event_stream_leaves_the_job_running(service, long_video) -> None:
     with httpx.Client(base_url=service.base_url, timeout=30) as client:
-        job_id = client.post("/api/jobs/video", params={"frames": 16}, files={
-            "file": ("clip.avi", long_video, "video/x-msvideo")}).json()["job_id"]
+        job_id = client.post(
+            "/api/jobs/video",
+            params={"frames": 16},
+            files={"file": ("clip.avi", long_video, "video/x-msvideo")},
+        ).json()["job_id"]
         with client.stream("GET", f"/api/jobs/{job_id}/events") as events:
             next(events.iter_lines())  # one line, then hang up
 
@@ -119,9 +130,17 @@ def test_a_job_whose_worker_breaks_ends_failed(service) -> None:
     """A file that passes the upload but breaks the decoder mid-way: the job ends failed
     with a code, never stays running, and leaves no file."""
     with httpx.Client(base_url=service.base_url, timeout=30) as client:
-        job_id = client.post("/api/jobs/video", params={"frames": 4}, files={
-            "file": ("clip.avi", b"RIFF\x00\x00\x00\x00AVI LIST" + b"\x00" * 5000,
-                     "video/x-msvideo")}).json()["job_id"]
+        job_id = client.post(
+            "/api/jobs/video",
+            params={"frames": 4},
+            files={
+                "file": (
+                    "clip.avi",
+                    b"RIFF\x00\x00\x00\x00AVI LIST" + b"\x00" * 5000,
+                    "video/x-msvideo",
+                )
+            },
+        ).json()["job_id"]
         job = _wait_job(client, job_id)
 
     assert job["status"] == "failed"
@@ -136,9 +155,14 @@ def test_sigterm_during_jobs(models_dir, tmp_path, long_video) -> None:
     live = LiveService(tmp_path, MODELS_DIR=models_dir).start()
     try:
         with httpx.Client(base_url=live.base_url, timeout=30) as client:
-            ids = [client.post("/api/jobs/video", params={"frames": 64}, files={
-                "file": ("clip.avi", long_video, "video/x-msvideo")}).json()["job_id"]
-                for _ in range(2)]
+            ids = [
+                client.post(
+                    "/api/jobs/video",
+                    params={"frames": 64},
+                    files={"file": ("clip.avi", long_video, "video/x-msvideo")},
+                ).json()["job_id"]
+                for _ in range(2)
+            ]
             deadline = time.monotonic() + WAIT_S
             while client.get(f"/api/jobs/{ids[0]}").json()["status"] != "running":
                 assert time.monotonic() < deadline
@@ -161,8 +185,10 @@ def test_sigterm_during_jobs(models_dir, tmp_path, long_video) -> None:
     with sqlite3.connect(tmp_path / "history.db") as db:
         videos = db.execute("SELECT COUNT(*) FROM analyses WHERE kind = 'video'").fetchone()[0]
     assert videos == sum(1 for m in ends.values() if m.group(1) == "done")
-    print(f"\nSIGTERM with a job running and one queued: stopped gracefully in {stopped_in:.1f} s, "
-          f"jobs {[m.group(1) for m in ends.values()]}")
+    print(
+        f"\nSIGTERM with a job running and one queued: stopped gracefully in {stopped_in:.1f} s, "
+        f"jobs {[m.group(1) for m in ends.values()]}"
+    )
 
 
 # ------------------------------------------------------------------------ bundles at start

@@ -49,8 +49,9 @@ def test_cors_preflights_are_not_counted(make_client) -> None:
     origin = "https://app.example.org"
     client = make_client(RATE_LIMIT_PER_MINUTE=1, CORS_ORIGINS=[origin])
     for _ in range(3):
-        preflight = client.options("/api/predict", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        preflight = client.options(
+            "/api/predict", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+        )
         assert preflight.status_code == 200
     assert client.get("/api/models", headers={"Origin": origin}).status_code == 200
     refused = client.get("/api/models", headers={"Origin": origin})

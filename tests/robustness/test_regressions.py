@@ -10,8 +10,9 @@ from tests.robustness.test_hostile_corpus import _send
 
 
 @pytest.mark.parametrize("length", [5000, 20_000])
-def test_a_filename_too_long_for_the_parser_is_an_invalid_request(client, face_jpeg,
-                                                                 length) -> None:
+def test_a_filename_too_long_for_the_parser_is_an_invalid_request(
+    client, face_jpeg, length
+) -> None:
     """Starlette refuses a multipart part header this long with a plain HTTP 400, which left
     as code `http_400`, not a documented code."""
     response = _send(client, Hostile("long", "a" * length + ".jpg", face_jpeg))
@@ -34,10 +35,13 @@ def test_every_answer_the_service_gives_is_in_the_schema(client) -> None:
     declare; 429 and 503 were missing everywhere."""
     paths = client.get("/api/openapi.json").json()["paths"]
 
-    for path, method in [("/api/jobs/{job_id}", "get"), ("/api/jobs/{job_id}/events", "get"),
-                         ("/api/history/{analysis_id}", "get"),
-                         ("/api/history/{analysis_id}", "delete"),
-                         ("/api/models/{name}/reports/{report}", "get")]:
+    for path, method in [
+        ("/api/jobs/{job_id}", "get"),
+        ("/api/jobs/{job_id}/events", "get"),
+        ("/api/history/{analysis_id}", "get"),
+        ("/api/history/{analysis_id}", "delete"),
+        ("/api/models/{name}/reports/{report}", "get"),
+    ]:
         assert "404" in paths[path][method]["responses"], (method, path)
     for path, operations in paths.items():
         if path in {"/api/health", "/api/ready"}:

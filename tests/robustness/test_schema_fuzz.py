@@ -57,8 +57,10 @@ def test_fuzz_the_whole_schema(make_settings) -> None:
         shutdown_lifespans()
 
     total = sum(sent.values())
-    print(f"\nschemathesis: {total} requests over {len(sent)} operations; statuses "
-          f"{dict(sorted(statuses.items()))}")
+    print(
+        f"\nschemathesis: {total} requests over {len(sent)} operations; statuses "
+        f"{dict(sorted(statuses.items()))}"
+    )
     assert not failures, "\n\n".join(failures)
     assert set(sent) == {op.label for op in operations}
     assert total >= MIN_REQUESTS
@@ -76,14 +78,25 @@ def _fuzz(operation, mode: str, examples: int, sent: Counter, statuses: Counter)
         status_code_conformance,
     )
 
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance, _error_body_shape]
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+        _error_body_shape,
+    ]
     generation_mode = GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
 
     # no shrinking: a failure is reported as found (with its curl command), in bounded time
     @given(case=operation.as_strategy(generation_mode=generation_mode))
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def fuzz(case) -> None:
         response = case.call()
         sent[operation.label] += 1

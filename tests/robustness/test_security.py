@@ -8,14 +8,27 @@ import re
 
 import pytest
 
-ID_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-                     r"\.(jpg|png|avi)$")
+ID_NAME = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"\.(jpg|png|avi)$"
+)
 
 
-@pytest.mark.parametrize("sent", [
-    "photo.$(touch pwned)", "photo.\u5199\u771f", "photo.jpg;rm", "photo.J P G", "photo.exe",
-    "photo.jpg\u202e", "photo.", "photo", "..", "photo.php",
-])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "photo.$(touch pwned)",
+        "photo.\u5199\u771f",
+        "photo.jpg;rm",
+        "photo.J P G",
+        "photo.exe",
+        "photo.jpg\u202e",
+        "photo.",
+        "photo",
+        "..",
+        "photo.php",
+    ],
+)
 def test_kept_uploads_never_carry_a_client_name(make_client, tmp_path, face_jpeg, sent) -> None:
     uploads = tmp_path / "kept"
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=uploads)
@@ -31,7 +44,10 @@ def test_a_kept_video_is_named_by_its_id(make_client, tmp_path, face_video) -> N
     uploads = tmp_path / "kept"
     client = make_client(KEEP_UPLOADS=True, UPLOADS_DIR=uploads)
 
-    made = client.post("/api/predict/video", params={"frames": 2},
-                       files={"file": ("../../c.l.i.p.AVI", face_video, "video/avi")}).json()
+    made = client.post(
+        "/api/predict/video",
+        params={"frames": 2},
+        files={"file": ("../../c.l.i.p.AVI", face_video, "video/avi")},
+    ).json()
 
     assert [p.name for p in uploads.iterdir()] == [f"{made['analysis_id']}.avi"]

@@ -25,8 +25,9 @@ def test_default_transform_gives_a_float_tensor_of_the_input_size() -> None:
 
 
 def test_without_augmentation_a_constant_image_is_only_normalised() -> None:
-    config = dataclasses.replace(TrainConfig(), aug_rotation=0, aug_color=0, aug_jpeg_p=0,
-                                 aug_erasing_p=0, aug_scale_min=1.0)
+    config = dataclasses.replace(
+        TrainConfig(), aug_rotation=0, aug_color=0, aug_jpeg_p=0, aug_erasing_p=0, aug_scale_min=1.0
+    )
     transform = build_train_transform(config, 48, MEAN, STD)
     colour = torch.tensor([200, 30, 120], dtype=torch.uint8)
     image = colour.view(3, 1, 1).expand(3, 96, 96).contiguous()

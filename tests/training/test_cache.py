@@ -39,8 +39,9 @@ def test_cache_holds_every_image_resized(samples: list[Sample], tmp_path: Path) 
     assert not images.flags.writeable
 
 
-def test_second_open_reuses_the_cache(samples: list[Sample], tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_open_reuses_the_cache(
+    samples: list[Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = open_image_cache(samples, tmp_path / "cache", size=16, workers=1)
     files = sorted((tmp_path / "cache").iterdir())
 
@@ -54,8 +55,9 @@ def test_second_open_reuses_the_cache(samples: list[Sample], tmp_path: Path,
     assert sorted((tmp_path / "cache").iterdir()) == files
 
 
-def test_changed_file_list_or_size_builds_a_new_cache(samples: list[Sample],
-                                                       tmp_path: Path) -> None:
+def test_changed_file_list_or_size_builds_a_new_cache(
+    samples: list[Sample], tmp_path: Path
+) -> None:
     cache_dir = tmp_path / "cache"
     full = open_image_cache(samples, cache_dir, size=16, workers=1)
     fewer = open_image_cache(samples[1:], cache_dir, size=16, workers=1)

@@ -47,13 +47,13 @@ def test_best_threshold_follows_shifted_scores() -> None:
 
 
 @pytest.mark.parametrize(("target", "max_fraction"), [(0.95, 0.3), (0.97, 0.4), (0.92, 0.2)])
-def test_abstain_band_reaches_the_target_within_the_budget(target: float,
-                                                           max_fraction: float) -> None:
+def test_abstain_band_reaches_the_target_within_the_budget(
+    target: float, max_fraction: float
+) -> None:
     labels, probs = _noisy()
     threshold = 0.5
     assert ((probs >= threshold) == labels).mean() < target  # abstaining is needed
-    band = abstain_band(labels, probs, threshold, target_accuracy=target,
-                        max_fraction=max_fraction)
+    band = abstain_band(labels, probs, threshold, target_accuracy=target, max_fraction=max_fraction)
     assert band.low < threshold < band.high
     assert 0 < band.abstained <= max_fraction
     decided = (probs < band.low) | (probs > band.high)
@@ -127,8 +127,7 @@ def _validation(seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def _rule(v: dict[str, np.ndarray], **kwargs):
-    return false_accusation_rule(v["labels"], v["probs"], v["sources"], v["datasets"],
-                                 **kwargs)
+    return false_accusation_rule(v["labels"], v["probs"], v["sources"], v["datasets"], **kwargs)
 
 
 @pytest.mark.parametrize("budget", [0.01, 0.03, 0.1])
@@ -175,7 +174,8 @@ def test_small_sources_count_within_their_data_set() -> None:
     assert "genuine (other)" in rule.false_fake
     small = (v["labels"] == 0) & np.isin(v["sources"], ["tinyA", "tinyB"])
     assert rule.false_fake["genuine (other)"] == pytest.approx(
-        (v["probs"][small] >= rule.high).mean())
+        (v["probs"][small] >= rule.high).mean()
+    )
     assert set(rule.false_fake) == {"swap_real", "ffhq", "phone", "genuine (other)"}
     # with a lower minimum each counts on its own
     alone = _rule(v, min_source_samples=5)
@@ -188,7 +188,10 @@ def test_calibration_groups_pool_small_sources_per_label() -> None:
     labels = np.array([0] * 9 + [1] * 2)
     groups = calibration_groups(sources, datasets, labels, 0, min_samples=3)
     assert {k: v.tolist() for k, v in groups.items()} == {
-        "a": [0, 1, 2, 3, 4], "d1 (other)": [5, 6], "d2 (other)": [7, 8]}
+        "a": [0, 1, 2, 3, 4],
+        "d1 (other)": [5, 6],
+        "d2 (other)": [7, 8],
+    }
     # counted per label: the two FAKE rows of `a` are too few on their own
     fakes = calibration_groups(sources, datasets, labels, 1, min_samples=3)
     assert {k: v.tolist() for k, v in fakes.items()} == {"d1 (other)": [9, 10]}
@@ -206,11 +209,13 @@ def test_lowest_cut_at_most() -> None:
 
 def test_false_accusation_rule_needs_both_classes_and_keeps_low_below_high() -> None:
     with pytest.raises(ValueError, match="REAL and FAKE"):
-        false_accusation_rule(np.zeros(30), np.linspace(0, 1, 30), np.array(["s"] * 30),
-                              np.array(["d"] * 30))
+        false_accusation_rule(
+            np.zeros(30), np.linspace(0, 1, 30), np.array(["s"] * 30), np.array(["d"] * 30)
+        )
     # fakes score lower than genuine faces: the band collapses, low never above high
     labels = np.r_[np.zeros(50), np.ones(50)].astype(int)
     probs = np.r_[np.linspace(0.5, 0.9, 50), np.linspace(0.1, 0.6, 50)]
-    rule = false_accusation_rule(labels, probs, np.array(["r"] * 50 + ["f"] * 50),
-                                 np.array(["d"] * 100))
+    rule = false_accusation_rule(
+        labels, probs, np.array(["r"] * 50 + ["f"] * 50), np.array(["d"] * 100)
+    )
     assert rule.low <= rule.threshold <= rule.high

@@ -33,8 +33,9 @@ def test_yaml_values_override_defaults(tmp_path: Path) -> None:
 
 def test_overrides_win_over_yaml_and_are_typed(tmp_path: Path) -> None:
     path = _yaml(tmp_path, "epochs: 3\nlr: 0.1\ncbam: false\noptimizer: adamw\n")
-    config = load_config(path, ["epochs=7", "lr=2.5e-4", "cbam=true", "optimizer=sgd",
-                                "freeze-stages=2"])
+    config = load_config(
+        path, ["epochs=7", "lr=2.5e-4", "cbam=true", "optimizer=sgd", "freeze-stages=2"]
+    )
     assert config.epochs == 7
     assert isinstance(config.epochs, int)
     assert config.lr == pytest.approx(2.5e-4)
@@ -65,19 +66,28 @@ def test_override_without_equals_is_an_error() -> None:
 
 
 def test_saved_config_loads_back_equal(tmp_path: Path) -> None:
-    config = load_config(overrides=["epochs=2", "lr=0.003", "cbam=true", "name=x",
-                                    "notes={why: test}"])
+    config = load_config(
+        overrides=["epochs=2", "lr=0.003", "cbam=true", "name=x", "notes={why: test}"]
+    )
     path = tmp_path / "resolved.yaml"
     save_config(config, path)
     assert load_config(path) == config
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ("epochs=abc", "epochs"), ("lr=fast", "lr"), ("loss=mse", "loss"), ("amp=fp8", "amp"),
-    ("optimizer=adam", "optimizer"), ("no_face=skip", "no_face"),
-    ("face_crops=maybe", "face_crops"),
-    ("calibration=best", "calibration"), ("sources=3", "sources"),
-])
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ("epochs=abc", "epochs"),
+        ("lr=fast", "lr"),
+        ("loss=mse", "loss"),
+        ("amp=fp8", "amp"),
+        ("optimizer=adam", "optimizer"),
+        ("no_face=skip", "no_face"),
+        ("face_crops=maybe", "face_crops"),
+        ("calibration=best", "calibration"),
+        ("sources=3", "sources"),
+    ],
+)
 def test_a_mistyped_value_is_an_error_before_any_work(override: str, field: str) -> None:
     with pytest.raises(ValueError, match=f"invalid training config: {field}"):
         load_config(None, [override])

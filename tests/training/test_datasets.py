@@ -53,9 +53,10 @@ def test_from_folder_without_a_class_folder_is_an_error(tmp_path: Path) -> None:
 
 
 def test_from_csv_with_groups_resolves_against_the_csv_folder(tmp_path: Path) -> None:
-    csv_path = _write_csv(tmp_path / "data" / "meta.csv",
-                          "file,label,group\nimg/a.jpg,REAL,v1\nimg/b.jpg,fake,v1\n"
-                          "img/c.jpg,1, \nimg/d.jpg,0,v2\n")
+    csv_path = _write_csv(
+        tmp_path / "data" / "meta.csv",
+        "file,label,group\nimg/a.jpg,REAL,v1\nimg/b.jpg,fake,v1\nimg/c.jpg,1, \nimg/d.jpg,0,v2\n",
+    )
     samples = from_csv(csv_path)
     assert samples == [
         # no source column: the source is the data set, named after the CSV's folder
@@ -67,11 +68,12 @@ def test_from_csv_with_groups_resolves_against_the_csv_folder(tmp_path: Path) ->
 
 
 def test_from_csv_keeps_the_source_column_and_a_given_data_set_name(tmp_path: Path) -> None:
-    csv_path = _write_csv(tmp_path / "faces" / "meta.csv",
-                          "file,label,group,source\na.jpg,REAL,g1,ffhq\nb.jpg,REAL,g2,\n")
+    csv_path = _write_csv(
+        tmp_path / "faces" / "meta.csv",
+        "file,label,group,source\na.jpg,REAL,g1,ffhq\nb.jpg,REAL,g2,\n",
+    )
     samples = from_csv(csv_path, dataset="genuine")
-    assert [(s.source, s.dataset) for s in samples] == [("ffhq", "genuine"),
-                                                         ("genuine", "genuine")]
+    assert [(s.source, s.dataset) for s in samples] == [("ffhq", "genuine"), ("genuine", "genuine")]
 
 
 def test_from_csv_without_group_column_and_with_image_root(tmp_path: Path) -> None:
@@ -79,8 +81,10 @@ def test_from_csv_without_group_column_and_with_image_root(tmp_path: Path) -> No
     root = tmp_path / "pixels"
     samples = from_csv(csv_path, image_root=root)
     name = tmp_path.name  # the CSV's folder
-    assert samples == [Sample(root / "a.jpg", 0, None, name, name),
-                       Sample(root / "b.jpg", 1, None, name, name)]
+    assert samples == [
+        Sample(root / "a.jpg", 0, None, name, name),
+        Sample(root / "b.jpg", 1, None, name, name),
+    ]
 
 
 def test_from_csv_rejects_a_bad_label(tmp_path: Path) -> None:
@@ -100,7 +104,8 @@ def test_load_samples_dispatches_on_folder_and_csv(folder: Path, tmp_path: Path)
     assert load_samples(folder) == from_folder(folder)
     csv_path = _write_csv(tmp_path / "list.CSV", "file,label\na.jpg,fake\n")
     assert load_samples(csv_path, image_root=tmp_path / "r") == [
-        Sample(tmp_path / "r" / "a.jpg", 1, None, tmp_path.name, tmp_path.name)]
+        Sample(tmp_path / "r" / "a.jpg", 1, None, tmp_path.name, tmp_path.name)
+    ]
 
 
 def test_load_samples_on_a_missing_path_is_file_not_found(tmp_path: Path) -> None:
@@ -113,8 +118,10 @@ def test_load_samples_on_a_missing_path_is_file_not_found(tmp_path: Path) -> Non
 
 
 def test_describe_counts_images_classes_and_groups() -> None:
-    samples = [Sample(Path(f"{i}.jpg"), label, group)
-               for i, (label, group) in enumerate([(0, "a"), (1, "a"), (1, "b"), (1, None)])]
+    samples = [
+        Sample(Path(f"{i}.jpg"), label, group)
+        for i, (label, group) in enumerate([(0, "a"), (1, "a"), (1, "b"), (1, None)])
+    ]
     assert describe(samples) == {"images": 4, "real": 1, "fake": 3, "groups": 2}
     ungrouped = [Sample(Path("x.jpg"), 0, None), Sample(Path("y.jpg"), 1, None)]
     assert describe(ungrouped) == {"images": 2, "real": 1, "fake": 1, "groups": None}

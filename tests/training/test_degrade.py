@@ -54,8 +54,7 @@ def test_inactive_degradations_return_the_image_unchanged(photo) -> None:
 
 
 def test_from_config_and_active() -> None:
-    config = load_config(None, ["degrade_jpeg_p=0.5", "degrade_jpeg_min=40",
-                                "degrade_noise_std=3"])
+    config = load_config(None, ["degrade_jpeg_p=0.5", "degrade_jpeg_min=40", "degrade_noise_std=3"])
     d = Degradations.from_config(config)
     assert d.active and d.jpeg_p == 0.5 and d.jpeg_min == 40 and d.noise_std == 3.0
     assert d.scale_p == d.blur_p == d.noise_p == 0.0
@@ -64,8 +63,7 @@ def test_from_config_and_active() -> None:
 
 @pytest.mark.parametrize("kind", ["jpeg", "scale", "blur", "noise"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_each_degradation_alone_changes_the_image_and_keeps_its_form(photo, kind,
-                                                                     seed) -> None:
+def test_each_degradation_alone_changes_the_image_and_keeps_its_form(photo, kind, seed) -> None:
     d = Degradations(**{f"{kind}_p": 1.0})
     assert d.active
     before = photo.copy()
@@ -77,8 +75,13 @@ def test_each_degradation_alone_changes_the_image_and_keeps_its_form(photo, kind
     assert np.array_equal(photo, before)  # the input is not modified
 
 
-@pytest.mark.parametrize(("kind", "strongest"), [("scale", _Lowest()),  # 0.25x
-                                                  ("blur", _Lowest(high=True))])  # sigma 1.2
+@pytest.mark.parametrize(
+    ("kind", "strongest"),
+    [
+        ("scale", _Lowest()),  # 0.25x
+        ("blur", _Lowest(high=True)),
+    ],
+)  # sigma 1.2
 def test_scale_and_blur_lose_detail(photo, kind, strongest) -> None:
     out = Degradations(**{f"{kind}_p": 1.0})(photo, strongest)
     assert _sharpness(out) < 0.5 * _sharpness(photo)
@@ -99,7 +102,7 @@ def test_probabilities_are_chances(photo) -> None:
 
 
 def test_lower_jpeg_quality_loses_more(photo) -> None:
-    low = Degradations(jpeg_p=1.0, jpeg_min=30)(photo, _Lowest())     # quality 30
+    low = Degradations(jpeg_p=1.0, jpeg_min=30)(photo, _Lowest())  # quality 30
     high = Degradations(jpeg_p=1.0, jpeg_min=100)(photo, np.random.default_rng(0))  # 100
     assert _err(low, photo) > 2 * _err(high, photo)
     assert _err(high, photo) > 0  # still re-compressed

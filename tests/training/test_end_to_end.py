@@ -33,7 +33,7 @@ def _make_dataset(root: Path, per_class: int = 24, size: int = 48) -> Path:
             img = rng.integers(60, 120, (size, size, 3), dtype=np.uint8)
             if label == "Fake":
                 x, y = rng.integers(0, size // 2, 2)
-                img[y:y + size // 2, x:x + size // 2] = 240
+                img[y : y + size // 2, x : x + size // 2] = 240
             name = f"{label}/{label.lower()}_{i:03d}.png"
             Image.fromarray(img).save(root / name)
             rows.append({"file": name, "label": label.upper(), "group": f"g{i // 2}"})
@@ -46,10 +46,22 @@ def _make_dataset(root: Path, per_class: int = 24, size: int = 48) -> Path:
 
 def _train_args(tmp_path: Path, data: Path, out: str, *extra: str) -> list[str]:
     # ImageNet init (the offline Lite0 weights) makes the toy task learnable in two epochs
-    return [f"data={data}", "arch=efficientnet_lite0", "pretrained=true", "input_size=48",
-            "cache_size=48", "epochs=2", "batch_size=8", "lr=0.001", "warmup_epochs=0.2",
-            f"cache_dir={tmp_path / 'cache'}", f"output={tmp_path / out}", "threads=2",
-            "val_fraction=0.25", *extra]
+    return [
+        f"data={data}",
+        "arch=efficientnet_lite0",
+        "pretrained=true",
+        "input_size=48",
+        "cache_size=48",
+        "epochs=2",
+        "batch_size=8",
+        "lr=0.001",
+        "warmup_epochs=0.2",
+        f"cache_dir={tmp_path / 'cache'}",
+        f"output={tmp_path / out}",
+        "threads=2",
+        "val_fraction=0.25",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +119,14 @@ def test_learns_the_toy_task(trained):
     with (tmp / "run" / "split.csv").open() as fh:
         val = [row for row in csv.DictReader(fh) if row["split"] == "val"]
     assert {row["label"] for row in val} == {"REAL", "FAKE"}
+
     # the toy images hold no face: scored whole, as a tight face crop would be
     def score(row: dict) -> float:
         return predictor.predict_path(data / row["file"], whole_image=True).fake_probability
 
-    scores = {label: [score(row) for row in val if row["label"] == label]
-              for label in ("REAL", "FAKE")}
+    scores = {
+        label: [score(row) for row in val if row["label"] == label] for label in ("REAL", "FAKE")
+    }
     # every validation fake above every validation real (ROC-AUC 1 on the toy task)
     assert min(scores["FAKE"]) > max(scores["REAL"]), scores
     assert read_config(bundle_dir).metrics["roc_auc"] == 1.0
@@ -122,8 +136,19 @@ def test_evaluate_cli_writes_reports(trained, capsys):
     tmp, data, bundle_dir = trained
     out = tmp / "eval"
     # --split all: the CLI's default is the validation split training used
-    evaluate_main([str(bundle_dir.parent), "--data", str(data), "--output", str(out),
-                   "--cache-dir", str(tmp / "cache"), "--split", "all"])
+    evaluate_main(
+        [
+            str(bundle_dir.parent),
+            "--data",
+            str(data),
+            "--output",
+            str(out),
+            "--cache-dir",
+            str(tmp / "cache"),
+            "--split",
+            "all",
+        ]
+    )
     printed = capsys.readouterr().out
     assert "tiny" in printed and "ROC-AUC" in printed
     metrics = json.loads((out / "tiny" / "metrics.json").read_text())
@@ -134,27 +159,42 @@ def test_evaluate_cli_writes_reports(trained, capsys):
 
 def test_cli_predicts_with_the_bundle(trained, capsys):
     _, data, bundle_dir = trained
-    code = cli_main(["predict", str(data / "Fake" / "fake_001.png"), "--models-dir",
-                     str(bundle_dir.parent), "--json", "--whole-image"])
+    code = cli_main(
+        [
+            "predict",
+            str(data / "Fake" / "fake_001.png"),
+            "--models-dir",
+            str(bundle_dir.parent),
+            "--json",
+            "--whole-image",
+        ]
+    )
     assert code == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["models_used"] == ["tiny"]
     # the CLI says what the library says, under the bundle's own rule
     direct = Predictor.from_dir(bundle_dir.parent).predict_path(
-        data / "Fake" / "fake_001.png", whole_image=True)
+        data / "Fake" / "fake_001.png", whole_image=True
+    )
     assert result["fake_probability"] == pytest.approx(direct.fake_probability, abs=1e-6)
     assert result["prediction"] == direct.verdict.value
     config = read_config(bundle_dir)
-    rule_says = ("FAKE" if direct.fake_probability >= config.abstain_band.high else
-                 "REAL" if direct.fake_probability < config.abstain_band.low else "UNCERTAIN")
+    rule_says = (
+        "FAKE"
+        if direct.fake_probability >= config.abstain_band.high
+        else "REAL"
+        if direct.fake_probability < config.abstain_band.low
+        else "UNCERTAIN"
+    )
     assert result["prediction"] == rule_says
 
 
 def test_resume_continues_from_last_checkpoint(trained, tmp_path):
     tmp, data, _ = trained
     # same run folder, one more epoch: resumes at epoch 2 instead of starting over
-    train_main(_train_args(tmp, data / "metadata.csv", "run", "epochs=3",
-                           "early_stopping_patience=0"))
+    train_main(
+        _train_args(tmp, data / "metadata.csv", "run", "epochs=3", "early_stopping_patience=0")
+    )
     log = (tmp / "run" / "train.log").read_text()
     assert "resumed from" in log
     with (tmp / "run" / "metrics.csv").open() as fh:
@@ -163,8 +203,18 @@ def test_resume_continues_from_last_checkpoint(trained, tmp_path):
 
 def test_folder_dataset_and_focal_loss(tmp_path):
     data = _make_dataset(tmp_path / "data", per_class=8)
-    train_main(_train_args(tmp_path, data, "run", "epochs=1", "loss=focal", "optimizer=sgd",
-                           "cbam=true", "max_steps_per_epoch=2"))
+    train_main(
+        _train_args(
+            tmp_path,
+            data,
+            "run",
+            "epochs=1",
+            "loss=focal",
+            "optimizer=sgd",
+            "cbam=true",
+            "max_steps_per_epoch=2",
+        )
+    )
     state = torch.load(tmp_path / "run" / "best.pt", map_location="cpu", weights_only=False)
     assert (state["config"]["loss"], state["config"]["optimizer"]) == ("focal", "sgd")
     assert any(key.startswith("attention.") for key in state["model"]), "CBAM was not built"
@@ -181,9 +231,16 @@ def test_ddp_two_processes(tmp_path):
     """torchrun with two CPU processes (gloo): both train, rank 0 writes."""
     data = _make_dataset(tmp_path / "data", per_class=8)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           "-m", "training.train",
-           *_train_args(tmp_path, data / "metadata.csv", "run", "epochs=1", "threads=1")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "training.train",
+        *_train_args(tmp_path, data / "metadata.csv", "run", "epochs=1", "threads=1"),
+    ]
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "world 2" in (tmp_path / "run" / "train.log").read_text()
@@ -192,9 +249,19 @@ def test_ddp_two_processes(tmp_path):
 
 def test_distillation_from_a_teacher_bundle(trained, tmp_path):
     _, data, bundle_dir = trained
-    train_main(_train_args(tmp_path, data / "metadata.csv", "student", "epochs=1",
-                           "arch=resnet50", "input_size=32", f"teacher={bundle_dir}",
-                           "distill_weight=0.5", "max_steps_per_epoch=2"))
+    train_main(
+        _train_args(
+            tmp_path,
+            data / "metadata.csv",
+            "student",
+            "epochs=1",
+            "arch=resnet50",
+            "input_size=32",
+            f"teacher={bundle_dir}",
+            "distill_weight=0.5",
+            "max_steps_per_epoch=2",
+        )
+    )
     logits = np.load(tmp_path / "student" / "teacher_logits.npy")
     assert logits.shape == (48,) and np.isfinite(logits).all()
     assert (tmp_path / "student" / "best.pt").is_file()
@@ -209,11 +276,27 @@ def test_ddp_early_stopping_stops_every_rank(trained, tmp_path):
     _, _, bundle_dir = trained
     data = _make_dataset(tmp_path / "data", per_class=8)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           "-m", "training.train",
-           *_train_args(tmp_path, data / "metadata.csv", "run", "epochs=5", "threads=1", "lr=0",
-                        "early_stopping_patience=1", "max_steps_per_epoch=1",
-                        f"teacher={bundle_dir}", "distill_weight=0.5")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "training.train",
+        *_train_args(
+            tmp_path,
+            data / "metadata.csv",
+            "run",
+            "epochs=5",
+            "threads=1",
+            "lr=0",
+            "early_stopping_patience=1",
+            "max_steps_per_epoch=1",
+            f"teacher={bundle_dir}",
+            "distill_weight=0.5",
+        ),
+    ]
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     run = tmp_path / "run"

@@ -42,8 +42,12 @@ def test_predictor_uses_ensemble_json(tiny_bundle_dir, tmp_path) -> None:
     parent = tmp_path / "models"
     tiny_bundle_dir("a", parent=parent, logit=2.0)
     tiny_bundle_dir("b", parent=parent, logit=-2.0)
-    write_ensemble(EnsembleConfig(weights={"a": 0.75, "b": 0.25}, threshold=0.6,
-                                  abstain_band={"low": 0.55, "high": 0.65}), parent)
+    write_ensemble(
+        EnsembleConfig(
+            weights={"a": 0.75, "b": 0.25}, threshold=0.6, abstain_band={"low": 0.55, "high": 0.65}
+        ),
+        parent,
+    )
     assert read_ensemble(parent).weights == {"a": 0.75, "b": 0.25}
     predictor = Predictor.from_dir(parent)
     crop = np.full((64, 64, 3), 120, np.uint8)

@@ -23,8 +23,10 @@ def photos(astronaut, tmp_path_factory) -> tuple[Path, list[Sample]]:
     root = tmp_path_factory.mktemp("face_cache")
     Image.fromarray(astronaut).save(root / "astronaut.jpg", quality=92)
     Image.fromarray(np.full((160, 240, 3), 128, np.uint8)).save(root / "grey.png")
-    return root, [Sample(root / "astronaut.jpg", 0, "a", "photos", "mixed"),
-                  Sample(root / "grey.png", 1, "b", "flat", "mixed")]
+    return root, [
+        Sample(root / "astronaut.jpg", 0, "a", "photos", "mixed"),
+        Sample(root / "grey.png", 1, "b", "flat", "mixed"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,7 @@ def test_the_face_is_found_and_cut_as_the_service_cuts_it(cache, photos) -> None
     # the same crop the service scores: served detector, crop_face, the bundle's resize
     image = np.asarray(Image.open(root / "astronaut.jpg").convert("RGB"))
     face = create_face_detector("haar").detect(image)[0]
-    served = Preprocessor(SIZE, (0, 0, 0), (1, 1, 1), "bicubic").resize(
-        crop_face(image, face, 0.3))
+    served = Preprocessor(SIZE, (0, 0, 0), (1, 1, 1), "bicubic").resize(crop_face(image, face, 0.3))
     assert np.abs(served.astype(int) - cache.images[0].astype(int)).mean() < 1.0
 
 
@@ -81,8 +82,12 @@ def test_face_statistics_per_source(cache) -> None:
     # 512 px photo, face about 96 px: image side / box side about 5
     ratio = stats["photos"]["image_to_box_p25_p50_p75"]
     assert len(ratio) == 3 and 3 < ratio[1] < 8
-    assert stats["flat"] == {"images": 1, "face_found": 0, "whole_image": 1,
-                             "image_to_box_p25_p50_p75": None}
+    assert stats["flat"] == {
+        "images": 1,
+        "face_found": 0,
+        "whole_image": 1,
+        "image_to_box_p25_p50_p75": None,
+    }
     assert cache.meta["size"] == SIZE and cache.meta["margin"] == 0.3
     assert cache.meta["detector"] == "haar" and cache.meta["landmarks"] is True
     assert "detected" not in cache.meta

@@ -10,8 +10,11 @@ from training.freeze import early_stages, freeze, keep_frozen_in_eval
 
 # (arch, modules frozen with 2 stages, modules that stay trainable)
 CASES = [
-    ("efficientnet_lite0", ["conv_stem", "bn1", "blocks.0", "blocks.1"],
-     ["blocks.2", "blocks.6", "conv_head", "bn2"]),
+    (
+        "efficientnet_lite0",
+        ["conv_stem", "bn1", "blocks.0", "blocks.1"],
+        ["blocks.2", "blocks.6", "conv_head", "bn2"],
+    ),
     ("resnet50", ["conv1", "bn1", "layer1", "layer2"], ["layer3", "layer4"]),
 ]
 

@@ -10,8 +10,9 @@ from training.image_dataset import CachedImageDataset
 
 def _images(n: int = 6, size: int = 4) -> np.ndarray:
     """Image i is filled with the value i, so an item shows which row it came from."""
-    return np.broadcast_to(np.arange(n, dtype=np.uint8)[:, None, None, None],
-                           (n, size, size, 3)).copy()
+    return np.broadcast_to(
+        np.arange(n, dtype=np.uint8)[:, None, None, None], (n, size, size, 3)
+    ).copy()
 
 
 def test_items_are_transformed_image_float_label_and_row() -> None:

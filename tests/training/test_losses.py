@@ -42,8 +42,9 @@ def test_focal_alpha_weights_the_fake_class() -> None:
 
 def test_smoothed_bce_without_smoothing_is_bce(batch) -> None:
     logits, targets = batch
-    torch.testing.assert_close(SmoothedBCE(0.0)(logits, targets),
-                               F.binary_cross_entropy_with_logits(logits, targets))
+    torch.testing.assert_close(
+        SmoothedBCE(0.0)(logits, targets), F.binary_cross_entropy_with_logits(logits, targets)
+    )
 
 
 def test_smoothing_pulls_targets_towards_one_half(batch) -> None:
@@ -65,10 +66,12 @@ def test_distillation_is_lowest_when_the_student_copies_the_teacher(batch) -> No
 def test_distillation_scales_with_temperature_squared(batch) -> None:
     student, teacher = batch[0], batch[0].flip(0)
     for temperature in (1.0, 2.0, 4.0):
-        unscaled = F.binary_cross_entropy_with_logits(student / temperature,
-                                                      torch.sigmoid(teacher / temperature))
-        torch.testing.assert_close(distillation_loss(student, teacher, temperature),
-                                   unscaled * temperature**2)
+        unscaled = F.binary_cross_entropy_with_logits(
+            student / temperature, torch.sigmoid(teacher / temperature)
+        )
+        torch.testing.assert_close(
+            distillation_loss(student, teacher, temperature), unscaled * temperature**2
+        )
 
 
 def test_build_loss_picks_by_name() -> None:
@@ -82,8 +85,9 @@ def test_build_loss_picks_by_name() -> None:
         build_loss("hinge")
 
 
-def _textbook_focal(logits: torch.Tensor, targets: torch.Tensor, alpha: float,
-                    gamma: float) -> torch.Tensor:
+def _textbook_focal(
+    logits: torch.Tensor, targets: torch.Tensor, alpha: float, gamma: float
+) -> torch.Tensor:
     """Lin et al. (2017), eq. 5, written out in float64: FL(p_t) = -alpha_t (1 - p_t)^gamma
     log(p_t), with p_t (alpha_t) the probability (weight) of the true class; alpha weighs
     FAKE (1), 1 - alpha REAL (0)."""
@@ -94,21 +98,28 @@ def _textbook_focal(logits: torch.Tensor, targets: torch.Tensor, alpha: float,
     return -alpha_t * (1 - p_t) ** gamma * torch.log(p_t)
 
 
-@pytest.mark.parametrize(("alpha", "gamma"), [(0.5, 2.0), (0.25, 2.0), (0.75, 1.0),
-                                              (0.5, 0.0), (0.9, 3.5)])
+@pytest.mark.parametrize(
+    ("alpha", "gamma"), [(0.5, 2.0), (0.25, 2.0), (0.75, 1.0), (0.5, 0.0), (0.9, 3.5)]
+)
 def test_focal_loss_as_configured_is_the_textbook_formula(alpha: float, gamma: float) -> None:
     """torchvision's sigmoid_focal_loss, as training builds it from the config, is twice the
     mean of the paper's per-example loss (twice: the scale of BCE at alpha 0.5)."""
     config = load_config(None, ["loss=focal", f"focal_alpha={alpha}", f"focal_gamma={gamma}"])
-    loss_fn = build_loss(config.loss, alpha=config.focal_alpha, gamma=config.focal_gamma,
-                         smoothing=config.label_smoothing)
+    loss_fn = build_loss(
+        config.loss,
+        alpha=config.focal_alpha,
+        gamma=config.focal_gamma,
+        smoothing=config.label_smoothing,
+    )
     logits = torch.tensor([-6.0, -2.5, -0.3, 0.0, 0.4, 1.7, 5.0, -1.0, 2.0, 0.0])
     targets = torch.tensor([0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0])
     expected = 2 * _textbook_focal(logits, targets, alpha, gamma).mean()
-    torch.testing.assert_close(loss_fn(logits, targets).double(), expected, rtol=1e-5,
-                               atol=1e-7)
+    torch.testing.assert_close(loss_fn(logits, targets).double(), expected, rtol=1e-5, atol=1e-7)
     # one example at a time too: no batch effect hides a wrong weight
     for x, y in zip(logits, targets, strict=True):
-        torch.testing.assert_close(loss_fn(x[None], y[None]).double(),
-                                   2 * _textbook_focal(x[None], y[None], alpha, gamma)[0],
-                                   rtol=1e-5, atol=1e-7)
+        torch.testing.assert_close(
+            loss_fn(x[None], y[None]).double(),
+            2 * _textbook_focal(x[None], y[None], alpha, gamma)[0],
+            rtol=1e-5,
+            atol=1e-7,
+        )

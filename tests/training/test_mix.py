@@ -39,8 +39,11 @@ def mix_files(tmp_path: Path) -> tuple[Path, Path]:
     """`swaps`: 30 videos (1 REAL + 2 FAKE each) from two finer sources, A and B;
     `faces`: 40 genuine identities (2 REAL each). Both use the same group names g0, g1, ...:
     groups are per source, so g3 of one has nothing to do with g3 of the other."""
-    swaps = [(label, f"g{v}", "swapA" if v < 12 else "swapB")
-             for v in range(30) for label in ("REAL", "FAKE", "FAKE")]
+    swaps = [
+        (label, f"g{v}", "swapA" if v < 12 else "swapB")
+        for v in range(30)
+        for label in ("REAL", "FAKE", "FAKE")
+    ]
     faces = [("REAL", f"g{p}", "") for p in range(40) for _ in range(2)]  # source: data set
     return _csv(tmp_path, "swaps", swaps), _csv(tmp_path, "faces", faces)
 
@@ -61,7 +64,10 @@ def test_each_source_is_split_by_its_own_groups(mix_files) -> None:
     assert len(mix.samples) == 90 + 80
     assert [s.dataset for s in mix.specs] == ["swaps", "faces"]
     assert {(s.dataset, s.source) for s in mix.samples} == {
-        ("swaps", "swapA"), ("swaps", "swapB"), ("faces", "faces")}
+        ("swaps", "swapA"),
+        ("swaps", "swapB"),
+        ("faces", "faces"),
+    }
     train, val = set(mix.train_idx.tolist()), set(mix.val_idx.tolist())
     assert not train & val and len(train | val) == len(mix.samples)
     assert not len(mix.held_out_idx)
@@ -91,8 +97,9 @@ def test_split_is_reproducible_and_follows_split_seed(mix_files) -> None:
 
 def test_max_caps_each_source_class_balanced(mix_files) -> None:
     swaps, faces = mix_files
-    mix = load_mix(_config({"data": str(swaps), "max": 30, "name": "sw"},
-                           {"data": str(faces), "max": 11}))
+    mix = load_mix(
+        _config({"data": str(swaps), "max": 30, "name": "sw"}, {"data": str(faces), "max": 11})
+    )
     by = describe_by_source(mix.samples, np.arange(len(mix.samples)))
     swap_real = by["swapA"]["real"] + by["swapB"]["real"]
     swap_fake = by["swapA"]["fake"] + by["swapB"]["fake"]
@@ -132,10 +139,13 @@ def test_sources_need_distinct_names_and_not_data_too(mix_files) -> None:
         load_mix(_config({"data": str(swaps), "wieght": 2}))
 
 
-@pytest.mark.parametrize(("held", "expected"), [
-    ("faces", lambda s: s.dataset == "faces"),      # a whole data set
-    ("swapB", lambda s: s.source == "swapB"),       # a finer source within one
-])
+@pytest.mark.parametrize(
+    ("held", "expected"),
+    [
+        ("faces", lambda s: s.dataset == "faces"),  # a whole data set
+        ("swapB", lambda s: s.source == "swapB"),  # a finer source within one
+    ],
+)
 def test_hold_out_source_moves_exactly_its_samples_out(mix_files, held, expected) -> None:
     mix = _two(mix_files, hold_out_source=held)
     want = {i for i, s in enumerate(mix.samples) if expected(s)}
@@ -153,14 +163,18 @@ def test_unknown_hold_out_source_is_an_error_naming_the_known_ones(mix_files) ->
 
 
 def _samples(counts: dict[tuple[str, int], int]) -> list[Sample]:
-    return [Sample(Path(f"{d}{label}{i}"), label, None, d, d)
-            for (d, label), n in counts.items() for i in range(n)]
+    return [
+        Sample(Path(f"{d}{label}{i}"), label, None, d, d)
+        for (d, label), n in counts.items()
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("real_share", [0.5, 0.7])
 def test_draw_weights_share_classes_and_data_sets_by_size_times_weight(real_share) -> None:
-    samples = _samples({("big", 0): 300, ("big", 1): 100, ("small", 0): 50, ("small", 1): 150,
-                        ("genuine", 0): 200})
+    samples = _samples(
+        {("big", 0): 300, ("big", 1): 100, ("small", 0): 50, ("small", 1): 150, ("genuine", 0): 200}
+    )
     weights = {"big": 1.0, "small": 2.0, "genuine": 0.5}
     w = draw_weights(samples, weights, real_share)
     labels = np.array([s.label for s in samples])
@@ -168,8 +182,10 @@ def test_draw_weights_share_classes_and_data_sets_by_size_times_weight(real_shar
     assert w.sum() == pytest.approx(1.0) and (w > 0).all()
     assert w[labels == 0].sum() == pytest.approx(real_share)
     assert w[labels == 1].sum() == pytest.approx(1 - real_share)
-    for label, sizes in ((0, {"big": 300, "small": 50, "genuine": 200}),
-                         (1, {"big": 100, "small": 150})):
+    for label, sizes in (
+        (0, {"big": 300, "small": 50, "genuine": 200}),
+        (1, {"big": 100, "small": 150}),
+    ):
         total = sum(n * weights[d] for d, n in sizes.items())
         share = real_share if label == 0 else 1 - real_share
         for d, n in sizes.items():
@@ -192,15 +208,15 @@ def test_a_real_only_source_gets_no_fake_draws() -> None:
 
 def test_mix_train_weights_use_the_source_weights(mix_files) -> None:
     swaps, faces = mix_files
-    mix = load_mix(_config({"data": str(swaps), "weight": 1.0},
-                           {"data": str(faces), "weight": 4.0}))
+    mix = load_mix(
+        _config({"data": str(swaps), "weight": 1.0}, {"data": str(faces), "weight": 4.0})
+    )
     w = mix.train_weights(0.5)
     train = [mix.samples[i] for i in mix.train_idx]
     real = np.array([s.label == 0 for s in train])
     faces_ = np.array([s.dataset == "faces" for s in train])
     n_faces, n_swap_real = (real & faces_).sum(), (real & ~faces_).sum()
-    assert w[real & faces_].sum() == pytest.approx(0.5 * 4 * n_faces / (4 * n_faces
-                                                                        + n_swap_real))
+    assert w[real & faces_].sum() == pytest.approx(0.5 * 4 * n_faces / (4 * n_faces + n_swap_real))
 
 
 def test_split_csv_names_every_sample_and_its_side(mix_files, tmp_path) -> None:
@@ -240,5 +256,4 @@ def test_regression_sample_is_fixed_and_covers_every_validation_source(mix_files
     first = regression_sample(mix, per_source=6)
     assert np.array_equal(first, regression_sample(_two(mix_files), per_source=6))
     assert set(first.tolist()) <= set(mix.val_idx.tolist())
-    assert {mix.samples[i].source for i in first} == {mix.samples[i].source
-                                                      for i in mix.val_idx}
+    assert {mix.samples[i].source for i in first} == {mix.samples[i].source for i in mix.val_idx}

@@ -22,10 +22,11 @@ def _face_variants(astronaut: np.ndarray, count: int, seed: int) -> list[np.ndar
     out = []
     for _ in range(count):
         x, y = rng.integers(0, 80, 2)
-        crop = astronaut[y:y + 400, x:x + 400].astype(np.float32)
+        crop = astronaut[y : y + 400, x : x + 400].astype(np.float32)
         crop = np.clip(crop * rng.uniform(0.8, 1.2) + rng.uniform(-20, 20, 3), 0, 255)
-        out.append(np.ascontiguousarray(crop.astype(np.uint8)[:, ::-1 if rng.random() < .5
-                                                               else 1]))
+        out.append(
+            np.ascontiguousarray(crop.astype(np.uint8)[:, :: -1 if rng.random() < 0.5 else 1])
+        )
     return out
 
 
@@ -37,8 +38,9 @@ def _write(root: Path, name: str, images: list[np.ndarray], labels: list[str]) -
         file = f"{label}/{i:03d}.jpg"
         (folder / label).mkdir(exist_ok=True)
         Image.fromarray(image).save(folder / file, quality=90)
-        rows.append({"file": file, "label": label, "group": f"g{i // 2}",
-                     "source": f"{name}-{i % 2}"})
+        rows.append(
+            {"file": file, "label": label, "group": f"g{i // 2}", "source": f"{name}-{i % 2}"}
+        )
     with (folder / "metadata.csv").open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["file", "label", "group", "source"])
         writer.writeheader()
@@ -59,24 +61,50 @@ def mix(astronaut, tmp_path_factory):
 
 
 def _args(tmp: Path, swaps: Path, genuine: Path, out: str, *extra: str) -> list[str]:
-    return [f"sources=[{{data: {swaps}}}, {{data: {genuine}, weight: 2}}]",
-            "arch=efficientnet_lite0", "pretrained=true", "input_size=64", "cache_size=64",
-            "epochs=1", "batch_size=8", "samples_per_epoch=32", "lr=0.001", "threads=2",
-            "val_fraction=0.3", "sbi_fraction=0.25", "degrade_jpeg_p=0.5",
-            "degrade_scale_p=0.5", "degrade_blur_p=0.2", "degrade_noise_p=0.2",
-            "calibration=false_accusation", "min_source_samples=2",
-            f"cache_dir={tmp / 'cache'}", f"output={tmp / out}", *extra]
+    return [
+        f"sources=[{{data: {swaps}}}, {{data: {genuine}, weight: 2}}]",
+        "arch=efficientnet_lite0",
+        "pretrained=true",
+        "input_size=64",
+        "cache_size=64",
+        "epochs=1",
+        "batch_size=8",
+        "samples_per_epoch=32",
+        "lr=0.001",
+        "threads=2",
+        "val_fraction=0.3",
+        "sbi_fraction=0.25",
+        "degrade_jpeg_p=0.5",
+        "degrade_scale_p=0.5",
+        "degrade_blur_p=0.2",
+        "degrade_noise_p=0.2",
+        "calibration=false_accusation",
+        "min_source_samples=2",
+        f"cache_dir={tmp / 'cache'}",
+        f"output={tmp / out}",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
 def trained(mix):
     tmp, swaps, genuine = mix
     held = tmp / "held"
-    train_main(_args(tmp, swaps, genuine, "held", "hold_out_source=genuine",
-                     f"export={held / 'bundle'}"))
+    train_main(
+        _args(tmp, swaps, genuine, "held", "hold_out_source=genuine", f"export={held / 'bundle'}")
+    )
     bundle = tmp / "models" / "mixed"
-    train_main(_args(tmp, swaps, genuine, "run", f"export={bundle}", "name=mixed",
-                     f"leave_one_out_runs=[{held}]"))
+    train_main(
+        _args(
+            tmp,
+            swaps,
+            genuine,
+            "run",
+            f"export={bundle}",
+            "name=mixed",
+            f"leave_one_out_runs=[{held}]",
+        )
+    )
     return tmp, bundle, held
 
 
@@ -135,8 +163,17 @@ def test_the_held_out_source_is_scored_and_never_trained_on(trained):
 def test_evaluate_on_the_config_prints_per_source(trained, capsys):
     tmp, bundle, _ = trained
     config = tmp / "run" / "config.yaml"
-    evaluate_main([str(bundle), "--config", str(config), "--output", str(tmp / "eval"),
-                   "--cache-dir", str(tmp / "cache")])
+    evaluate_main(
+        [
+            str(bundle),
+            "--config",
+            str(config),
+            "--output",
+            str(tmp / "eval"),
+            "--cache-dir",
+            str(tmp / "cache"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert "genuine-0" in printed and "R->F%" in printed
     report = json.loads((tmp / "eval" / "by_source.json").read_text())

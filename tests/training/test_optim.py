@@ -17,8 +17,9 @@ def _model() -> nn.Module:
 
 
 def _decay_of(optimizer: torch.optim.Optimizer) -> dict[int, float]:
-    return {id(p): group["weight_decay"] for group in optimizer.param_groups
-            for p in group["params"]}
+    return {
+        id(p): group["weight_decay"] for group in optimizer.param_groups for p in group["params"]
+    }
 
 
 def test_weight_decay_only_on_multi_dimensional_weights() -> None:
@@ -50,8 +51,9 @@ def test_unknown_optimizer_is_an_error() -> None:
 def _lrs(total: int, warmup: int, min_ratio: float, base: float = 0.5) -> list[float]:
     param = nn.Parameter(torch.zeros(2, 2))
     optimizer = torch.optim.SGD([param], lr=base)
-    scheduler = warmup_cosine(optimizer, total_steps=total, warmup_steps=warmup,
-                              min_lr_ratio=min_ratio)
+    scheduler = warmup_cosine(
+        optimizer, total_steps=total, warmup_steps=warmup, min_lr_ratio=min_ratio
+    )
     lrs = []
     for _ in range(total + 1):
         lrs.append(optimizer.param_groups[0]["lr"])
@@ -72,7 +74,7 @@ def test_warmup_rises_linearly_to_the_base_lr() -> None:
 def test_cosine_decays_monotonically_to_the_minimum() -> None:
     base, warmup, total = 0.5, 10, 50
     lrs = _lrs(total=total, warmup=warmup, min_ratio=0.01, base=base)
-    after = lrs[warmup:total + 1]
+    after = lrs[warmup : total + 1]
     assert all(b < a for a, b in itertools.pairwise(after))
     assert lrs[total] == pytest.approx(base * 0.01)
     half = warmup + (total - warmup) // 2

@@ -24,7 +24,7 @@ def face_crops(face: np.ndarray, n: int) -> list[np.ndarray]:
     for _ in range(n):
         side = int(rng.integers(int(0.6 * min(h, w)), min(h, w)))
         top, left = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
-        out.append(np.ascontiguousarray(face[top:top + side, left:left + side]))
+        out.append(np.ascontiguousarray(face[top : top + side, left : left + side]))
     return out
 
 
@@ -66,10 +66,13 @@ def test_both_runtimes_serve_it_close_to_fp32(quantized, runtime, astronaut):
 def test_int8_is_served_by_auto_only_where_the_card_verifies_it(quantized, tmp_path):
     bundle = load_bundle(quantized)
     assert "onnxruntime-int8" not in [c.key for c in candidates(bundle)]
-    assert [c.key for c in candidates(bundle, precision="int8")] == ["onnxruntime-int8",
-                                                                     "openvino-int8"]
-    bundle.config.metrics["fast_paths"] = {"onnxruntime-int8": {"roc_auc_delta": 0.001,
-                                                                "by_dataset": {}}}
+    assert [c.key for c in candidates(bundle, precision="int8")] == [
+        "onnxruntime-int8",
+        "openvino-int8",
+    ]
+    bundle.config.metrics["fast_paths"] = {
+        "onnxruntime-int8": {"roc_auc_delta": 0.001, "by_dataset": {}}
+    }
     assert "onnxruntime-int8" in [c.key for c in candidates(bundle)]
     runner = choose_runner(bundle, "onnxruntime", "int8", cache=tmp_path, threads=1)
     assert (runner.runtime, runner.precision) == ("onnxruntime", "int8")

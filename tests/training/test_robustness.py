@@ -33,8 +33,14 @@ def textured_crops(n: int, size: int = 48, seed: int = 0) -> list[np.ndarray]:
     yy, xx = np.mgrid[0:size, 0:size] / size
     out = []
     for _ in range(n):
-        base = np.stack([xx * rng.uniform(50, 200), yy * rng.uniform(50, 200),
-                         (xx + yy) * rng.uniform(20, 100)], axis=-1)
+        base = np.stack(
+            [
+                xx * rng.uniform(50, 200),
+                yy * rng.uniform(50, 200),
+                (xx + yy) * rng.uniform(20, 100),
+            ],
+            axis=-1,
+        )
         out.append(np.clip(base + rng.normal(0, 20, base.shape), 0, 255).astype(np.uint8))
     return out
 
@@ -45,8 +51,17 @@ def tiny(tiny_bundle_dir):
     folder = tiny_bundle_dir("robust", input_size=32, threshold=0.5, low=0.4, high=0.6)
     path = folder / "model.json"
     config = json.loads(path.read_text())
-    config["metrics"].update({"accuracy": 0.5, "accuracy_at_0.5": 0.5, "balanced_accuracy": 0.5,
-                              "precision": 0.5, "recall": 0.5, "f1": 0.5, "eer": 0.5})
+    config["metrics"].update(
+        {
+            "accuracy": 0.5,
+            "accuracy_at_0.5": 0.5,
+            "balanced_accuracy": 0.5,
+            "precision": 0.5,
+            "recall": 0.5,
+            "f1": 0.5,
+            "eer": 0.5,
+        }
+    )
     path.write_text(json.dumps(config))
     return folder
 
@@ -91,13 +106,15 @@ def test_attacks_stay_within_eps_in_pixel_space_and_raise_the_loss(tiny, attack,
 
 
 def test_stratified_sample_keeps_every_data_set_and_class():
-    samples = [Sample(path=f"{i}.jpg", label=i % 2, group=str(i), source=d, dataset=d)
-               for i, d in enumerate([*["dfdc"] * 80, *["generated-faces"] * 16,
-                                      *["faceswap-faces"] * 4])]
+    samples = [
+        Sample(path=f"{i}.jpg", label=i % 2, group=str(i), source=d, dataset=d)
+        for i, d in enumerate([*["dfdc"] * 80, *["generated-faces"] * 16, *["faceswap-faces"] * 4])
+    ]
     pick = stratified_sample(samples, np.arange(100), 20, seed=1)
     assert len(pick) == 20 and len(set(pick.tolist())) == 20
-    assert {(samples[i].dataset, samples[i].label) for i in pick} == \
-        {(s.dataset, s.label) for s in samples}
+    assert {(samples[i].dataset, samples[i].label) for i in pick} == {
+        (s.dataset, s.label) for s in samples
+    }
     assert np.array_equal(pick, stratified_sample(samples, np.arange(100), 20, seed=1))
     assert len(stratified_sample(samples, np.arange(100), None)) == 100
 
@@ -109,8 +126,14 @@ def report(tiny):
     labels = np.array([0, 1] * (n // 2))
     labels[4:8] = 0  # "real-faces": genuine only, as in the default mix
     datasets = np.array([DATASETS[0]] * 4 + [DATASETS[1]] * 4 + [DATASETS[2]] * 4)
-    return measure_bundle(bundle, textured_crops(n), labels, datasets,
-                          adversarial=np.array([0, 1, 4, 5, 8, 9]), batch_size=5)
+    return measure_bundle(
+        bundle,
+        textured_crops(n),
+        labels,
+        datasets,
+        adversarial=np.array([0, 1, 4, 5, 8, 9]),
+        batch_size=5,
+    )
 
 
 def test_the_report_has_every_change_and_every_data_set(report):
@@ -139,5 +162,4 @@ def test_it_is_written_into_the_bundle_and_its_card(tiny, report):
     section = card.split("## Robustness: how stable the verdict is")[1].split("\n## ")[0]
     for label in ["JPEG quality 50", "PGD-10 (step eps/4), eps 4/255", "FGSM, eps 1/255"]:
         assert f"| {label} |" in section
-    assert "| change | images | ROC-AUC (change) | dfdc | generated-faces | real-faces |" \
-        in section
+    assert "| change | images | ROC-AUC (change) | dfdc | generated-faces | real-faces |" in section

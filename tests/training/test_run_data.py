@@ -53,8 +53,9 @@ def _csv(folder: Path, groups: int, *, images: bool = False, size: int = 32) -> 
 
 
 def _same_split(a: Mix, b: Mix) -> None:
-    assert [(s.path, s.label, s.group, s.source, s.dataset) for s in a.samples] == \
-        [(s.path, s.label, s.group, s.source, s.dataset) for s in b.samples]
+    assert [(s.path, s.label, s.group, s.source, s.dataset) for s in a.samples] == [
+        (s.path, s.label, s.group, s.source, s.dataset) for s in b.samples
+    ]
     for side in ("train_idx", "val_idx", "held_out_idx"):
         assert np.array_equal(getattr(a, side), getattr(b, side)), side
 
@@ -71,8 +72,9 @@ def _run_folder(tmp_path: Path, config: TrainConfig, mix: Mix | None = None) -> 
 @pytest.fixture
 def two_sources(tmp_path: Path) -> TrainConfig:
     a, b = _csv(tmp_path / "swaps", 20), _csv(tmp_path / "faces", 15)
-    return dataclasses.replace(TrainConfig(), sources=[{"data": str(a)}, {"data": str(b)}],
-                               output=str(tmp_path / "run"))
+    return dataclasses.replace(
+        TrainConfig(), sources=[{"data": str(a)}, {"data": str(b)}], output=str(tmp_path / "run")
+    )
 
 
 # --------------------------------------------------------------------------- a trained run
@@ -89,11 +91,26 @@ def kfold_run(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(train_module, "load_mix", spy)
-        train_main([f"data={data}", "arch=efficientnet_lite0", "pretrained=false",
-                    "face_crops=false", "input_size=32", "cache_size=32", "epochs=1",
-                    "batch_size=8", "max_steps_per_epoch=1", "threads=1", "folds=3", "fold=1",
-                    "max_samples=24", "seed=5", f"cache_dir={tmp / 'cache'}",
-                    f"output={tmp / 'run'}"])
+        train_main(
+            [
+                f"data={data}",
+                "arch=efficientnet_lite0",
+                "pretrained=false",
+                "face_crops=false",
+                "input_size=32",
+                "cache_size=32",
+                "epochs=1",
+                "batch_size=8",
+                "max_steps_per_epoch=1",
+                "threads=1",
+                "folds=3",
+                "fold=1",
+                "max_samples=24",
+                "seed=5",
+                f"cache_dir={tmp / 'cache'}",
+                f"output={tmp / 'run'}",
+            ]
+        )
     assert len(used) == 1
     return tmp, data, used[0]
 
@@ -118,8 +135,17 @@ def test_evaluate_on_the_run_scores_its_validation_fold(kfold_run, tiny_bundle_d
     tmp, _, used = kfold_run
     bundle = tiny_bundle_dir("kfold", input_size=32)
     out = tmp / "eval"
-    evaluate_main([str(bundle), "--config", str(tmp / "run" / "config.yaml"), "--output",
-                   str(out), "--cache-dir", str(tmp / "cache")])
+    evaluate_main(
+        [
+            str(bundle),
+            "--config",
+            str(tmp / "run" / "config.yaml"),
+            "--output",
+            str(out),
+            "--cache-dir",
+            str(tmp / "cache"),
+        ]
+    )
     metrics = json.loads((out / "kfold" / "metrics.json").read_text())
     assert metrics["samples"] == len(used.val_idx)
     labels = [used.samples[i].label for i in used.val_idx]
@@ -132,8 +158,9 @@ def test_the_run_folders_split_csv_is_read_back_not_recomputed(two_sources) -> N
     rows = np.arange(len(computed.samples))
     # another (legal) split than the one the config computes: what the run wrote wins
     val = rows[::4]
-    other = dataclasses.replace(computed, val_idx=val,
-                                train_idx=np.setdiff1d(rows, val), held_out_idx=rows[:0])
+    other = dataclasses.replace(
+        computed, val_idx=val, train_idx=np.setdiff1d(rows, val), held_out_idx=rows[:0]
+    )
     assert not np.array_equal(other.val_idx, computed.val_idx)
     run = _run_folder(Path(two_sources.output).parent, two_sources, other)
     _same_split(run_mix(two_sources, run), other)
@@ -157,23 +184,36 @@ def test_max_samples_and_folds_are_honoured_without_a_run_folder(two_sources) ->
         assert len(labels) == 10 and sum(labels) == 5
     _same_split(mix, load_mix(capped))
     assert len(run_mix(dataclasses.replace(capped, seed=8)).samples) == 20
-    assert {s.path for s in run_mix(dataclasses.replace(capped, seed=8)).samples} != \
-        {s.path for s in mix.samples}
+    assert {s.path for s in run_mix(dataclasses.replace(capped, seed=8)).samples} != {
+        s.path for s in mix.samples
+    }
 
 
 # --------------------------------------------------------------------------- refusals
-@pytest.mark.parametrize(("key", "value"), [
-    ("seed", 3), ("val_fraction", 0.3), ("folds", 5), ("fold", 2), ("split_seed", 1),
-    ("max_samples", 8), ("hold_out_source", "faces"), ("sources", "one"),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("seed", 3),
+        ("val_fraction", 0.3),
+        ("folds", 5),
+        ("fold", 2),
+        ("split_seed", 1),
+        ("max_samples", 8),
+        ("hold_out_source", "faces"),
+        ("sources", "one"),
+    ],
+)
 def test_a_run_folder_split_with_other_settings_is_refused(two_sources, key, value) -> None:
     ran = dataclasses.replace(two_sources, max_samples=20, folds=3, fold=1, seed=0)
     run = _run_folder(Path(two_sources.output).parent, ran)
     if key == "sources":
         value = ran.sources[:1]
     asked = dataclasses.replace(ran, **{key: value})
-    with pytest.raises(ValueError, match=rf"split its data with other settings.*{key}: .* "
-                                         rf"there, .* here.*give that run's config"):
+    with pytest.raises(
+        ValueError,
+        match=rf"split its data with other settings.*{key}: .* "
+        rf"there, .* here.*give that run's config",
+    ):
         run_mix(asked, run)
 
 
@@ -190,8 +230,10 @@ def test_settings_that_do_not_decide_the_split_are_not_refused(two_sources) -> N
     computed = load_mix(two_sources)
     # no cap, so `seed` draws nothing; a weight changes the draws, not the split; a path
     # spelled otherwise is the same file; the run's own training settings are its business
-    sources = [{**two_sources.sources[0], "weight": 3.0},
-               {"data": str(Path(two_sources.sources[1]["data"]).parent / "." / "metadata.csv")}]
+    sources = [
+        {**two_sources.sources[0], "weight": 3.0},
+        {"data": str(Path(two_sources.sources[1]["data"]).parent / "." / "metadata.csv")},
+    ]
     other = dataclasses.replace(two_sources, seed=9, sources=sources, epochs=1, lr=0.5)
     _same_split(run_mix(other, run), computed)
 
@@ -207,8 +249,7 @@ def test_a_config_yaml_from_before_a_key_existed_takes_its_default(two_sources) 
         run_mix(dataclasses.replace(two_sources, folds=3), run)
 
 
-def test_a_split_csv_naming_a_data_set_the_config_lacks_is_refused(two_sources,
-                                                                   tmp_path) -> None:
+def test_a_split_csv_naming_a_data_set_the_config_lacks_is_refused(two_sources, tmp_path) -> None:
     run = tmp_path / "bare"
     run.mkdir()
     write_split(run / SPLIT_FILE, load_mix(two_sources))  # no config.yaml to compare
@@ -231,11 +272,20 @@ def _parse(*argv: str, plain_data: bool = True) -> argparse.Namespace:
 
 def test_data_options_split_as_training_on_that_data_set_does(tmp_path) -> None:
     data = _csv(tmp_path / "plain", 20)
-    args = _parse("--data", str(data), "--folds", "4", "--fold", "2", "--max-samples", "16",
-                  "--cache-dir", str(tmp_path / "cache"))
+    args = _parse(
+        "--data",
+        str(data),
+        "--folds",
+        "4",
+        "--fold",
+        "2",
+        "--max-samples",
+        "16",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    )
     config = config_from_args(args)
-    assert (config.folds, config.fold, config.max_samples, config.face_crops) == \
-        (4, 2, 16, False)
+    assert (config.folds, config.fold, config.max_samples, config.face_crops) == (4, 2, 16, False)
     assert run_dir_from_args(args, config) is None  # --data alone: computed, no run folder
     trained_alone = load_config(None, [f"data={data}", "folds=4", "fold=2", "max_samples=16"])
     _same_split(run_mix(config, run_dir_from_args(args, config)), load_mix(trained_alone))

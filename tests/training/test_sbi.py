@@ -27,8 +27,9 @@ def face(astronaut, tmp_path_factory) -> tuple[np.ndarray, np.ndarray]:
     """The astronaut's served crop at 128 px and its 68 landmarks (dlib), via the cache."""
     root = tmp_path_factory.mktemp("sbi")
     Image.fromarray(astronaut).save(root / "astronaut.png")
-    cache = open_face_cache([Sample(root / "astronaut.png", 0, None, "s", "d")], root / "c",
-                            SIZE, margin=0.3, workers=1)
+    cache = open_face_cache(
+        [Sample(root / "astronaut.png", 0, None, "s", "d")], root / "c", SIZE, margin=0.3, workers=1
+    )
     assert cache.detected[0]
     return np.array(cache.images[0]), cache.landmarks[0].copy()
 
@@ -47,8 +48,9 @@ def test_blend_is_exact_outside_the_mask_and_the_reach_of_the_hull(face, seed) -
     assert (mask == 0).any()
     assert np.array_equal(out[mask == 0], image[mask == 0])
     reach = max_mask_reach(image.shape[:2])
-    grown = cv2.dilate(hull_mask(marks, image.shape[:2]),
-                       np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    grown = cv2.dilate(
+        hull_mask(marks, image.shape[:2]), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    )
     far = grown == 0
     assert far.any(), "the test needs pixels beyond the reach"
     assert np.array_equal(out[far], image[far]) and (mask[far] == 0).all()
@@ -109,8 +111,9 @@ def _tiny(n: int = 4, size: int = 32, seed: int = 0) -> tuple[np.ndarray, np.nda
     """Textured images and a ring of 68 landmarks around each image's centre."""
     images = np.random.default_rng(seed).integers(0, 256, (n, size, size, 3), dtype=np.uint8)
     angle = np.linspace(0, 2 * np.pi, 68, endpoint=False)
-    ring = np.stack([size / 2 + size / 4 * np.cos(angle), size / 2 + size / 3 * np.sin(angle)],
-                    axis=1).astype(np.float32)
+    ring = np.stack(
+        [size / 2 + size / 4 * np.cos(angle), size / 2 + size / 3 * np.sin(angle)], axis=1
+    ).astype(np.float32)
     return images, np.repeat(ring[None], n, axis=0)
 
 
@@ -119,14 +122,15 @@ def _as_uint8(tensor: torch.Tensor) -> np.ndarray:
 
 
 def _dataset(images, labels, landmarks, **kwargs) -> MixDataset:
-    return MixDataset(images, labels, np.arange(len(labels)), lambda t: t.float(),
-                      landmarks=landmarks, **kwargs)
+    return MixDataset(
+        images, labels, np.arange(len(labels)), lambda t: t.float(), landmarks=landmarks, **kwargs
+    )
 
 
 def test_only_real_rows_with_landmarks_are_blended() -> None:
     images, marks = _tiny()
-    marks[1] = np.nan                      # REAL, no face found
-    labels = np.array([0, 0, 1, 0])        # row 2 is FAKE; row 3 REAL with landmarks
+    marks[1] = np.nan  # REAL, no face found
+    labels = np.array([0, 0, 1, 0])  # row 2 is FAKE; row 3 REAL with landmarks
     ds = _dataset(images, labels, marks, sbi_p=1.0)
     for _ in range(20):
         image, label, row = ds[1]
@@ -143,8 +147,10 @@ def test_only_real_rows_with_landmarks_are_blended() -> None:
 def test_without_sbi_p_or_landmarks_nothing_is_blended() -> None:
     images, marks = _tiny()
     labels = np.zeros(4, dtype=int)
-    for ds in (_dataset(images, labels, marks, sbi_p=0.0),
-               _dataset(images, labels, None, sbi_p=1.0)):
+    for ds in (
+        _dataset(images, labels, marks, sbi_p=0.0),
+        _dataset(images, labels, None, sbi_p=1.0),
+    ):
         for k in range(4):
             image, label, row = ds[k]
             assert float(label) == 0.0 and row == k
@@ -182,7 +188,7 @@ def test_sbi_draws_make_sbi_fraction_of_all_draws_self_blended(fraction, blendab
     config = load_config(None, [f"sbi_fraction={fraction}"])
     labels = np.array([0] * 100 + [1] * 50)
     marks = np.zeros((150, 68, 2), np.float32)
-    marks[int(blendable * 100):100] = np.nan
+    marks[int(blendable * 100) : 100] = np.nan
     real_share, p = sbi_draws(config, labels, np.arange(150), marks)
     assert 0 < p <= 1
     assert real_share * blendable * p == pytest.approx(fraction)

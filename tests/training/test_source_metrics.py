@@ -25,17 +25,17 @@ def scored() -> tuple[list[Sample], np.ndarray, np.ndarray]:
     exactly `low` (UNCERTAIN) and `high` (FAKE)."""
     rows = [
         # swaps/swapA: 4 REAL, 4 FAKE
-        (_s(0, "swapA", "swaps"), 0.10),   # REAL
-        (_s(0, "swapA", "swaps"), 0.30),   # at low: UNCERTAIN
-        (_s(0, "swapA", "swaps"), 0.70),   # at high: FAKE (a false accusation)
-        (_s(0, "swapA", "swaps"), 0.20),   # REAL
-        (_s(1, "swapA", "swaps"), 0.90),   # FAKE
-        (_s(1, "swapA", "swaps"), 0.69),   # UNCERTAIN
-        (_s(1, "swapA", "swaps"), 0.05),   # called REAL
-        (_s(1, "swapA", "swaps"), 0.99),   # FAKE
+        (_s(0, "swapA", "swaps"), 0.10),  # REAL
+        (_s(0, "swapA", "swaps"), 0.30),  # at low: UNCERTAIN
+        (_s(0, "swapA", "swaps"), 0.70),  # at high: FAKE (a false accusation)
+        (_s(0, "swapA", "swaps"), 0.20),  # REAL
+        (_s(1, "swapA", "swaps"), 0.90),  # FAKE
+        (_s(1, "swapA", "swaps"), 0.69),  # UNCERTAIN
+        (_s(1, "swapA", "swaps"), 0.05),  # called REAL
+        (_s(1, "swapA", "swaps"), 0.99),  # FAKE
         # swaps/swapB: FAKE only
         (_s(1, "swapB", "swaps"), 0.80),
-        (_s(1, "swapB", "swaps"), 0.50),   # UNCERTAIN
+        (_s(1, "swapB", "swaps"), 0.50),  # UNCERTAIN
         # genuine/genuine: REAL only (no source column: the source is the data set)
         (_s(0, "genuine", "genuine"), 0.10),
         (_s(0, "genuine", "genuine"), 0.75),  # FAKE

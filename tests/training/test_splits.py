@@ -17,8 +17,9 @@ def _dfdc_like(videos: int = 300, seed: int = 1) -> list[Sample]:
     samples = []
     for v in range(videos):
         samples.append(Sample(Path(f"v{v}/real.jpg"), 0, f"v{v}"))
-        samples += [Sample(Path(f"v{v}/fake{j}.jpg"), 1, f"v{v}")
-                    for j in range(int(rng.integers(0, 11)))]
+        samples += [
+            Sample(Path(f"v{v}/fake{j}.jpg"), 1, f"v{v}") for j in range(int(rng.integers(0, 11)))
+        ]
     samples += [Sample(Path(f"loose{i}.jpg"), i % 2, None) for i in range(20)]
     return samples
 

@@ -32,8 +32,9 @@ POLL_S = 0.1  # a progress stream looks at its job this often (or its queue's mi
 QUEUE_RETRY_AFTER_S = 30
 
 
-@router.post("/video", response_model=JobCreated, status_code=202,
-             summary="Start a video analysis job")
+@router.post(
+    "/video", response_model=JobCreated, status_code=202, summary="Start a video analysis job"
+)
 async def create_video_job(
     *,
     request: Request,
@@ -57,23 +58,29 @@ async def create_video_job(
     if await asyncio.to_thread(lambda: jobs.full):  # refused before the upload is written
         raise await asyncio.to_thread(queue_full, jobs)
     upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
-    params = VideoJobParams(frames=count, models=names, tta=tta, whole_image=whole_image,
-                            stability=stability)
+    params = VideoJobParams(
+        frames=count, models=names, tta=tta, whole_image=whole_image, stability=stability
+    )
     try:  # the queue owns the upload from here: it discards it if it refuses the job
-        job = await asyncio.to_thread(jobs.submit_video, upload, clean_filename(file.filename),
-                                      params)
+        job = await asyncio.to_thread(
+            jobs.submit_video, upload, clean_filename(file.filename), params
+        )
     except QueueFullError:  # filled while the upload streamed in
         raise await asyncio.to_thread(queue_full, jobs) from None
     base = str(request.url_for("read_job", job_id=job.id).path)
-    return JobCreated(job_id=job.id, status=job.status, status_url=base,
-                      events_url=f"{base}/events")
+    return JobCreated(
+        job_id=job.id, status=job.status, status_url=base, events_url=f"{base}/events"
+    )
 
 
 def queue_full(jobs: VideoJobQueue) -> APIError:
     """503 `job_queue_full` with Retry-After: MAX_QUEUED_JOBS jobs are unfinished."""
     return APIError.retry_later(
-        QueueFullError.code, f"{jobs.queue_depth} video jobs are queued or running, the limit "
-        f"is {jobs.max_jobs}; try again later", QUEUE_RETRY_AFTER_S)
+        QueueFullError.code,
+        f"{jobs.queue_depth} video jobs are queued or running, the limit "
+        f"is {jobs.max_jobs}; try again later",
+        QUEUE_RETRY_AFTER_S,
+    )
 
 
 def _job_or_404(jobs: VideoJobQueue, job_id: str) -> Job:
@@ -83,18 +90,27 @@ def _job_or_404(jobs: VideoJobQueue, job_id: str) -> Job:
     return job
 
 
-@router.get("/{job_id}", response_model=JobStatus, summary="A job's status and result",
-            responses=NOT_FOUND)
+@router.get(
+    "/{job_id}", response_model=JobStatus, summary="A job's status and result", responses=NOT_FOUND
+)
 def read_job(job_id: str, jobs: JobsDep) -> JobStatus:  # a thread: may read the database
     return _job_or_404(jobs, job_id).snapshot()
 
 
-@router.get("/{job_id}/events", summary="A job's progress as Server-Sent Events",
-            response_class=EventSourceResponse,
-            responses={**NOT_FOUND, 200: {"content": {"text/event-stream": {}},
-                             "description": "`progress` events (JobStatus without result), "
-                                            "then one `done` or `failed` event with the "
-                                            "full JobStatus"}})
+@router.get(
+    "/{job_id}/events",
+    summary="A job's progress as Server-Sent Events",
+    response_class=EventSourceResponse,
+    responses={
+        **NOT_FOUND,
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`progress` events (JobStatus without result), "
+            "then one `done` or `failed` event with the "
+            "full JobStatus",
+        },
+    },
+)
 async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> EventSourceResponse:
     first = await asyncio.to_thread(_job_or_404, jobs, job_id)
 
@@ -107,8 +123,7 @@ async def stream_job_events(job_id: str, jobs: JobsDep, request: Request) -> Eve
                 if job.finished:
                     yield {"event": status.status, "data": status.model_dump_json()}
                     return
-                yield {"event": "progress",
-                       "data": status.model_dump_json(exclude={"result"})}
+                yield {"event": "progress", "data": status.model_dump_json(exclude={"result"})}
             if await request.is_disconnected():
                 return  # the job goes on; only this stream ends
             await asyncio.sleep(max(POLL_S, jobs.min_poll_s))

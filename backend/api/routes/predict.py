@@ -70,10 +70,20 @@ async def predict_image(
     names = parse_models(models, predictor)
     data = await read_upload(file, settings.MAX_IMAGE_BYTES)
     result = await asyncio.get_running_loop().run_in_executor(
-        executor, lambda: analyse_image(predictor, history, settings, data,
-                                        clean_filename(file.filename), models=names, tta=tta,
-                                        explain=explain, whole_image=whole_image,
-                                        stability=stability))
+        executor,
+        lambda: analyse_image(
+            predictor,
+            history,
+            settings,
+            data,
+            clean_filename(file.filename),
+            models=names,
+            tta=tta,
+            explain=explain,
+            whole_image=whole_image,
+            stability=stability,
+        ),
+    )
     set_verdict(request, result.prediction)  # for the access log and metrics
     return result
 
@@ -96,8 +106,7 @@ async def checked_photo(
     """Read and decode the upload before any event is sent: an empty, too large or undecodable
     file is a plain 4xx JSON answer, as from `POST /api/predict`."""
     data = await read_upload(file, settings.MAX_IMAGE_BYTES)
-    image = await asyncio.get_running_loop().run_in_executor(
-        executor, decode_photo, settings, data)
+    image = await asyncio.get_running_loop().run_in_executor(executor, decode_photo, settings, data)
     return CheckedPhoto(data=data, filename=clean_filename(file.filename), image=image)
 
 
@@ -133,10 +142,23 @@ async def stream_image_analysis(
         loop.call_soon_threadsafe(steps.put_nowait, step)
 
     # the worker's steps and then its end reach the loop in the order they happened
-    work = loop.run_in_executor(executor, lambda: analyse_image(
-        predictor, history, settings, photo.data, photo.filename, models=names, tta=tta,
-        explain=explain, whole_image=whole_image, stability=stability, image=photo.image,
-        progress=report))
+    work = loop.run_in_executor(
+        executor,
+        lambda: analyse_image(
+            predictor,
+            history,
+            settings,
+            photo.data,
+            photo.filename,
+            models=names,
+            tta=tta,
+            explain=explain,
+            whole_image=whole_image,
+            stability=stability,
+            image=photo.image,
+            progress=report,
+        ),
+    )
     work.add_done_callback(lambda _: steps.put_nowait(None))
     while (step := await steps.get()) is not None:
         yield step
@@ -169,8 +191,11 @@ async def predict_batch(
     every file in `results` is recorded once, no file in `errors` is, so a client retries
     exactly the files listed in `errors`."""
     if len(files) > settings.MAX_BATCH_FILES:
-        raise APIError(400, "too_many_files", f"{len(files)} files sent; the limit is "
-                                              f"{settings.MAX_BATCH_FILES} per batch")
+        raise APIError(
+            400,
+            "too_many_files",
+            f"{len(files)} files sent; the limit is {settings.MAX_BATCH_FILES} per batch",
+        )
     names = parse_models(models, predictor)
     start = time.perf_counter()
     batch_id = str(uuid.uuid4())
@@ -183,18 +208,27 @@ async def predict_batch(
             async with in_memory:
                 data = await read_upload(file, settings.MAX_IMAGE_BYTES)
                 return await loop.run_in_executor(
-                    executor, lambda: analyse_image(
-                        predictor, history, settings, data, filename, models=names, tta=tta,
-                        explain=False, batch_id=batch_id, whole_image=whole_image,
-                        stability=stability))
+                    executor,
+                    lambda: analyse_image(
+                        predictor,
+                        history,
+                        settings,
+                        data,
+                        filename,
+                        models=names,
+                        tta=tta,
+                        explain=False,
+                        batch_id=batch_id,
+                        whole_image=whole_image,
+                        stability=stability,
+                    ),
+                )
         except APIError as exc:
-            return BatchItemError(index=index, filename=filename, code=exc.code,
-                                  detail=exc.detail)
+            return BatchItemError(index=index, filename=filename, code=exc.code, detail=exc.detail)
         except (FaceProofError, HistoryUnavailableError) as exc:
             # the history failing for one file fails that file alone: it is not recorded
             # (nor its upload kept), so retrying the listed errors duplicates nothing
-            return BatchItemError(index=index, filename=filename, code=exc.code,
-                                  detail=str(exc))
+            return BatchItemError(index=index, filename=filename, code=exc.code, detail=str(exc))
 
     # files in parallel, as many as there are inference workers (so at most that many are held
     # in memory): the micro-batcher runs their faces through each model together; results
@@ -203,13 +237,20 @@ async def predict_batch(
     results = [o for o in outcomes if not isinstance(o, BatchItemError)]
     errors = [o for o in outcomes if isinstance(o, BatchItemError)]
     await loop.run_in_executor(executor, release_free_memory)  # the files' decoded pixels
-    counts = {v: sum(1 for r in results if r.prediction == v) for v in
-              ("REAL", "FAKE", "UNCERTAIN", "NO_FACE")}
+    counts = {
+        v: sum(1 for r in results if r.prediction == v)
+        for v in ("REAL", "FAKE", "UNCERTAIN", "NO_FACE")
+    }
     set_verdict(request, counts)  # for the access log and metrics
-    summary = BatchSummary(total=len(files), real=counts["REAL"], fake=counts["FAKE"],
-                           uncertain=counts["UNCERTAIN"], no_face=counts["NO_FACE"],
-                           failed=len(errors),
-                           processing_time_ms=round((time.perf_counter() - start) * 1000, 2))
+    summary = BatchSummary(
+        total=len(files),
+        real=counts["REAL"],
+        fake=counts["FAKE"],
+        uncertain=counts["UNCERTAIN"],
+        no_face=counts["NO_FACE"],
+        failed=len(errors),
+        processing_time_ms=round((time.perf_counter() - start) * 1000, 2),
+    )
     return BatchResponse(summary=summary, results=results, errors=errors)
 
 
@@ -236,13 +277,23 @@ async def predict_video(
     upload = await save_upload(file, settings.MAX_VIDEO_BYTES, temp_space)
     try:
         result = await asyncio.get_running_loop().run_in_executor(
-            executor, lambda: analyse_video(predictor, history, settings, upload.path,
-                                            clean_filename(file.filename), upload.size,
-                                            upload.sha256, frames=count, models=names,
-                                            tta=tta, whole_image=whole_image,
-                                            stability=stability))
+            executor,
+            lambda: analyse_video(
+                predictor,
+                history,
+                settings,
+                upload.path,
+                clean_filename(file.filename),
+                upload.size,
+                upload.sha256,
+                frames=count,
+                models=names,
+                tta=tta,
+                whole_image=whole_image,
+                stability=stability,
+            ),
+        )
     finally:
         upload.discard()
     set_verdict(request, result.prediction)  # for the access log and metrics
     return result
-

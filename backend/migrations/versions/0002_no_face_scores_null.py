@@ -19,21 +19,28 @@ branch_labels = None
 depends_on = None
 
 SCORES = ("confidence", "fake_probability")
-analyses = sa.table("analyses", sa.column("prediction", sa.String),
-                    *(sa.column(name, sa.Float) for name in SCORES))
+analyses = sa.table(
+    "analyses", sa.column("prediction", sa.String), *(sa.column(name, sa.Float) for name in SCORES)
+)
 
 
 def upgrade() -> None:
     with op.batch_alter_table("analyses") as batch:
         for name in SCORES:
             batch.alter_column(name, existing_type=sa.Float(), nullable=True)
-    op.execute(analyses.update().where(analyses.c.prediction == "NO_FACE")
-               .values(confidence=None, fake_probability=None))
+    op.execute(
+        analyses.update()
+        .where(analyses.c.prediction == "NO_FACE")
+        .values(confidence=None, fake_probability=None)
+    )
 
 
 def downgrade() -> None:
-    op.execute(analyses.update().where(analyses.c.confidence.is_(None))
-               .values(confidence=0.0, fake_probability=0.0))
+    op.execute(
+        analyses.update()
+        .where(analyses.c.confidence.is_(None))
+        .values(confidence=0.0, fake_probability=0.0)
+    )
     with op.batch_alter_table("analyses") as batch:
         for name in SCORES:
             batch.alter_column(name, existing_type=sa.Float(), nullable=False)

@@ -20,8 +20,13 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-analyses = sa.table("analyses", sa.column("id", sa.String), sa.column("kind", sa.String),
-                    sa.column("faces", sa.JSON), sa.column("deciding_face", sa.Integer))
+analyses = sa.table(
+    "analyses",
+    sa.column("id", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("faces", sa.JSON),
+    sa.column("deciding_face", sa.Integer),
+)
 
 
 def most_suspicious(faces: list) -> int | None:
@@ -39,13 +44,15 @@ def upgrade() -> None:
     with op.batch_alter_table("analyses") as batch:
         batch.add_column(sa.Column("deciding_face", sa.Integer(), nullable=True))
     connection = op.get_bind()
-    rows = connection.execute(sa.select(analyses.c.id, analyses.c.faces)
-                              .where(analyses.c.kind == "image")).all()
+    rows = connection.execute(
+        sa.select(analyses.c.id, analyses.c.faces).where(analyses.c.kind == "image")
+    ).all()
     for analysis_id, faces in rows:
         index = most_suspicious(faces)
         if index is not None:
-            connection.execute(analyses.update().where(analyses.c.id == analysis_id)
-                               .values(deciding_face=index))
+            connection.execute(
+                analyses.update().where(analyses.c.id == analysis_id).values(deciding_face=index)
+            )
 
 
 def downgrade() -> None:

@@ -64,8 +64,9 @@ postgres:  ## Debian's PostgreSQL, which tests/postgres.py starts for the histor
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 	  (apt-get update && apt-get install -y --no-install-recommends postgresql)
 
-lint: setup  ## ruff, mypy
+lint: setup  ## ruff (lint and format check), mypy
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 format: setup  ## ruff fix + format

@@ -123,13 +123,29 @@ def calibration_groups(
 
 
 def _lowest_cut_at_most(values: np.ndarray, rate: float) -> float:
-    """The lowest t with share(values >= t) <= rate: just above the k-th largest value."""
-    values = np.sort(values)
+    """A cut t with share(values >= t) <= rate, as far from the values beside it as it can be.
+
+    The fewest values that must stay below t end at `top`; t lies halfway, in logit space,
+    between `top` and the next larger value, so a score moved by rounding (float16 weights,
+    another runtime, another BLAS) does not cross it. A cut just above `top` (the way it was
+    placed before) let one genuine face of 135 flip to FAKE between two runs of the same
+    weights. With no larger value (none may lie at or above t) t is just above `top`.
+    """
+    values = np.sort(np.asarray(values, dtype=np.float64))
     allowed = int(np.floor(rate * len(values) + 1e-9))  # this many may lie at or above t
     if allowed >= len(values):
         return 0.0
     top = values[len(values) - allowed - 1]  # the largest value that must stay below t
-    return float(np.nextafter(top, np.inf))
+    larger = values[len(values) - allowed :]
+    larger = larger[larger > top]  # a tie with top stays below t too
+    just_above = float(np.nextafter(top, np.inf))
+    if larger.size == 0:
+        return just_above
+    above = float(larger[0])
+    cut = float(sigmoid((logit(top) + logit(above)) / 2))
+    if not top < cut <= above:  # both clamped by logit near 0 or 1
+        cut = (top + above) / 2
+    return cut if top < cut <= above else just_above
 
 
 def false_accusation_rule(

@@ -24,7 +24,7 @@ class TrainConfig:
     # {data, name, max, weight} (see training.mix)
     hold_out_source: str = ""  # a data set or source kept out entirely (leave-one-out)
     face_crops: bool = True  # cut training crops with the serving face detector
-    face_detector: Literal["haar", "yunet"] = "haar"  # the detector that cuts them (as the
+    face_detector: Literal["haar", "yunet", "dlib"] = "haar"  # the detector that cuts them (as the
     # service's setting)
     no_face: Literal["keep", "drop"] = "keep"  # training images where no face is found: kept
     # (scored whole, as the service does) or dropped

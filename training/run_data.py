@@ -268,12 +268,22 @@ def add_data_arguments(
         "the config's output; with --data: none, computed)",
     )
     parser.add_argument("--cache-dir", default="data/cache")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="--config: a config value changed for this run of the tool only, e.g. "
+        "face_detector=dlib to score the crops another detector cuts (repeatable)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The training config the options name: --config's, or that of the --data set."""
     if getattr(args, "config", None):
-        return load_config(args.config, [f"cache_dir={args.cache_dir}"])
+        overrides = getattr(args, "overrides", None) or []
+        return load_config(args.config, [f"cache_dir={args.cache_dir}", *overrides])
     return data_config(
         args.data,
         args.image_root,

@@ -228,8 +228,7 @@ def test_the_cut_keeps_its_distance_from_the_scores_beside_it() -> None:
         below, above = values[-5], values[-4]
         assert below < cut < above
         assert min(cut - below, above - cut) > 0.2 * (above - below)
-        moved = values + np.clip(rng.normal(0.0, 1.0, values.size), -1, 1) * 0.1 * (
-            above - below)
+        moved = values + np.clip(rng.normal(0.0, 1.0, values.size), -1, 1) * 0.1 * (above - below)
         assert (moved >= cut).sum() == 4
 
 

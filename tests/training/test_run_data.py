@@ -302,3 +302,16 @@ def test_config_options_read_the_configs_run_folder_or_the_one_named(tmp_path) -
     assert run_dir_from_args(named, config_from_args(named)) == "runs/other"
     with pytest.raises(SystemExit):
         _parse("--data", "x.csv", plain_data=False)
+
+
+def test_set_changes_config_values_for_one_run_of_a_tool(tmp_path) -> None:
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text("data: x.csv\nface_detector: haar\n")
+    args = _parse(
+        "--config", str(config_file), "--set", "face_detector=dlib", "--set", "sbi_fraction=0"
+    )
+    config = config_from_args(args)
+    assert (config.face_detector, config.sbi_fraction) == ("dlib", 0.0)
+    assert config_from_args(_parse("--config", str(config_file))).face_detector == "haar"
+    with pytest.raises(ValueError):  # checked as any override is: a typo is an error
+        config_from_args(_parse("--config", str(config_file), "--set", "face_detectr=dlib"))

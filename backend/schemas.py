@@ -62,6 +62,13 @@ class DecisionBand(BaseModel):
     threshold: float
     low: float
     high: float
+    owner: str | None = Field(
+        None,
+        examples=["ensemble"],
+        description="whose rule this is: 'ensemble' (the fitted ensemble's, which also decides "
+        "for its one weighted model alone) or a model's name; null in history records made "
+        "before it was kept",
+    )
 
 
 class ImageSize(BaseModel):

@@ -38,6 +38,9 @@ from faceproof.verdict import DecisionRule, Verdict
 
 log = logging.getLogger(__name__)
 
+ENSEMBLE_RULE = "ensemble"
+"""`Predictor.rule_owner` of a rule that is the ensemble's, not one model's."""
+
 
 @dataclass
 class FacePrediction:
@@ -269,11 +272,20 @@ class Predictor:
     def rule(self, models: Sequence[str]) -> DecisionRule:
         """The fitted ensemble's rule where it applies to `models` (it may hold one weighted
         member and others at weight 0), else one model's own rule or the members' mean."""
+        owner = self.rule_owner(models)
+        if owner != ENSEMBLE_RULE:
+            return self.rules[owner]
         if self.ensemble is not None and self.ensemble.applies_to(models):
             return self.ensemble.rule
-        if len(models) == 1:
-            return self.rules[models[0]]
         return ensemble_rule([self.bundles[m].config for m in models])
+
+    def rule_owner(self, models: Sequence[str]) -> str:
+        """Whose rule `rule(models)` is: `ENSEMBLE_RULE` (the fitted ensemble's, which also
+        decides for its one weighted member alone, or the members' mean), else the one
+        model's name."""
+        if self.ensemble is not None and self.ensemble.applies_to(models):
+            return ENSEMBLE_RULE
+        return models[0] if len(models) == 1 else ENSEMBLE_RULE
 
     def combine(self, probabilities: np.ndarray, models: Sequence[str]) -> np.ndarray:
         """(n, n_models) calibrated probabilities -> (n,) ensemble probability."""

@@ -69,7 +69,12 @@ def analyse_image(
     analysis_id = str(uuid.uuid4())
     rule = predictor.rule(result.models_used)
     response = image_response(
-        result, analysis_id=analysis_id, filename=filename, rule=rule, provenance=provenance
+        result,
+        analysis_id=analysis_id,
+        filename=filename,
+        rule=rule,
+        rule_owner=predictor.rule_owner(result.models_used),
+        provenance=provenance,
     )
     top = None if result.deciding_face is None else result.faces[result.deciding_face]
     item = new_record(
@@ -160,7 +165,12 @@ def analyse_video(
     # beside the verdict, never an input to it
     provenance = read_provenance(path, "video", trust_anchors=settings.trust_anchors())
     response = video_response(
-        result, analysis_id=analysis_id, filename=filename, rule=rule, provenance=provenance
+        result,
+        analysis_id=analysis_id,
+        filename=filename,
+        rule=rule,
+        rule_owner=predictor.rule_owner(result.models_used),
+        provenance=provenance,
     )
     item = new_record(
         analysis_id,

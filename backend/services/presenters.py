@@ -41,10 +41,10 @@ def jpeg_data_url(rgb: np.ndarray, side: int = THUMBNAIL_SIDE, quality: int = 85
     return "data:image/jpeg;base64," + base64.b64encode(data.tobytes()).decode()
 
 
-def decision_band(rule: DecisionRule) -> DecisionBand:
-    """The decision rule as the API presents it (answers, models, info): the one place a
-    `DecisionBand` is made."""
-    return DecisionBand(threshold=rule.threshold, low=rule.low, high=rule.high)
+def decision_band(rule: DecisionRule, owner: str) -> DecisionBand:
+    """The decision rule as the API presents it (answers, models, info), with whose it is
+    (`Predictor.rule_owner`): the one place a `DecisionBand` is made."""
+    return DecisionBand(threshold=rule.threshold, low=rule.low, high=rule.high, owner=owner)
 
 
 def box_of(face_dict: dict) -> Box:
@@ -59,6 +59,7 @@ def image_response(
     analysis_id: str,
     filename: str,
     rule: DecisionRule,
+    rule_owner: str,
     provenance: FileProvenance,
 ) -> PredictionResponse:
     faces = []
@@ -93,7 +94,7 @@ def image_response(
         faces=faces,
         deciding_face=result.deciding_face,
         models_used=result.models_used,
-        decision=decision_band(rule),
+        decision=decision_band(rule, rule_owner),
         tta=result.tta,
         image=ImageSize(width=result.width, height=result.height),
         processing_time_ms=round(result.processing_time_ms, 2),
@@ -115,6 +116,7 @@ def video_response(
     analysis_id: str,
     filename: str,
     rule: DecisionRule,
+    rule_owner: str,
     provenance: FileProvenance,
 ) -> VideoResponse:
     return VideoResponse(
@@ -149,7 +151,7 @@ def video_response(
             for k in result.keyframes
         ],
         models_used=result.models_used,
-        decision=decision_band(rule),
+        decision=decision_band(rule, rule_owner),
         duration_s=result.duration_s,
         processing_time_ms=round(result.processing_time_ms, 2),
         downscaled=downscale_of(result.extras.get("downscaled")),

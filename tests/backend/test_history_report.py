@@ -239,3 +239,11 @@ def test_history_disabled_keeps_nothing(make_client, make_settings, face_jpeg, f
     uploads = make_settings().UPLOADS_DIR
     assert not uploads.exists() or list(uploads.iterdir()) == []
     assert client.get("/api/info").json()["history_enabled"] is False
+
+
+def test_the_report_names_the_rule_the_answer_named(make_client, face_jpeg) -> None:
+    client = make_client()
+    made = _photo(client, face_jpeg, "one.jpg", models="fake")
+    assert made["decision"]["owner"] == "fake"
+    html = client.get(f"/api/history/{made['analysis_id']}/report").text
+    assert "fake&#39;s rule" in html and "The ensemble&#39;s rule" not in html

@@ -25,7 +25,7 @@ def test_models_lists_the_bundles(client) -> None:
     assert fake["metrics"] == {"roc_auc": 0.5, "accuracy": 0.5, "samples": 10}
     assert fake["threshold"] == 0.5
     assert fake["temperature"] == 1.0
-    assert fake["abstain_band"] == {"threshold": 0.5, "low": 0.5, "high": 0.5}
+    assert fake["abstain_band"] == {"threshold": 0.5, "low": 0.5, "high": 0.5, "owner": "fake"}
     assert len(fake["mean"]) == len(fake["std"]) == 3
     assert fake["interpolation"]
     assert fake["created"]
@@ -90,7 +90,7 @@ def test_info(make_client) -> None:
     assert info["name"] == "FaceProof"
     assert info["version"] == faceproof.__version__
     assert info["models"] == ["fake", "real"]
-    assert info["ensemble"] == {"threshold": 0.5, "low": 0.5, "high": 0.5}
+    assert info["ensemble"] == {"threshold": 0.5, "low": 0.5, "high": 0.5, "owner": "ensemble"}
     assert info["face_detector"] == "haar"
     assert info["api_key_required"] is False
     assert info["device"] == "cpu"  # TORCH/DEVICE auto on a machine without a GPU
@@ -197,6 +197,12 @@ def test_a_model_at_ensemble_weight_0_runs_only_when_a_request_names_it(
     }
     alone = client.post("/api/predict", files={"file": ("f.jpg", face_jpeg)}).json()
     assert alone["models_used"] == ["fake"]
+    # the ensemble's rule decided for its one weighted model, and the answer says whose it is
+    assert alone["decision"] == {"threshold": 0.5, "low": 0.4, "high": 0.6, "owner": "ensemble"}
+    assert info["ensemble"]["owner"] == "ensemble"
+    # the models page shows each model's own rule (its card's), not the ensemble's
+    own = {m["name"]: m["abstain_band"] for m in client.get("/api/models").json()}
+    assert own["fake"]["owner"] == "fake" and own["fake"]["high"] != 0.6
     both = client.post(
         "/api/predict", files={"file": ("f.jpg", face_jpeg)}, data={"models": "fake,real"}
     ).json()

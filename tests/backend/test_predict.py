@@ -28,7 +28,7 @@ def test_predict_a_face(client, face_jpeg, model_p, decode_data_url) -> None:
     assert body["face_detected"] is True
     assert "1 face found" in body["reason"]
     assert body["models_used"] == ["fake", "real"]
-    assert body["decision"] == {"threshold": 0.5, "low": 0.5, "high": 0.5}
+    assert body["decision"] == {"threshold": 0.5, "low": 0.5, "high": 0.5, "owner": "ensemble"}
     assert body["tta"] is False
     assert body["image"] == {"width": 256, "height": 256}
     assert body["filename"] == "face.jpg"

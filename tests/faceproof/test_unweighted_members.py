@@ -72,6 +72,11 @@ def test_a_member_at_weight_0_runs_only_when_named(
 
         alone = predictor.predict_image(astronaut)
         assert alone.models_used == ["lite"]
+        # the fitted rule decides for its one weighted member alone, and says it is its own
+        assert predictor.rule_owner(["lite"]) == "ensemble"
+        assert (predictor.rule(["lite"]).low, predictor.rule(["lite"]).high) == FITTED[1:]
+        assert predictor.rule_owner(["resnet"]) == "resnet"  # not the ensemble: its own rule
+        assert predictor.rule(["resnet"]) == predictor.rules["resnet"]
         assert alone.fake_probability == pytest.approx(P_LITE, abs=1e-6)
         # the fitted rule decides (FAKE at 0.98 >= 0.85), not the model's own (band to 0.99)
         assert alone.verdict is Verdict.FAKE

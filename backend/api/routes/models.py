@@ -38,7 +38,7 @@ async def read_models(predictor: PredictorDep, request: Request) -> list[ModelIn
                 face_margin=c.face_margin,
                 threshold=c.threshold,
                 temperature=c.temperature,
-                abstain_band=decision_band(predictor.rule([name])),
+                abstain_band=decision_band(predictor.rules[name], name),  # its own, as its card
                 metrics=c.metrics,
                 data=c.data,
                 created=c.created,
@@ -76,7 +76,10 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
         version=faceproof.__version__,
         models=predictor.model_names,
         default_models=predictor.default_models,
-        ensemble=decision_band(predictor.rule(predictor.default_models)),
+        ensemble=decision_band(
+            predictor.rule(predictor.default_models),
+            predictor.rule_owner(predictor.default_models),
+        ),
         face_detector=settings.FACE_DETECTOR,
         limits=Limits(
             max_image_bytes=settings.MAX_IMAGE_BYTES,

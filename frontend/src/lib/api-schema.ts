@@ -572,6 +572,12 @@ export interface components {
             low: number;
             /** High */
             high: number;
+            /**
+             * Owner
+             * @description whose rule this is: 'ensemble' (the fitted ensemble's, which also decides for its one weighted model alone) or a model's name; null in history records made before it was kept
+             * @example ensemble
+             */
+            owner?: string | null;
         };
         /** ErrorBody */
         ErrorBody: {

@@ -35,8 +35,12 @@ export function ruleRegions(band: DecisionBand): RuleRegion[] {
   return regions.filter((r) => r.to > r.from)
 }
 
-/** Whose rule decided: the ensemble's when several models ran, else the one model's. */
-export function ruleOwner(models: string[]): string {
+/** Whose rule decided, as the API says (`band.owner`: the fitted ensemble's rule also decides
+ * for its one weighted model alone); for a history record from before the API said it, the
+ * ensemble's when several models ran, else the one model's. */
+export function ruleOwner(models: string[], band?: Pick<DecisionBand, 'owner'> | null): string {
+  const owner = band?.owner
+  if (owner) return owner === 'ensemble' ? "the ensemble's rule" : `${owner}'s rule`
   return models.length === 1 ? `${models[0]}'s rule` : "the ensemble's rule"
 }
 
@@ -48,5 +52,5 @@ export function recordedRule(details: Record<string, unknown>): DecisionBand | n
   const { threshold, low, high } = raw
   if (typeof threshold !== 'number' || typeof low !== 'number' || typeof high !== 'number') return null
   if (!(low >= 0 && low <= threshold && threshold <= high && high <= 1)) return null
-  return { threshold, low, high }
+  return { threshold, low, high, owner: typeof raw.owner === 'string' ? raw.owner : null }
 }

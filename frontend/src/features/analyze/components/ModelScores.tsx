@@ -24,7 +24,7 @@ export function ModelScores({ face, decision, models, faceTitle }: ModelScoresPr
         Probability that {faceTitle ? `${faceTitle.toLowerCase()}, the face that decides,` : 'the face'} is
         fake, each bar drawn over the regions of the rule that decided.
       </p>
-      <RuleLegend band={decision} owner={ruleOwner(models)} />
+      <RuleLegend band={decision} owner={ruleOwner(models, decision)} />
       <div className="scores">
         {entries.map(([name, p]) => (
           <ScoreBar key={name} label={name} value={p} band={decision} />

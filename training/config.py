@@ -26,6 +26,8 @@ class TrainConfig:
     face_crops: bool = True  # cut training crops with the serving face detector
     face_detector: Literal["haar", "yunet", "dlib"] = "haar"  # the detector that cuts them (as the
     # service's setting)
+    face_detector_model: str = ""  # its model file where it needs one: yunet's .onnx (e.g.
+    # ../shared/models/yunet/face_detection_yunet_2026may.onnx; as FACEPROOF_YUNET_MODEL_PATH)
     no_face: Literal["keep", "drop"] = "keep"  # training images where no face is found: kept
     # (scored whole, as the service does) or dropped
     val_fraction: float = 0.15  # share of samples (by whole groups) held out
@@ -137,13 +139,18 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
             f"unknown config keys: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
     try:  # types and choices checked before any work: `epochs=abc` is an error here
-        return _VALIDATOR.validate_python(values)
+        config = _VALIDATOR.validate_python(values)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
             for e in exc.errors()
         )
         raise ValueError(f"invalid training config: {problems}") from None
+    if config.face_crops and config.face_detector == "yunet" and not config.face_detector_model:
+        raise ValueError(
+            "invalid training config: face_detector yunet needs face_detector_model (its .onnx)"
+        )
+    return config
 
 
 _VALIDATOR = TypeAdapter(TrainConfig)

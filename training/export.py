@@ -99,7 +99,12 @@ def export_from_checkpoint(
             "by_source": (data.face_stats or {}).get("by_source", {}),
         }
     elif margin == "auto":
-        margin_card = measure_face_margin([samples[i] for i in train_idx], seed=cfg.seed)
+        margin_card = measure_face_margin(
+            [samples[i] for i in train_idx],
+            seed=cfg.seed,
+            detector=cfg.face_detector,
+            detector_model=cfg.face_detector_model or None,
+        )
         margin = margin_card["face_margin"]
         log.info(
             "face margin measured on %d training crops: %.2f", margin_card["measured_on"], margin

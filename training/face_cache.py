@@ -96,8 +96,17 @@ class FaceCache:
 
 
 def fingerprint(
-    samples: list[Sample], size: int, margin: float, detector: str, landmarks: bool
+    samples: list[Sample],
+    size: int,
+    margin: float,
+    detector: str,
+    landmarks: bool,
+    detector_model: str | Path | None = None,
 ) -> str:
+    # a detector's model file (YuNet's) counts by name and size; without one the key is as
+    # it always was, so caches already cut stay valid
+    if detector_model:
+        detector = f"{detector}={Path(detector_model).name}:{Path(detector_model).stat().st_size}"
     digest = hashlib.sha256(f"{CACHE_VERSION}:{size}:{margin}:{detector}:{landmarks}".encode())
     for s in samples:
         digest.update(f"{s.path}\0{s.path.stat().st_size}\0".encode())
@@ -128,13 +137,15 @@ def open_face_cache(
     *,
     margin: float,
     detector: str = "haar",
+    detector_model: str | Path | None = None,
     landmarks: bool = True,
     workers: int | None = None,
 ) -> FaceCache:
-    """The served crops of `samples` at `size` px (with landmarks), built on first use."""
+    """The served crops of `samples` at `size` px (with landmarks), built on first use;
+    `detector_model` is the detector's model file where it needs one (YuNet)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    key = fingerprint(samples, size, margin, detector, landmarks)
+    key = fingerprint(samples, size, margin, detector, landmarks, detector_model)
     data_path = cache_dir / f"faces-{size}-{key}.u8"
     marks_path = data_path.with_suffix(".landmarks.npy")
     meta_path = data_path.with_suffix(".json")
@@ -148,6 +159,7 @@ def open_face_cache(
             shape,
             margin=margin,
             detector=detector,
+            detector_model=detector_model,
             landmarks=landmarks,
             workers=workers,
         )
@@ -161,7 +173,17 @@ def open_face_cache(
 
 
 def _build(
-    samples, data_path, marks_path, meta_path, shape, *, margin, detector, landmarks, workers
+    samples,
+    data_path,
+    marks_path,
+    meta_path,
+    shape,
+    *,
+    margin,
+    detector,
+    detector_model,
+    landmarks,
+    workers,
 ) -> None:
     size = shape[1]
     log.info(
@@ -176,7 +198,7 @@ def _build(
     out = np.memmap(partial, dtype=np.uint8, mode="w+", shape=shape)
     marks = np.full((len(samples), LANDMARKS, 2), np.nan, dtype=np.float32)
     ratios = np.full(len(samples), np.nan)  # image side / face box side, where found
-    face_detector = create_face_detector(detector)
+    face_detector = create_face_detector(detector, model_path=detector_model or None)
     finder = LandmarkFinder() if landmarks else None
     resize = Preprocessor(size, (0, 0, 0), (1, 1, 1), "bicubic").resize
 

@@ -15,12 +15,17 @@ from training.datasets import Sample
 
 
 def measure_face_margin(
-    samples: list[Sample], *, count: int = 300, seed: int = 0, detector: str = "haar"
+    samples: list[Sample],
+    *,
+    count: int = 300,
+    seed: int = 0,
+    detector: str = "haar",
+    detector_model: str | None = None,
 ) -> dict:
     """Median margin over up to `count` random crops (rounded to 0.05, at least 0)."""
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(samples), size=min(count, len(samples)), replace=False)
-    face_detector = create_face_detector(detector)
+    face_detector = create_face_detector(detector, model_path=detector_model or None)
     ratios, missed = [], 0
     for i in picks:
         image = load_image(samples[i].path)

@@ -96,3 +96,11 @@ def test_a_mistyped_value_is_an_error_before_any_work(override: str, field: str)
 def test_face_margin_takes_a_number_or_auto() -> None:
     assert load_config(None, ["face_margin=0.25"]).face_margin == 0.25
     assert load_config(None, ["face_margin=auto"]).face_margin == "auto"
+
+
+def test_the_yunet_detector_needs_its_model_file() -> None:
+    with pytest.raises(ValueError, match="face_detector_model"):
+        load_config(None, ["face_detector=yunet"])
+    config = load_config(None, ["face_detector=yunet", "face_detector_model=m.onnx"])
+    assert (config.face_detector, config.face_detector_model) == ("yunet", "m.onnx")
+    assert load_config(None, ["face_detector=dlib"]).face_detector_model == ""

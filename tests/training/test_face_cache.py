@@ -127,3 +127,27 @@ def test_without_landmarks_none_are_computed(photos, tmp_path) -> None:
     plain = open_face_cache(samples, tmp_path, SIZE, margin=0.3, landmarks=False, workers=1)
     assert plain.detected.tolist() == [True, False]
     assert np.isnan(plain.landmarks).all()
+
+
+def test_yunet_cuts_the_crops_with_its_model_file(photos, tmp_path) -> None:
+    model = Path(__file__).resolve().parents[3] / "shared/models/yunet"
+    models = sorted(model.glob("*.onnx"))
+    if not models:
+        pytest.skip(f"no YuNet model in {model}")
+    _, samples = photos
+    cut = open_face_cache(
+        samples,
+        tmp_path,
+        SIZE,
+        margin=0.3,
+        detector="yunet",
+        detector_model=models[0],
+        landmarks=False,
+        workers=1,
+    )
+    assert cut.detected.tolist() == [True, False]
+    assert cut.meta["detector"] == "yunet"
+    # the model file is part of the key: the same settings with Haar are another cache
+    haar = open_face_cache(samples, tmp_path, SIZE, margin=0.3, landmarks=False, workers=1)
+    assert len(list(tmp_path.glob("faces-*.u8"))) == 2
+    assert not np.array_equal(np.asarray(cut.images[0]), np.asarray(haar.images[0]))

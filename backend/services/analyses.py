@@ -20,6 +20,7 @@ from backend.schemas import HistoryItem, PhotoProgress, PredictionResponse, Vide
 from backend.services.history import HistoryStore, new_record
 from backend.services.kept_uploads import keep_upload
 from backend.services.presenters import (
+    decision_of,
     face_summaries,
     image_response,
     progress_event,
@@ -67,13 +68,11 @@ def analyse_image(
         progress=None if progress is None else lambda step: progress(progress_event(step)),
     )
     analysis_id = str(uuid.uuid4())
-    rule = predictor.rule(result.models_used)
     response = image_response(
         result,
         analysis_id=analysis_id,
         filename=filename,
-        rule=rule,
-        rule_owner=predictor.rule_owner(result.models_used),
+        decision=decision_of(predictor, result.models_used),
         provenance=provenance,
     )
     top = None if result.deciding_face is None else result.faces[result.deciding_face]
@@ -161,15 +160,13 @@ def analyse_video(
         raise type(exc)(message) from exc
     release_free_memory()  # the decoded frames (200 MB for 32 at 1080p) are garbage now
     analysis_id = str(uuid.uuid4())
-    rule = predictor.rule(result.models_used)
     # beside the verdict, never an input to it
     provenance = read_provenance(path, "video", trust_anchors=settings.trust_anchors())
     response = video_response(
         result,
         analysis_id=analysis_id,
         filename=filename,
-        rule=rule,
-        rule_owner=predictor.rule_owner(result.models_used),
+        decision=decision_of(predictor, result.models_used),
         provenance=provenance,
     )
     item = new_record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -22,7 +23,7 @@ from backend.schemas import (
     VideoResponse,
 )
 from faceproof.gradcam import encode_png, heatmap_rgba, png_data_url
-from faceproof.predictor import ImagePrediction, PredictionStep
+from faceproof.predictor import ImagePrediction, PredictionStep, Predictor
 from faceproof.provenance import Provenance as FileProvenance
 from faceproof.stability import FaceStability
 from faceproof.verdict import DecisionRule
@@ -47,6 +48,11 @@ def decision_band(rule: DecisionRule, owner: str) -> DecisionBand:
     return DecisionBand(threshold=rule.threshold, low=rule.low, high=rule.high, owner=owner)
 
 
+def decision_of(predictor: Predictor, models: Sequence[str]) -> DecisionBand:
+    """The rule that decides for `models`, and whose it is."""
+    return decision_band(predictor.rule(models), predictor.rule_owner(models))
+
+
 def box_of(face_dict: dict) -> Box:
     return Box(
         x=face_dict["x"], y=face_dict["y"], width=face_dict["width"], height=face_dict["height"]
@@ -58,8 +64,7 @@ def image_response(
     *,
     analysis_id: str,
     filename: str,
-    rule: DecisionRule,
-    rule_owner: str,
+    decision: DecisionBand,
     provenance: FileProvenance,
 ) -> PredictionResponse:
     faces = []
@@ -94,7 +99,7 @@ def image_response(
         faces=faces,
         deciding_face=result.deciding_face,
         models_used=result.models_used,
-        decision=decision_band(rule, rule_owner),
+        decision=decision,
         tta=result.tta,
         image=ImageSize(width=result.width, height=result.height),
         processing_time_ms=round(result.processing_time_ms, 2),
@@ -115,8 +120,7 @@ def video_response(
     *,
     analysis_id: str,
     filename: str,
-    rule: DecisionRule,
-    rule_owner: str,
+    decision: DecisionBand,
     provenance: FileProvenance,
 ) -> VideoResponse:
     return VideoResponse(
@@ -151,7 +155,7 @@ def video_response(
             for k in result.keyframes
         ],
         models_used=result.models_used,
-        decision=decision_band(rule, rule_owner),
+        decision=decision,
         duration_s=result.duration_s,
         processing_time_ms=round(result.processing_time_ms, 2),
         downscaled=downscale_of(result.extras.get("downscaled")),

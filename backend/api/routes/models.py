@@ -14,7 +14,7 @@ from backend.api.deps import PredictorDep, SettingsDep
 from backend.core.errors import APIError
 from backend.core.responses import ERROR_RESPONSES, NOT_FOUND
 from backend.schemas import InfoResponse, Limits, ModelInfo, ModelRuntime
-from backend.services.presenters import decision_band
+from backend.services.presenters import decision_band, decision_of
 from faceproof.bundle import REPORTS_DIR
 from faceproof.lazy_torch import torch_version
 
@@ -76,10 +76,7 @@ async def read_info(predictor: PredictorDep, settings: SettingsDep) -> InfoRespo
         version=faceproof.__version__,
         models=predictor.model_names,
         default_models=predictor.default_models,
-        ensemble=decision_band(
-            predictor.rule(predictor.default_models),
-            predictor.rule_owner(predictor.default_models),
-        ),
+        ensemble=decision_of(predictor, predictor.default_models),
         face_detector=settings.FACE_DETECTOR,
         limits=Limits(
             max_image_bytes=settings.MAX_IMAGE_BYTES,

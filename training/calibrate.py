@@ -122,7 +122,7 @@ def calibration_groups(
     return {k: np.array(v) for k, v in sorted(groups.items())}
 
 
-def _lowest_cut_at_most(values: np.ndarray, rate: float) -> float:
+def _cut_allowing(values: np.ndarray, rate: float) -> float:
     """A cut t with share(values >= t) <= rate, as far from the values beside it as it can be.
 
     The fewest values that must stay below t end at `top`; t lies halfway, in logit space,
@@ -143,9 +143,9 @@ def _lowest_cut_at_most(values: np.ndarray, rate: float) -> float:
         return just_above
     above = float(larger[0])
     cut = float(sigmoid((logit(top) + logit(above)) / 2))
-    if not top < cut <= above:  # both clamped by logit near 0 or 1
+    if not top < cut <= above:  # both clamped by logit near 0 or 1: halfway as they are
         cut = (top + above) / 2
-    return cut if top < cut <= above else just_above
+    return cut if top < cut <= above else just_above  # neighbours one float apart
 
 
 def false_accusation_rule(
@@ -175,14 +175,13 @@ def false_accusation_rule(
     if not real_groups or not fake_groups:
         raise ValueError("calibration needs REAL and FAKE validation samples")
     cuts = {
-        name: _lowest_cut_at_most(probs[idx], max_false_fake_rate)
-        for name, idx in real_groups.items()
+        name: _cut_allowing(probs[idx], max_false_fake_rate) for name, idx in real_groups.items()
     }
     worst_real = max(cuts, key=cuts.get)
     high = float(min(max(cuts[worst_real], 1e-6), 1 - 1e-6))
     # highest t with share(fake < t) <= rate, i.e. the lowest cut of (-p) mirrored
     lows = {
-        name: 1.0 - _lowest_cut_at_most(1.0 - probs[idx], max_false_real_rate)
+        name: 1.0 - _cut_allowing(1.0 - probs[idx], max_false_real_rate)
         for name, idx in fake_groups.items()
     }
     worst_fake = min(lows, key=lows.get)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from training.calibrate import (
-    _lowest_cut_at_most,
+    _cut_allowing,
     abstain_band,
     best_threshold,
     calibration_groups,
@@ -197,24 +197,24 @@ def test_calibration_groups_pool_small_sources_per_label() -> None:
     assert {k: v.tolist() for k, v in fakes.items()} == {"d1 (other)": [9, 10]}
 
 
-def test_lowest_cut_at_most() -> None:
+def test_cut_allowing() -> None:
     values = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
-    assert _lowest_cut_at_most(values, 0.0) == np.nextafter(1.0, np.inf)
+    assert _cut_allowing(values, 0.0) == np.nextafter(1.0, np.inf)
     # 0.9 and 1.0 may lie above: the cut is halfway between 0.8 and 0.9 in logit space
     halfway = float(sigmoid((np.log(0.8 / 0.2) + np.log(0.9 / 0.1)) / 2))
-    assert _lowest_cut_at_most(values, 0.2) == pytest.approx(halfway)
+    assert _cut_allowing(values, 0.2) == pytest.approx(halfway)
     assert 0.8 < halfway < 0.9
-    assert _lowest_cut_at_most(values, 0.25) == pytest.approx(halfway)
-    assert _lowest_cut_at_most(values, 1.0) == 0.0
+    assert _cut_allowing(values, 0.25) == pytest.approx(halfway)
+    assert _cut_allowing(values, 1.0) == 0.0
     ties = np.array([0.5] * 5 + [0.1] * 5)
-    assert (ties >= _lowest_cut_at_most(ties, 0.3)).mean() == 0.0  # a tie cannot be split
+    assert (ties >= _cut_allowing(ties, 0.3)).mean() == 0.0  # a tie cannot be split
     # a tie at the boundary stays below; the cut goes halfway to the next larger value
     tied_top = np.array([0.2, 0.6, 0.6, 0.7, 0.9])
-    cut = _lowest_cut_at_most(tied_top, 0.2)
+    cut = _cut_allowing(tied_top, 0.2)
     assert 0.7 < cut < 0.9 and (tied_top >= cut).sum() == 1
     # values at the ends of (0, 1), where logit clamps, still get a cut between them
     near_one = np.array([0.5, 1 - 1e-9, 1 - 1e-12])
-    cut = _lowest_cut_at_most(near_one, 0.34)
+    cut = _cut_allowing(near_one, 0.34)
     assert 1 - 1e-9 < cut <= 1 - 1e-12
 
 
@@ -224,7 +224,7 @@ def test_the_cut_keeps_its_distance_from_the_scores_beside_it() -> None:
     rng = np.random.default_rng(3)
     for _ in range(200):
         values = np.sort(sigmoid(rng.normal(0.0, 2.0, 135)))
-        cut = _lowest_cut_at_most(values, 0.03)  # 4 of 135 may lie above
+        cut = _cut_allowing(values, 0.03)  # 4 of 135 may lie above
         below, above = values[-5], values[-4]
         assert below < cut < above
         assert min(cut - below, above - cut) > 0.2 * (above - below)

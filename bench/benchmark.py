@@ -1,18 +1,18 @@
 """The service's speed against a reference measured in the same run (`make bench`).
 
-Starts the real service twice on loopback with the same bundles: once served the plain way
-(the reference: torch, fp32, eager, one face per forward, one request at a time,
-PIL/torchvision preprocessing) and once as configured by default (the fast path: the runtime
-and precision `FACEPROOF_RUNTIME=auto` picks per model on this CPU, micro-batching, OpenCV
-preprocessing), both without the heatmap warm-up (bench/server.py: no figure asks for a
-heatmap, so the memory figures are the lean start's and no Grad-CAM shares the cores with the
-first timed requests). The fast path is started twice: once with an empty cache (exporting,
-compiling and timing the candidates: the first start after an install) and then, measured,
-with the cache that start filled. For each it measures
-single-image latency (a 224 px face crop and a 1080p photo with face detection), throughput in
-faces per second with 1, 4 and 16 concurrent clients, the batch endpoint, a 10 s 1080p video
-end to end, resident memory after loading and after 1,000 requests, and the time from process
-start to ready. It also measures this machine's fp32 and bf16 matrix-multiply peaks, which give
+Starts the real service twice on loopback with the same bundles: once served the plain way (the
+reference: torch, fp32, eager, one face per forward, one request at a time, PIL/torchvision
+preprocessing, Haar's full search on face crops) and once as configured by default (the fast path:
+the runtime and precision `FACEPROOF_RUNTIME=auto` picks per model on this CPU, micro-batching,
+OpenCV preprocessing, Haar's crop-first search), both without the heatmap warm-up (bench/server.py:
+no figure asks for a heatmap, so the memory figures are the lean start's and no Grad-CAM shares the
+cores with the first timed requests). The fast path is started twice: once with an empty cache
+(exporting, compiling and timing the candidates: the first start after an install) and then,
+measured, with the cache that start filled. For each it measures single-image latency (a 224 px face
+crop and a 1080p photo with face detection), throughput in faces per second with 1, 4 and 16
+concurrent clients, the batch endpoint, a 10 s 1080p video end to end, resident memory after loading
+and after 1,000 requests, and the time from process start to ready.
+It also measures this machine's fp32 and bf16 matrix-multiply peaks, which give
 the compute floor of the two models. Every figure is printed next to the reference's, as a
 ratio, and written as JSON and a Markdown table (`--readme` rewrites README's Performance
 table between its markers).
@@ -48,6 +48,7 @@ REFERENCE_ENV = {
     "FACEPROOF_MAX_BATCH": "1",
     "FACEPROOF_INFERENCE_WORKERS": "1",
     "FACEPROOF_PREPROCESSING": "pil",
+    "FACEPROOF_HAAR_CROP_FIRST": "false",  # Haar's full search on face crops too
     "FACEPROOF_TORCH_THREADS": str(os.cpu_count() or 1),
 }  # torch's own default
 FAST_ENV: dict[str, str] = {}  # the service's defaults

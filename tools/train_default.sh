@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Reproduce the default bundles in models/ (make train-default runs this): the Lite0 bundle on
-# the four-source mix in four stages (from ImageNet with two stages frozen, then every layer
+# the four-source mix in five stages (from ImageNet with two stages frozen, then every layer
 # from the first stage's best epoch, then a lower rate and heavier noise from the second's,
-# then the config's warm restart from the third's), the ResNet-50 distilled from it, two
+# then a warm restart from the third's, exported as a bundle, then the config's second warm
+# restart from that bundle), the ResNet-50 distilled from it, two
 # shorter leave-one-source-out Lite0 runs (their held-out figures go into the Lite0 card),
 # the Lite0 bundle re-exported with them, the ensemble fitted on the validation split, and the fast-path check. Every run
 # resumes from its last epoch; a finished run only exports again. SKIP_MAIN=1 starts after
@@ -22,6 +23,9 @@ if [ -z "${SKIP_MAIN:-}" ]; then
   $PY -m training.train --config $LITE init_from=runs/efficientnet_lite0_stage2/best.pt \
     lr=0.0002 warmup_epochs=0.1 epochs=4 samples_per_epoch=10000 \
     output=runs/efficientnet_lite0_stage3 export= "leave_one_out_runs=[]"
+  $PY -m training.train --config $LITE init_from=runs/efficientnet_lite0_stage3/best.pt \
+    lr=0.0003 warmup_epochs=0.2 epochs=6 samples_per_epoch=8000 \
+    output=runs/efficientnet_lite0_stage4 export=models/efficientnet_lite0
   $PY -m training.train --config $LITE
 fi
 $PY -m training.train --config training/configs/resnet50.yaml

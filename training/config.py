@@ -28,6 +28,8 @@ class TrainConfig:
     # service's setting)
     face_detector_model: str = ""  # its model file where it needs one: yunet's .onnx (e.g.
     # ../shared/models/yunet/face_detection_yunet_2026may.onnx; as FACEPROOF_YUNET_MODEL_PATH)
+    face_crop_first: bool = True  # haar: small images searched for a frame-filling face first
+    # (as FACEPROOF_HAAR_CROP_FIRST); false: the full search that cut crops before 2026-12
     no_face: Literal["keep", "drop"] = "keep"  # training images where no face is found: kept
     # (scored whole, as the service does) or dropped
     val_fraction: float = 0.15  # share of samples (by whole groups) held out

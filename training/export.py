@@ -94,6 +94,7 @@ def export_from_checkpoint(
         margin_card: dict = {
             "face_margin": margin,
             "detector": cfg.face_detector,
+            "crop_first": cfg.face_crop_first and cfg.face_detector == "haar",
             "method": "training crops cut by the serving face detector",
             "no_face": cfg.no_face,
             "by_source": (data.face_stats or {}).get("by_source", {}),
@@ -104,6 +105,7 @@ def export_from_checkpoint(
             seed=cfg.seed,
             detector=cfg.face_detector,
             detector_model=cfg.face_detector_model or None,
+            crop_first=cfg.face_crop_first,
         )
         margin = margin_card["face_margin"]
         log.info(

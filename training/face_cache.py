@@ -102,11 +102,15 @@ def fingerprint(
     detector: str,
     landmarks: bool,
     detector_model: str | Path | None = None,
+    crop_first: bool = False,
 ) -> str:
-    # a detector's model file (YuNet's) counts by name and size; without one the key is as
-    # it always was, so caches already cut stay valid
+    # a detector's model file (YuNet's) counts by name and size, Haar's crop-first search by
+    # a suffix; without either the key is as it always was (Haar's full search), so caches
+    # already cut stay valid
     if detector_model:
         detector = f"{detector}={Path(detector_model).name}:{Path(detector_model).stat().st_size}"
+    if crop_first and detector == "haar":
+        detector = "haar+crop_first"
     digest = hashlib.sha256(f"{CACHE_VERSION}:{size}:{margin}:{detector}:{landmarks}".encode())
     for s in samples:
         digest.update(f"{s.path}\0{s.path.stat().st_size}\0".encode())
@@ -138,14 +142,16 @@ def open_face_cache(
     margin: float,
     detector: str = "haar",
     detector_model: str | Path | None = None,
+    crop_first: bool = True,
     landmarks: bool = True,
     workers: int | None = None,
 ) -> FaceCache:
     """The served crops of `samples` at `size` px (with landmarks), built on first use;
-    `detector_model` is the detector's model file where it needs one (YuNet)."""
+    `detector_model` is the detector's model file where it needs one (YuNet), `crop_first`
+    Haar's search for a frame-filling face first (as `create_face_detector`)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    key = fingerprint(samples, size, margin, detector, landmarks, detector_model)
+    key = fingerprint(samples, size, margin, detector, landmarks, detector_model, crop_first)
     data_path = cache_dir / f"faces-{size}-{key}.u8"
     marks_path = data_path.with_suffix(".landmarks.npy")
     meta_path = data_path.with_suffix(".json")
@@ -160,6 +166,7 @@ def open_face_cache(
             margin=margin,
             detector=detector,
             detector_model=detector_model,
+            crop_first=crop_first,
             landmarks=landmarks,
             workers=workers,
         )
@@ -182,6 +189,7 @@ def _build(
     margin,
     detector,
     detector_model,
+    crop_first,
     landmarks,
     workers,
 ) -> None:
@@ -198,7 +206,9 @@ def _build(
     out = np.memmap(partial, dtype=np.uint8, mode="w+", shape=shape)
     marks = np.full((len(samples), LANDMARKS, 2), np.nan, dtype=np.float32)
     ratios = np.full(len(samples), np.nan)  # image side / face box side, where found
-    face_detector = create_face_detector(detector, model_path=detector_model or None)
+    face_detector = create_face_detector(
+        detector, model_path=detector_model or None, crop_first=crop_first
+    )
     finder = LandmarkFinder() if landmarks else None
     resize = Preprocessor(size, (0, 0, 0), (1, 1, 1), "bicubic").resize
 
@@ -230,6 +240,7 @@ def _build(
         "size": size,
         "margin": margin,
         "detector": detector,
+        "crop_first": crop_first and detector == "haar",
         "landmarks": landmarks,
         "count": len(samples),
         "by_source": face_stats(samples, detected, ratios),

@@ -21,11 +21,14 @@ def measure_face_margin(
     seed: int = 0,
     detector: str = "haar",
     detector_model: str | None = None,
+    crop_first: bool = True,
 ) -> dict:
     """Median margin over up to `count` random crops (rounded to 0.05, at least 0)."""
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(samples), size=min(count, len(samples)), replace=False)
-    face_detector = create_face_detector(detector, model_path=detector_model or None)
+    face_detector = create_face_detector(
+        detector, model_path=detector_model or None, crop_first=crop_first
+    )
     ratios, missed = [], 0
     for i in picks:
         image = load_image(samples[i].path)

@@ -226,6 +226,7 @@ def open_training_data(config: TrainConfig, samples: list[Sample]) -> TrainingDa
         margin=margin,
         detector=config.face_detector,
         detector_model=config.face_detector_model or None,
+        crop_first=config.face_crop_first,
         landmarks=config.sbi_fraction > 0,
     )
     return TrainingData(faces.images, faces.landmarks, faces.detected, faces.meta)

@@ -85,7 +85,11 @@ def load_predictor(settings: Settings) -> Predictor:
         )
     if not bundles:
         raise BundleError(f"cannot start: no model bundle in {settings.MODELS_DIR}")
-    detector = create_face_detector(settings.FACE_DETECTOR, model_path=settings.YUNET_MODEL_PATH)
+    detector = create_face_detector(
+        settings.FACE_DETECTOR,
+        model_path=settings.YUNET_MODEL_PATH,
+        crop_first=settings.HAAR_CROP_FIRST,
+    )
     return Predictor(
         bundles,
         detector,

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     )
     FACE_DETECTOR: Literal["haar", "yunet", "dlib"] = Field("haar", description="face detector")
     YUNET_MODEL_PATH: Path | None = Field(None, description="YuNet .onnx file (detector yunet)")
+    HAAR_CROP_FIRST: bool = Field(
+        True,
+        description="haar: search an image of at most 512 px for a face filling it first, "
+        "and stop there when one is found (face crops); false: always the full search",
+    )
     MAX_FACES: int = Field(16, ge=1, description="faces scored per image at most")
     C2PA_TRUST_ANCHORS: Path | None = Field(
         None,

@@ -37,6 +37,7 @@ def create_face_detector(
     *,
     model_path: str | Path | None = None,
     min_size: int = 40,
+    crop_first: bool = True,
     **kwargs: Any,
 ) -> FaceDetector:
     """Creates a face detector by name.
@@ -45,6 +46,9 @@ def create_face_detector(
         name: One of `FACE_DETECTORS`.
         model_path: The model file, required by "yunet".
         min_size: Smallest face side found, in pixels of the original image.
+        crop_first: "haar" only (see `HaarFaceDetector`): a small image is searched for a
+            face filling it first, which skips the costly small scales on face crops. The
+            other detectors' cost does not grow with the smallest face, and they ignore it.
         **kwargs: Further options of the detector's class (`HaarFaceDetector`,
             `YuNetFaceDetector`, `DlibHogFaceDetector`).
 
@@ -57,7 +61,7 @@ def create_face_detector(
         ImportError: "dlib" where dlib is not installed.
     """
     if name == "haar":
-        return HaarFaceDetector(min_size=min_size, **kwargs)
+        return HaarFaceDetector(min_size=min_size, crop_first=crop_first, **kwargs)
     if name == "yunet":
         if model_path is None:
             raise ValueError("The 'yunet' face detector needs model_path (a YuNet .onnx file).")

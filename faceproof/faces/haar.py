@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import partial
 from pathlib import Path
 
 import cv2
 import cv2.data  # a submodule cv2's own stubs leave out: imported, mypy reads it
 import numpy as np
 
-from faceproof.faces.base import DEFAULT_MAX_SIDE, Face, check_image, detect_in_frame
+from faceproof.faces.base import (
+    DEFAULT_MAX_SIDE,
+    SMALL_IMAGE_SIDE,
+    Face,
+    check_image,
+    detect_in_frame,
+)
 
 CASCADE_PATH = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
 EYE_CASCADE_PATHS = tuple(
@@ -19,11 +26,16 @@ EYE_CASCADE_PATHS = tuple(
 )
 EYE_CHECK_MIN_SIDE = 48
 """Faces smaller than this (in image pixels) are too small to look for eyes in."""
-EYE_CHECK_SIDE = 200
-"""Eyes are looked for in the face scaled to at most this width."""
+EYE_CHECK_SIDE = 120
+"""Eyes are looked for in the face scaled to at most this width (200 until 2026-12: on 88 DFDC
+crops 120 accepted one face fewer, 79 against 80, in 5.2 ms a face instead of 11.1)."""
 WEIGHT_SCALE = 2.0
 """Divides the cascade's level weight before the logistic: weight 0 -> 0.5, 2 -> 0.73,
 6 -> 0.95. Clear frontal faces measured 4 to 8 here."""
+CROP_FACE_FRACTION = 0.5
+"""With `crop_first`, a small image is first searched only for faces whose side is at least
+this fraction of the image's shorter side: a face crop's face (the service's commonest input)
+is found there at a fraction of the full search's cost, which is spent on the small scales."""
 _MIN_WINDOW = 4
 
 
@@ -46,6 +58,7 @@ class HaarFaceDetector:
         min_neighbors: int = 5,
         max_side: int = DEFAULT_MAX_SIDE,
         verify_eyes: bool = True,
+        crop_first: bool = True,
     ) -> None:
         """Loads the cascade.
 
@@ -59,6 +72,10 @@ class HaarFaceDetector:
                 one face passes. Textured cushions and shirts pass the face cascade with
                 scores as high as real faces (seen on a DFDC video) and, the most suspicious
                 face deciding a verdict, would flip it.
+            crop_first: in an image whose longest side is at most `SMALL_IMAGE_SIDE`, look
+                for a face filling the frame first (`CROP_FACE_FRACTION`) and stop there when
+                one with an eye in it is found; the full search runs only when none is.
+                Smaller faces beside such a face are then not looked for.
 
         Raises:
             FileNotFoundError: The cascade file is missing from this OpenCV install.
@@ -70,6 +87,7 @@ class HaarFaceDetector:
         self.min_neighbors = min_neighbors
         self.max_side = max_side
         self.verify_eyes = verify_eyes
+        self.crop_first = crop_first
         # OpenCV does not promise that one classifier may run in several threads at once, so
         # each thread gets its own (loaded once per thread): detections run in parallel
         self._local = threading.local()
@@ -96,14 +114,28 @@ class HaarFaceDetector:
         # grey once, at full resolution: scaling one channel down for detection is cheaper,
         # and the eye check needs full resolution (eyes are too small in the detection copy)
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        if self.crop_first and max(grey.shape) <= SMALL_IMAGE_SIDE:
+            large = max(self.min_size, round(CROP_FACE_FRACTION * min(grey.shape)))
+            search = partial(self._detect_work, min_size=large)
+            # a frame-filling box counts only with an eye in it: the full search would have
+            # had the eye check drop a large false box (seen on a JPEG of a 512 px portrait)
+            found = [
+                f
+                for f in detect_in_frame(grey, search, max_side=self.max_side)
+                if self._has_eye(grey, f)
+            ]
+            if found:
+                return found
         faces = detect_in_frame(grey, self._detect_work, max_side=self.max_side)
         if not self.verify_eyes or len(faces) < 2:  # one face is kept whatever its eyes say
             return faces
         verified = [f for f in faces if self._has_eye(grey, f)]
         return verified or faces
 
-    def _detect_work(self, grey: np.ndarray, scale: float) -> list[Face]:
-        window = max(_MIN_WINDOW, round(self.min_size * scale))
+    def _detect_work(
+        self, grey: np.ndarray, scale: float, min_size: int | None = None
+    ) -> list[Face]:
+        window = max(_MIN_WINDOW, round((min_size or self.min_size) * scale))
         boxes, _, weights = self._classifiers()[0].detectMultiScale3(
             grey,
             scaleFactor=self.scale_factor,

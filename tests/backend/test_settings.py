@@ -120,3 +120,12 @@ def test_no_cors_without_origins(client) -> None:
 
     assert "access-control-allow-origin" not in response.headers
     assert _preflight(client, ALLOWED).status_code == 405
+
+
+@pytest.mark.parametrize("crop_first", [True, False])
+def test_haar_crop_first_reaches_the_served_detector(make_settings, crop_first) -> None:
+    from backend.core.lifespan import load_predictor
+
+    predictor = load_predictor(make_settings(HAAR_CROP_FIRST=crop_first))
+    assert predictor.detector.name == "haar"
+    assert predictor.detector.crop_first is crop_first

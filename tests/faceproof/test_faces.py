@@ -89,6 +89,57 @@ def test_haar_finds_a_face_filling_a_tight_crop(
     assert haar.detect(tight_crop) == []
 
 
+def _searches(monkeypatch: pytest.MonkeyPatch, detector: HaarFaceDetector) -> list[int | None]:
+    """Records the smallest face side of each cascade search `detector` runs."""
+    calls: list[int | None] = []
+    work = detector._detect_work
+
+    def recorded(grey, scale, min_size=None):
+        calls.append(min_size)
+        return work(grey, scale, min_size)
+
+    monkeypatch.setattr(detector, "_detect_work", recorded)
+    return calls
+
+
+def test_haar_crop_first_finds_a_crop_face_without_the_small_scales(
+    tight_crop: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = create_face_detector("haar", crop_first=False).detect(tight_crop)
+    first = create_face_detector("haar")
+    calls = _searches(monkeypatch, first)
+    faces = first.detect(tight_crop)
+    assert calls == [112]  # half the crop's side, one search: the small scales are skipped
+    assert len(faces) == 1 and len(full) >= 1
+    assert _iou(faces[0].box, full[0].box) > 0.9
+
+
+def test_haar_crop_first_falls_back_to_the_full_search(
+    astronaut: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = create_face_detector("haar")
+    calls = _searches(monkeypatch, first)
+    faces = first.detect(astronaut)  # 512 px, a face of a fifth of its side
+    assert calls == [256, None]
+    assert len(faces) == 1 and _iou(faces[0].box, ASTRONAUT_FACE) > 0.7
+
+
+def test_haar_crop_first_leaves_large_images_to_the_full_search(
+    astronaut: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = create_face_detector("haar")
+    calls = _searches(monkeypatch, first)
+    large = cv2.resize(astronaut, (1024, 1024), interpolation=cv2.INTER_CUBIC)
+    assert first.detect(large)
+    assert calls == [None]
+
+
+def test_only_haar_takes_crop_first(dlib_detector) -> None:
+    assert create_face_detector("haar").crop_first is True
+    assert create_face_detector("haar", crop_first=False).crop_first is False
+    assert not hasattr(create_face_detector("dlib", crop_first=False), "crop_first")
+
+
 @pytest.mark.parametrize("value", [0, 128, 255])
 def test_blank_image_has_no_face(haar: HaarFaceDetector, value: int) -> None:
     assert haar.detect(np.full((300, 400, 3), value, np.uint8)) == []

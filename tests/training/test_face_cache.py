@@ -109,7 +109,12 @@ def test_a_second_open_reuses_the_cache(cache, photos, monkeypatch) -> None:
     assert again.detected.tolist() == cache.detected.tolist()
     assert again.meta == cache.meta
     # other settings are another cache
-    for kwargs in ({"margin": 0.5}, {"landmarks": False}, {"detector": "yunet"}):
+    for kwargs in (
+        {"margin": 0.5},
+        {"landmarks": False},
+        {"detector": "yunet"},
+        {"crop_first": False},
+    ):
         with pytest.raises(AssertionError, match="rebuilt"):
             open_face_cache(samples, root / "cache", SIZE, **{"margin": 0.3, **kwargs})
     with pytest.raises(AssertionError, match="rebuilt"):

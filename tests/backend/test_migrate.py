@@ -313,3 +313,36 @@ def test_the_deciding_face_of_old_rows_is_filled_in(history_url) -> None:
     finally:
         store.close()
     assert deciding == {"1": 0, "2": None, "3": None, "4": 1}
+
+
+@on_both
+def test_the_rule_owner_of_old_rows_is_filled_in(history_url) -> None:
+    """0005 names whose rule an old record kept: the ensemble's for several models, else the
+    one model's; a record without a rule, or one that names its owner, is left alone."""
+    rule = {"threshold": 0.5, "low": 0.2, "high": 0.9}
+    rows = old_rows()
+    rows[0]["details"] = {**rows[0]["details"], "decision": rule}
+    rows[2]["details"] = {**rows[2]["details"], "decision": {**rule, "owner": "real"}}
+    alone = {
+        **rows[0],
+        "id": "00000000-0000-0000-0000-000000000004",
+        "models": ["fake"],
+    }
+    engine = sa.create_engine(history_url)
+    metadata = sa.MetaData()
+    table = create_all_before_migrations(metadata)
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [*rows, alone])
+    engine.dispose()
+    store = HistoryStore(history_url)
+    try:
+        decisions = {r["id"][-1]: r["details"].get("decision") for r in store.list()[0]}
+    finally:
+        store.close()
+    assert decisions == {
+        "1": {**rule, "owner": "ensemble"},
+        "2": None,
+        "3": {**rule, "owner": "real"},
+        "4": {**rule, "owner": "fake"},
+    }

@@ -35,13 +35,13 @@ export function ruleRegions(band: DecisionBand): RuleRegion[] {
   return regions.filter((r) => r.to > r.from)
 }
 
-/** Whose rule decided, as the API says (`band.owner`: the fitted ensemble's rule also decides
- * for its one weighted model alone); for a history record from before the API said it, the
- * ensemble's when several models ran, else the one model's. */
-export function ruleOwner(models: string[], band?: Pick<DecisionBand, 'owner'> | null): string {
+/** Whose rule decided, as the API says (`band.owner`: "ensemble" or a model's name; the fitted
+ * ensemble's rule also decides for its one weighted model alone). History records from before
+ * the API said it had it filled in by the history's migration 0005. */
+export function ruleOwner(band?: Pick<DecisionBand, 'owner'> | null): string {
   const owner = band?.owner
-  if (owner) return owner === 'ensemble' ? "the ensemble's rule" : `${owner}'s rule`
-  return models.length === 1 ? `${models[0]}'s rule` : "the ensemble's rule"
+  if (!owner) return 'the rule'
+  return owner === 'ensemble' ? "the ensemble's rule" : `${owner}'s rule`
 }
 
 /** The rule a history record kept (`details.decision`), or null for one recorded before

@@ -177,7 +177,6 @@ export function AnalyzePage() {
                   <ModelScores
                     face={top}
                     decision={result.decision}
-                    models={result.models_used}
                     faceTitle={topIndex >= 0 ? `Face ${topIndex + 1}` : undefined}
                   />
                 )}

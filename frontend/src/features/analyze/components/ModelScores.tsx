@@ -6,14 +6,12 @@ import { ruleOwner } from '@/lib/rule'
 interface ModelScoresProps {
   face: FaceResult
   decision: DecisionBand
-  /** the models that ran: whose rule decided */
-  models: string[]
   /** with several faces, which one these scores are of ("Face 2") */
   faceTitle?: string
 }
 
 /** Each model's FAKE probability for the deciding face, then their mean (the verdict's). */
-export function ModelScores({ face, decision, models, faceTitle }: ModelScoresProps) {
+export function ModelScores({ face, decision, faceTitle }: ModelScoresProps) {
   const entries = Object.entries(face.model_probabilities)
   return (
     <section className="panel" aria-labelledby="model-scores-title">
@@ -24,7 +22,7 @@ export function ModelScores({ face, decision, models, faceTitle }: ModelScoresPr
         Probability that {faceTitle ? `${faceTitle.toLowerCase()}, the face that decides,` : 'the face'} is
         fake, each bar drawn over the regions of the rule that decided.
       </p>
-      <RuleLegend band={decision} owner={ruleOwner(models, decision)} />
+      <RuleLegend band={decision} owner={ruleOwner(decision)} />
       <div className="scores">
         {entries.map(([name, p]) => (
           <ScoreBar key={name} label={name} value={p} band={decision} />

@@ -117,7 +117,7 @@ export function HistoryDetail({ id }: { id: string }) {
               <h2 className="panel__title" id="scores-title">
                 How sure each model was
               </h2>
-              <RuleLegend band={rule} owner={ruleOwner(item.models, rule)} />
+              <RuleLegend band={rule} owner={ruleOwner(rule)} />
               <div className="scores">
                 {Object.entries(item.model_scores).map(([name, p]) => (
                   <ScoreBar key={name} label={name} value={p} band={rule} />
@@ -176,7 +176,7 @@ export function HistoryDetail({ id }: { id: string }) {
                 samples={timeline}
                 duration_s={Math.max(...timeline.map((t) => t.time_s))}
                 decision={rule}
-                ruleOwner={ruleOwner(item.models, rule)}
+                ruleOwner={ruleOwner(rule)}
               />
             </section>
           )}

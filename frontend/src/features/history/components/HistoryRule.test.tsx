@@ -5,7 +5,8 @@ import { renderApp } from '@/test/render'
 import { HistoryDetail } from './HistoryDetail'
 
 // issue 14 "one rule": History draws the bars and the timeline over the rule that decided,
-// as recorded with the analysis, not over a 50 % line of its own
+// as recorded with the analysis, not over a 50 % line of its own (with its owner: the history's
+// migration 0005 gave older records one)
 describe('HistoryDetail and the rule that decided', () => {
   const decision = { threshold: 0.308, low: 0.201, high: 0.44 }
 
@@ -13,7 +14,7 @@ describe('HistoryDetail and the rule that decided', () => {
     const item = historyItem({
       id: 'r1', prediction: 'UNCERTAIN', fake_probability: 0.35, confidence: 0.65,
       models: ['a', 'b'], model_scores: { a: 0.35, b: 0.3 },
-      details: { reason: 'x', decision },
+      details: { reason: 'x', decision: { ...decision, owner: 'ensemble' } },
     })
     mockApi({ 'GET /api/history/r1': { body: item } })
     const { container } = renderApp(<HistoryDetail id="r1" />, { path: '/history/r1' })
@@ -29,7 +30,7 @@ describe('HistoryDetail and the rule that decided', () => {
   it("draws a past video's timeline over the one model's recorded rule", async () => {
     const item = historyItem({
       id: 'v1', kind: 'video', models: ['resnet50'], model_scores: {},
-      details: { decision, timeline: [{ time_s: 0, p: 0.8 }, { time_s: 1, p: 0.1 }] },
+      details: { decision: { ...decision, owner: 'resnet50' }, timeline: [{ time_s: 0, p: 0.8 }, { time_s: 1, p: 0.1 }] },
     })
     mockApi({ 'GET /api/history/v1': { body: item } })
     renderApp(<HistoryDetail id="v1" />, { path: '/history/v1' })

@@ -51,7 +51,7 @@ export function VideoResult({ result }: { result: VideoResponse }) {
               samples={result.timeline.map((t) => ({ time_s: t.time_s, p: t.fake_probability }))}
               duration_s={result.duration_s}
               decision={result.decision}
-              ruleOwner={ruleOwner(result.models_used, result.decision)}
+              ruleOwner={ruleOwner(result.decision)}
             />
           </section>
           <section className="panel" aria-labelledby="keyframes-title">

@@ -83,7 +83,7 @@ data/%/metadata.csv:
 train: setup data  ## train with CONFIG=... (plus ARGS="key=value ...")
 	$(PY) -m training.train --config $(CONFIG) $(ARGS)
 
-train-default: setup data  ## reproduce the default bundles, leave-one-source-out runs and ensemble in models/ (~4.5 h on 2 cores)
+train-default: setup data  ## reproduce the default bundles, leave-one-source-out runs and ensemble in models/ (~5 h on 2 cores)
 	PY=$(PY) tools/train_default.sh
 
 evaluate: setup data  ## evaluate every bundle in MODELS_DIR per source on CONFIG's validation split

@@ -275,7 +275,11 @@ def _leave_one_out_lines(loo: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
-def _history_lines(history: list[dict]) -> list[str]:
+def _history_lines(
+    history: list[dict], data: str | None, validation_images: int | None
+) -> list[str]:
+    """The replaced bundles' figures, and which of this bundle's rows each compares with: the
+    pooled one where it was measured on the same mix and split, its own data set's otherwise."""
     if not history:
         return []
     lines = [
@@ -290,13 +294,26 @@ def _history_lines(history: list[dict]) -> list[str]:
             f"{h.get('validation_images')} | {_auc(h.get('roc_auc'))} | "
             f"{_opt_pct(h.get('accuracy'))} |"
         )
-    lines += [
-        "",
-        "Their figures were measured on their own validation split (DFDC only), so "
-        "they compare with this bundle's `dfdc` row, not with the pooled one.",
-        "",
+    same = [
+        h.get("data") == data and h.get("validation_images") == validation_images for h in history
     ]
-    return lines
+    if all(same):
+        note = (
+            "They were measured on the same mix and validation split as this bundle, so they "
+            "compare with its pooled row."
+        )
+    elif not any(same):
+        note = (
+            "They were measured on their own data and validation split, so they compare with "
+            "this bundle's row for that data set, not with the pooled one."
+        )
+    else:
+        note = (
+            "Those with this bundle's data and validation size were measured on the same split "
+            "and compare with its pooled row; the others on their own data, so they compare "
+            "with this bundle's row for that data set."
+        )
+    return [*lines, "", note, ""]
 
 
 def render_model_card(config: BundleConfig) -> str:
@@ -395,7 +412,11 @@ def render_model_card(config: BundleConfig) -> str:
         "- The validation split is not a test set: a separate group-disjoint test set is kept "
         "outside the project and was not used.",
         "",
-        *_history_lines(train.get("history", [])),
+        *_history_lines(
+            train.get("history", []),
+            data.get("description", data.get("source")),
+            data.get("validation", {}).get("images"),
+        ),
         "## Training log (last lines)",
         "```",
         *train.get("log_tail", []),

@@ -1,0 +1,53 @@
+"""The model card's history section says which row a replaced bundle's figures compare with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faceproof.bundle import read_config
+from training.model_card import render_model_card
+
+LITE0 = Path(__file__).resolve().parents[2] / "models" / "efficientnet_lite0"
+
+
+def _card_with_history(history: list[dict]) -> str:
+    config = read_config(LITE0)
+    training = {**config.training, "history": history}
+    section = render_model_card(config.model_copy(update={"training": training}))
+    return section.split("## History: the bundles this one replaced")[1].split("\n## ")[0]
+
+
+def _entry(data: str, images: int) -> dict:
+    return {"created": "2026-01-01", "data": data, "validation_images": images, "roc_auc": 0.9}
+
+
+@pytest.fixture
+def same() -> dict:
+    data = read_config(LITE0).data
+    return _entry(data["description"], data["validation"]["images"])
+
+
+def test_bundles_on_the_same_mix_and_split_compare_with_the_pooled_row(same: dict) -> None:
+    section = _card_with_history([same, same | {"created": "2026-01-02"}])
+    assert "same mix and validation split as this bundle" in section
+    assert "own data" not in section
+
+
+def test_bundles_on_other_data_compare_with_their_data_sets_row() -> None:
+    section = _card_with_history([_entry("DFDC crops", 3000)])
+    assert "their own data and validation split" in section
+    assert "same mix" not in section
+
+
+def test_a_history_of_both_says_which_is_which(same: dict) -> None:
+    section = _card_with_history([_entry("DFDC crops", 3000), same])
+    assert "Those with this bundle's data and validation size" in section
+
+
+def test_no_history_no_section() -> None:
+    config = read_config(LITE0)
+    training = {**config.training, "history": []}
+    card = render_model_card(config.model_copy(update={"training": training}))
+    assert "## History" not in card

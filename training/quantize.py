@@ -11,7 +11,8 @@ method). Both ONNX Runtime and OpenVINO serve that file.
 
 Nothing serves it by default until `make fast-path-check` has measured it: the service's
 "auto" takes an int8 path only where the card shows ROC-AUC within 0.002 of fp32 on every
-data set (`faceproof.runner_choice`).
+data set (`faceproof.runner_choice`). A file that check refuses is taken back with `--drop`
+(file and record go, the card keeps the measured check).
 """
 
 from __future__ import annotations
@@ -117,6 +118,19 @@ def quantize_bundle(
     return out
 
 
+def drop_int8(bundle: Bundle) -> bool:
+    """Remove the bundle's int8 file and its record, for a file `make fast-path-check` showed
+    beyond the tolerance: the card keeps the measured check, so a reader still sees why no
+    int8 file ships. True when there was one."""
+    had = bundle.config.int8 is not None or (bundle.path / INT8_FILE).exists()
+    (bundle.path / INT8_FILE).unlink(missing_ok=True)
+    if bundle.config.int8 is not None:
+        write_config(bundle.config.model_copy(update={"int8": None}), bundle.path)
+    if had:
+        log.info("%s: int8 file and record removed", bundle.name)
+    return had
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models_dir", type=Path, help="folder of bundles")
@@ -130,15 +144,24 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--models", help="comma-separated bundle names (default: all)")
     parser.add_argument("--calibration-method", default="percentile", choices=CALIBRATION_METHODS)
+    parser.add_argument(
+        "--drop",
+        action="store_true",
+        help="remove the bundles' int8 files and records instead (after a failed check)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    config = config_from_args(args)
     wanted = {n for n in (args.models or "").split(",") if n}
     bundles = [
         load_bundle(f) for f in find_bundles(args.models_dir) if not wanted or f.name in wanted
     ]
     if not bundles:
         parser.error(f"no bundle to quantise in {args.models_dir}")
+    if args.drop:
+        dropped = [b.name for b in bundles if drop_int8(b)]
+        print(f"int8 removed from: {', '.join(dropped) or 'none (no bundle had one)'}")
+        return
+    config = config_from_args(args)
     data = open_for_bundles(config, bundles, run_dir_from_args(args, config))
     crops = [
         np.asarray(data.images[i]) for i in calibration_rows(data.rows("train"), args.calibration)

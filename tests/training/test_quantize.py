@@ -13,7 +13,7 @@ from faceproof.compiled import compiled_runner, int8_file, weights_digest
 from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import candidates, choose_runner
 from faceproof.runtime import ModelRunner
-from training.quantize import calibration_rows, quantize_bundle
+from training.quantize import calibration_rows, drop_int8, quantize_bundle
 
 
 def face_crops(face: np.ndarray, n: int) -> list[np.ndarray]:
@@ -105,3 +105,19 @@ def test_calibration_rows_come_from_the_given_rows_only():
     rows = calibration_rows(np.arange(100, 200), 30)
     assert len(rows) == 30 and len(set(rows)) == 30 and rows.min() >= 100 and rows.max() < 200
     assert len(calibration_rows(np.arange(5), 30)) == 5
+
+
+def test_a_refused_int8_file_is_dropped_with_its_record_and_the_check_kept(quantized, tmp_path):
+    import shutil
+
+    folder = tmp_path / "q"
+    shutil.copytree(quantized, folder)
+    config = json.loads((folder / "model.json").read_text())
+    config["metrics"]["fast_paths"] = {"openvino-int8": {"roc_auc_delta": -0.0108}}
+    (folder / "model.json").write_text(json.dumps(config))
+    assert drop_int8(load_bundle(folder))
+    bundle = load_bundle(folder)
+    assert bundle.config.int8 is None
+    assert not (folder / INT8_FILE).exists()
+    assert bundle.config.metrics["fast_paths"]["openvino-int8"]["roc_auc_delta"] == -0.0108
+    assert not drop_int8(bundle)  # nothing left to drop

@@ -4,8 +4,9 @@
 # from the first stage's best epoch, then a lower rate and heavier noise from the second's,
 # then a warm restart from the third's, exported as a bundle, then the config's second warm
 # restart from that bundle), the ResNet-50 distilled from it, two
-# shorter leave-one-source-out Lite0 runs (their held-out figures go into the Lite0 card),
-# the Lite0 bundle re-exported with them, the ensemble fitted on the validation split, and the fast-path check. Every run
+# shorter leave-one-source-out Lite0 runs, their held-out figures put into the Lite0 card
+# (training.leave_one_out: the bundle is not exported again), the ensemble
+# fitted on the validation split, the fast-path check and the verdict robustness. Every run
 # resumes from its last epoch; a finished run only exports again. SKIP_MAIN=1 starts after
 # the Lite0 run (its bundle must exist).
 set -euo pipefail
@@ -35,6 +36,7 @@ for held in generated-faces faceswap-faces; do
     hold_out_source=$held epochs=2 samples_per_epoch=5000 \
     output=$run export=$run/bundle "leave_one_out_runs=[]"
 done
-$PY -m training.export runs/efficientnet_lite0/best.pt models/efficientnet_lite0
+$PY -m training.leave_one_out models/efficientnet_lite0
 $PY -m training.ensemble models --config $LITE
 $PY -m training.fast_path models --config $LITE
+$PY -m training.robustness models --config $LITE --adversarial-images 200

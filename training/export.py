@@ -45,6 +45,7 @@ from training.datasets import Sample, describe
 from training.degrade import Degradations
 from training.evaluate import Evaluation, bundle_logits, verdict_metrics, write_reports
 from training.face_margin import measure_face_margin
+from training.leave_one_out import leave_one_out_figures
 from training.mix import Mix, describe_by_source, regression_sample
 from training.model_card import render_model_card
 from training.run_data import open_training_data, run_mix, split_words
@@ -168,7 +169,7 @@ def export_from_checkpoint(
         (run_dir / "held_out.json").write_text(
             json.dumps(metrics["held_out"], indent=2) + "\n", encoding="utf-8"
         )
-    loo = _leave_one_out(
+    loo = leave_one_out_figures(
         cfg.leave_one_out_runs if leave_one_out_runs is None else leave_one_out_runs,
         replaced.get("metrics", {}).get("leave_one_out", []),
         replaced.get("created"),
@@ -351,64 +352,6 @@ def _previous_figures(old: dict, run_config: dict) -> list[dict]:
     if not history or history[-1].get("created") != entry["created"]:
         history.append(entry)
     return history
-
-
-def _leave_one_out(
-    run_dirs: list[str], replaced: list[dict] | None = None, replaced_created: str | None = None
-) -> list[dict]:
-    """The held-out figures that leave-one-source-out runs wrote (`held_out.json`), with each
-    run's budget. A run whose folder is not on this machine keeps the figures the replaced
-    bundle's card measured for it (`replaced`), marked as carried over, never invented."""
-    earlier = {entry.get("run"): entry for entry in replaced or []}
-    out = []
-    for run in run_dirs:
-        path = Path(run) / "held_out.json"
-        if not path.is_file():
-            if run in earlier:
-                log.warning(
-                    "leave-one-out run %s is not here: its figures are carried over "
-                    "from the replaced bundle",
-                    run,
-                )
-                out.append(
-                    {
-                        **earlier[run],
-                        "carried_from": earlier[run].get("carried_from", replaced_created),
-                    }
-                )
-            else:
-                log.warning(
-                    "leave-one-out run %s has no held_out.json yet: left out of the card", run
-                )
-            continue
-        held = json.loads(path.read_text(encoding="utf-8"))
-        out.append(
-            {
-                "run": str(run),
-                "source": held["source"],
-                "pooled": held["pooled"],
-                "sources": held["sources"],
-                "recipe": _run_recipe(Path(run)),
-            }
-        )
-    return out
-
-
-def _run_recipe(run: Path) -> str:
-    """A run's training budget in words, from its resolved config."""
-    path = run / "config.yaml"
-    if not path.is_file():
-        return ""
-    c = yaml.safe_load(path.read_text(encoding="utf-8"))
-    start = (
-        f"from {c['init_from']}"
-        if c.get("init_from")
-        else ("from ImageNet" if c.get("pretrained") else "from scratch")
-    )
-    return (
-        f"{c['arch']} {start}, {c['epochs']} x {c['samples_per_epoch']:,} draws, "
-        f"{c['freeze_stages']} stages frozen, lr {c['lr']}"
-    )
 
 
 def main(argv: list[str] | None = None) -> None:

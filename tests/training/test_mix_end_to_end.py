@@ -151,6 +151,37 @@ def test_export_takes_the_leave_one_out_runs_it_is_given(trained):
     assert [r["source"] for r in read_config(told).metrics["leave_one_out"]] == ["genuine"]
 
 
+def test_a_bundle_gets_the_figures_of_runs_that_finished_after_its_export(trained):
+    """training.leave_one_out fills an exported bundle's card from the runs, changing nothing
+    else; a run that is gone keeps the entry the card had."""
+    import shutil
+
+    from training.leave_one_out import main as refresh_main
+
+    tmp, _, held = trained
+    from training.export import main as export_main
+
+    bundle = tmp / "models" / "late"
+    export_main([str(tmp / "held" / "best.pt"), str(bundle)])
+    before = read_config(bundle)
+    assert "leave_one_out" not in before.metrics
+    refresh_main([str(bundle), "--runs", str(held)])
+    after = read_config(bundle)
+    [run] = after.metrics["leave_one_out"]
+    assert run["source"] == "genuine" and run["run"] == str(held) and "carried_from" not in run
+    assert after.model_copy(update={"metrics": before.metrics}) == before
+    card = (bundle / CARD_FILE).read_text()
+    assert f"Without genuine: `{held}`" in card and "carried over" not in card
+
+    gone = tmp / "gone"
+    shutil.copytree(held, gone)
+    refresh_main([str(bundle), "--runs", str(gone)])
+    (gone / "held_out.json").unlink()
+    refresh_main([str(bundle), "--runs", str(gone)])
+    [kept] = read_config(bundle).metrics["leave_one_out"]
+    assert kept["run"] == str(gone) and kept["pooled"] == run["pooled"]
+
+
 def test_the_held_out_source_is_scored_and_never_trained_on(trained):
     _, _, held = trained
     figures = json.loads((held / "held_out.json").read_text())

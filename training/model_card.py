@@ -179,9 +179,12 @@ def _sources_lines(data: dict) -> list[str]:
             if fr.get("no_face") == "keep"
             else "left out of training"
         )
+        search = ""
+        if fr.get("detector") == "haar":  # cards from before crop-first have no key: full search
+            search = ", crop-first search" if fr.get("crop_first") else ", full search"
         lines.append(
-            f"- Crops: {fr['method']} ({fr.get('detector')}, margin {fr.get('face_margin')}); "
-            f"images where no face was found are {no_face}."
+            f"- Crops: {fr['method']} ({fr.get('detector')}{search}, margin "
+            f"{fr.get('face_margin')}); images where no face was found are {no_face}."
         )
     return lines
 

@@ -51,3 +51,23 @@ def test_no_history_no_section() -> None:
     training = {**config.training, "history": []}
     card = render_model_card(config.model_copy(update={"training": training}))
     assert "## History" not in card
+
+
+@pytest.mark.parametrize(
+    ("crop_first", "words"), [(True, "haar, crop-first search"), (False, "haar, full search")]
+)
+def test_the_card_says_which_haar_search_cut_the_training_crops(crop_first, words) -> None:
+    config = read_config(LITE0)
+    framing = {**config.data["face_framing"], "crop_first": crop_first}
+    data = {**config.data, "face_framing": framing}
+    card = render_model_card(config.model_copy(update={"data": data}))
+    assert f"- Crops: training crops cut by the serving face detector ({words}, margin" in card
+
+
+def test_a_card_from_before_crop_first_says_full_search() -> None:
+    config = read_config(LITE0)
+    framing = {k: v for k, v in config.data["face_framing"].items() if k != "crop_first"}
+    card = render_model_card(
+        config.model_copy(update={"data": {**config.data, "face_framing": framing}})
+    )
+    assert "(haar, full search, margin" in card

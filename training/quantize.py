@@ -137,7 +137,9 @@ def main(argv: list[str] | None = None) -> None:
     add_data_arguments(
         parser,
         plain_data=False,
-        config_help="a training config: its run's training split calibrates",
+        config_help="a training config: its run's training split calibrates (not needed "
+        "with --drop)",
+        config_required=False,
     )
     parser.add_argument(
         "--calibration", type=int, default=320, help="calibration crops (whole batches of 16)"
@@ -161,6 +163,8 @@ def main(argv: list[str] | None = None) -> None:
         dropped = [b.name for b in bundles if drop_int8(b)]
         print(f"int8 removed from: {', '.join(dropped) or 'none (no bundle had one)'}")
         return
+    if not args.config:
+        parser.error("--config is required to quantise (only --drop goes without it)")
     config = config_from_args(args)
     data = open_for_bundles(config, bundles, run_dir_from_args(args, config))
     crops = [

@@ -238,8 +238,13 @@ def add_data_arguments(
     *,
     plain_data: bool = True,
     config_help: str = "a training config: its mix and group split",
+    config_required: bool = True,
 ) -> None:
-    """--config (or --data), --run, the split options of a plain data set, --cache-dir."""
+    """--config (or --data), --run, the split options of a plain data set, --cache-dir.
+
+    `config_required=False` (with `plain_data=False`) leaves the check to the tool, for one
+    whose other mode reads no data.
+    """
     if plain_data:
         source = parser.add_mutually_exclusive_group(required=True)
         source.add_argument("--config", help=config_help)
@@ -263,7 +268,7 @@ def add_data_arguments(
             help="--data: the class-balanced subset training used",
         )
     else:
-        parser.add_argument("--config", required=True, help=config_help)
+        parser.add_argument("--config", required=config_required, help=config_help)
     parser.add_argument(
         "--run",
         help="the run folder whose split.csv to read back (default: "

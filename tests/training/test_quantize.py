@@ -13,7 +13,7 @@ from faceproof.compiled import compiled_runner, int8_file, weights_digest
 from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import candidates, choose_runner
 from faceproof.runtime import ModelRunner
-from training.quantize import calibration_rows, drop_int8, quantize_bundle
+from training.quantize import calibration_rows, drop_int8, main, quantize_bundle
 
 
 def face_crops(face: np.ndarray, n: int) -> list[np.ndarray]:
@@ -121,3 +121,16 @@ def test_a_refused_int8_file_is_dropped_with_its_record_and_the_check_kept(quant
     assert not (folder / INT8_FILE).exists()
     assert bundle.config.metrics["fast_paths"]["openvino-int8"]["roc_auc_delta"] == -0.0108
     assert not drop_int8(bundle)  # nothing left to drop
+
+
+def test_drop_needs_no_config_but_quantising_does(quantized, tmp_path, capsys):
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(quantized, models / quantized.name)
+    main([str(models), "--drop"])
+    assert "int8 removed from: " + quantized.name in capsys.readouterr().out
+    assert int8_file(load_bundle(models / quantized.name)) is None
+    with pytest.raises(SystemExit):
+        main([str(models)])
+    assert "--config is required to quantise" in capsys.readouterr().err

@@ -91,6 +91,9 @@ class TrainConfig:
     teacher: str = ""  # path to a bundle folder
     distill_weight: float = 0.0  # loss = (1-w) * hard + w * soft
     distill_temperature: float = 2.0
+    # + w * cosine distance to the teacher's pooled features, through a trained projection
+    # (training.distill): far more signal per image for a student trained from scratch
+    distill_feature_weight: float = 0.0
     # --- run
     output: str = "runs/train"  # run folder: checkpoints, metrics.csv, resolved config
     export: str = ""  # bundle folder written at the end; "" skips export

@@ -365,9 +365,17 @@ def render_model_card(config: BundleConfig) -> str:
         f"{cfg.get('loss')}, autocast {cfg.get('amp')}.",
     ]
     if cfg.get("teacher"):
+        features = (
+            f"; its pooled features matched too (cosine distance, weight "
+            f"{cfg['distill_feature_weight']}, through a linear projection trained beside the "
+            "model and not kept)"
+            if cfg.get("distill_feature_weight")
+            else ""
+        )
         lines.append(
             f"- Knowledge distillation from `{cfg['teacher']}` (weight "
-            f"{cfg.get('distill_weight')}, temperature {cfg.get('distill_temperature')})."
+            f"{cfg.get('distill_weight')}, temperature {cfg.get('distill_temperature')}"
+            f"{features})."
         )
     lines += [f"- {key}: {value}" for key, value in notes.items()]
     lines += [

@@ -31,12 +31,20 @@ from training.augment import build_train_transform
 from training.config import TrainConfig, load_config, save_config
 from training.datasets import Sample, describe
 from training.degrade import Degradations
+from training.distill import (
+    FeatureStudent,
+    TeacherTargets,
+    feature_loss,
+    teacher_rows,
+    teacher_targets_for,
+)
 from training.freeze import early_stages, freeze, keep_frozen_in_eval
-from training.image_dataset import SBI_ROW_OFFSET, MixDataset
+from training.image_dataset import MixDataset
 from training.losses import build_loss, distillation_loss
 from training.metrics import safe_auc
 from training.mix import Mix, describe_by_source, draw_weights, load_mix
 from training.optim import build_optimizer, warmup_cosine
+from training.predict import predict_logits
 from training.run_data import SPLIT_FILE, TrainingData, open_training_data, write_split
 from training.sbi import self_blend
 
@@ -96,9 +104,10 @@ def train_one_epoch(
     scaler,
     grad_clip,
     channels_last,
-    teacher_logits=None,
+    teacher: TeacherTargets | None = None,
     distill_weight=0.0,
     distill_temperature=2.0,
+    feature_weight=0.0,
     max_steps=0,
     epoch=0,
     show_progress=True,
@@ -107,7 +116,8 @@ def train_one_epoch(
 ) -> dict:
     """One pass over `loader`; returns the mean loss and images per second.
 
-    `cached_rows` (the cache's length) places the SBI bank's rows in `teacher_logits`."""
+    `cached_rows` (the cache's length) places the SBI bank's rows in `teacher`'s targets; a
+    `FeatureStudent` model also learns the teacher's features, weighted by `feature_weight`."""
     model.train()
     keep_frozen_in_eval(list(frozen))
     total_loss, seen, start = 0.0, 0, time.perf_counter()
@@ -130,15 +140,20 @@ def train_one_epoch(
             images = images.contiguous(memory_format=torch.channels_last)
         ctx = torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else nullcontext()
         with ctx:
-            logits = model(images).float()
+            out = model(images)
+            logits, projected = out if isinstance(out, tuple) else (out, None)
+            logits = logits.float()
             loss = loss_fn(logits, targets)
-            if teacher_logits is not None and distill_weight > 0:
-                soft = distillation_loss(
-                    logits,
-                    teacher_logits[teacher_rows(rows, cached_rows)].to(device),
-                    distill_temperature,
-                )
-                loss = (1 - distill_weight) * loss + distill_weight * soft
+            if teacher is not None:
+                at = teacher_rows(rows, cached_rows)
+                if distill_weight > 0:
+                    soft = distillation_loss(
+                        logits, teacher.logits[at].to(device), distill_temperature
+                    )
+                    loss = (1 - distill_weight) * loss + distill_weight * soft
+                if projected is not None and teacher.features is not None:
+                    hint = feature_loss(projected, teacher.features[at].to(device))
+                    loss = loss + feature_weight * hint
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
             scaler.scale(loss).backward()
@@ -160,32 +175,6 @@ def train_one_epoch(
         bar.set_postfix(loss=f"{total_loss / seen:.4f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
     elapsed = time.perf_counter() - start
     return {"train_loss": total_loss / max(seen, 1), "train_images_per_s": seen / elapsed}
-
-
-@torch.no_grad()
-def predict_logits(
-    model,
-    images: np.ndarray,
-    indices: np.ndarray,
-    preprocess: Preprocessor,
-    *,
-    device,
-    amp_dtype=None,
-    batch_size: int = 64,
-    channels_last: bool = False,
-) -> np.ndarray:
-    """Logits for cached images `images[indices]`, preprocessed exactly as when serving."""
-    model.eval()
-    out = []
-    for start in range(0, len(indices), batch_size):
-        rows = indices[start : start + batch_size]
-        batch = preprocess([images[i] for i in rows]).to(device)
-        if channels_last:
-            batch = batch.contiguous(memory_format=torch.channels_last)
-        ctx = torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else nullcontext()
-        with ctx:
-            out.append(model(batch).float().cpu())
-    return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
 
 
 def validate(
@@ -219,59 +208,6 @@ def preprocessing_for(config: TrainConfig) -> dict:
     if config.input_size:
         pre["input_size"] = config.input_size
     return pre
-
-
-def teacher_logits_for(
-    path: str, images: np.ndarray, output: Path, device, amp_dtype, bank: np.ndarray | None = None
-) -> torch.Tensor:
-    """The teacher bundle's logits for every cached image, then every SBI bank image,
-    computed once per run.
-
-    Soft targets come from the clean image rather than each augmented view: the
-    augmentations are mild, and one pass is far cheaper than a teacher forward every step.
-    """
-    from faceproof.bundle import load_bundle  # only distillation needs a bundle
-
-    total = len(images) + (0 if bank is None else len(bank))
-    cached = output / "teacher_logits.npy"
-    if cached.is_file():
-        logits = np.load(cached)
-        if len(logits) == total:
-            return torch.from_numpy(logits)
-    teacher = load_bundle(path, device=device)
-    log.info("computing teacher logits of %s for %d images", teacher.name, total)
-    pre = Preprocessor.from_config(teacher.config)
-    parts = [
-        predict_logits(
-            teacher.model,
-            images,
-            np.arange(len(images)),
-            pre,
-            device=device,
-            amp_dtype=amp_dtype,
-            batch_size=128,
-        )
-    ]
-    if bank is not None and len(bank):
-        parts.append(
-            predict_logits(
-                teacher.model,
-                bank,
-                np.arange(len(bank)),
-                pre,
-                device=device,
-                amp_dtype=amp_dtype,
-                batch_size=128,
-            )
-        )
-    logits = np.concatenate(parts).astype(np.float32)
-    np.save(cached, logits)
-    return torch.from_numpy(logits)
-
-
-def teacher_rows(rows: torch.Tensor, cached: int) -> torch.Tensor:
-    """Indices into the teacher's logits for the dataset's reported rows (bank rows last)."""
-    return torch.where(rows >= SBI_ROW_OFFSET, rows - SBI_ROW_OFFSET + cached, rows)
 
 
 def sbi_draws(
@@ -446,8 +382,8 @@ def run(config: TrainConfig) -> Path:
     amp_dtype = autocast_dtype(config.amp, device)
     real_share, sbi_p = sbi_draws(config, labels, train_idx, data.landmarks)
     bank, bank_rows = None, {}
-    teacher_logits = None
-    if config.teacher and config.distill_weight > 0:
+    teacher = None
+    if config.teacher and (config.distill_weight > 0 or config.distill_feature_weight > 0):
         if sbi_p > 0:
             bank, bank_rows = rank_zero_first(
                 rank,
@@ -456,11 +392,17 @@ def run(config: TrainConfig) -> Path:
                     images, data.landmarks, labels, train_idx, output, seed=config.seed
                 ),
             )
-        teacher_logits = rank_zero_first(
+        teacher = rank_zero_first(
             rank,
             world,
-            lambda: teacher_logits_for(
-                config.teacher, images, output, device, amp_dtype, bank=bank
+            lambda: teacher_targets_for(
+                config.teacher,
+                images,
+                output,
+                device,
+                amp_dtype,
+                bank=bank,
+                features=config.distill_feature_weight > 0,
             ),
         )
 
@@ -507,13 +449,21 @@ def run(config: TrainConfig) -> Path:
         if not config.max_steps_per_epoch
         else min(len(loader), config.max_steps_per_epoch)
     )
-    train_model = model
+    # the student learning the teacher's features trains a projection beside the model (kept
+    # in the checkpoints for a resume, never in the bundle)
+    student = (
+        FeatureStudent(model, teacher.features.shape[1]).to(device)
+        if teacher is not None and teacher.features is not None
+        else None
+    )
+    trained = student if student is not None else model
+    train_model = trained
     if world > 1:
         train_model = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[local_rank] if device.type == "cuda" else None
+            trained, device_ids=[local_rank] if device.type == "cuda" else None
         )
     optimizer = build_optimizer(
-        model, config.optimizer, config.lr, config.weight_decay, config.momentum
+        trained, config.optimizer, config.lr, config.weight_decay, config.momentum
     )
     scheduler = warmup_cosine(
         optimizer,
@@ -551,6 +501,8 @@ def run(config: TrainConfig) -> Path:
     if config.resume and last_path.is_file():
         state = torch.load(last_path, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
+        if student is not None and "projection" in state:
+            student.project.load_state_dict(state["projection"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         start_epoch, best_auc, stale = state["epoch"] + 1, state["best_auc"], state["stale"]
@@ -573,9 +525,10 @@ def run(config: TrainConfig) -> Path:
             scaler=scaler,
             grad_clip=config.grad_clip,
             channels_last=config.channels_last,
-            teacher_logits=teacher_logits,
+            teacher=teacher,
             distill_weight=config.distill_weight,
             distill_temperature=config.distill_temperature,
+            feature_weight=config.distill_feature_weight,
             max_steps=config.max_steps_per_epoch,
             epoch=epoch,
             show_progress=rank == 0,
@@ -613,6 +566,7 @@ def run(config: TrainConfig) -> Path:
         log.info("epoch %d: %s", epoch, json.dumps(row))
         state = {
             "model": model.state_dict(),
+            **({} if student is None else {"projection": student.project.state_dict()}),
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(),
             "epoch": epoch,

@@ -247,24 +247,50 @@ def test_ddp_two_processes(tmp_path):
     assert (tmp_path / "run" / "best.pt").is_file()
 
 
+def _student_args(tmp_path: Path, data: Path, teacher: Path, *extra: str) -> list[str]:
+    """A tiny ResNet-50 distilled from the toy Lite0 bundle for two steps."""
+    return _train_args(
+        tmp_path,
+        data / "metadata.csv",
+        "student",
+        "epochs=1",
+        "arch=resnet50",
+        "input_size=32",
+        f"teacher={teacher}",
+        "distill_weight=0.5",
+        "max_steps_per_epoch=2",
+        *extra,
+    )
+
+
 def test_distillation_from_a_teacher_bundle(trained, tmp_path):
     _, data, bundle_dir = trained
-    train_main(
-        _train_args(
-            tmp_path,
-            data / "metadata.csv",
-            "student",
-            "epochs=1",
-            "arch=resnet50",
-            "input_size=32",
-            f"teacher={bundle_dir}",
-            "distill_weight=0.5",
-            "max_steps_per_epoch=2",
-        )
-    )
+    train_main(_student_args(tmp_path, data, bundle_dir))
     logits = np.load(tmp_path / "student" / "teacher_logits.npy")
     assert logits.shape == (48,) and np.isfinite(logits).all()
     assert (tmp_path / "student" / "best.pt").is_file()
+
+
+def test_a_student_learns_the_teachers_features_too(trained, tmp_path):
+    """With distill_feature_weight the teacher's pooled features are computed once (unit
+    length, one row per image), the projection onto them trains beside the student and is
+    kept in the checkpoint for a resume, and the exported bundle is the student alone."""
+    _, data, bundle_dir = trained
+    args = _student_args(tmp_path, data, bundle_dir, "distill_feature_weight=1.0")
+    train_main([*args, f"export={tmp_path / 'models' / 'student'}"])
+    run = tmp_path / "student"
+    features = np.load(run / "teacher_features.npy")
+    assert features.shape == (48, 1280)  # the Lite0 teacher's pooled vector
+    assert np.allclose(np.linalg.norm(features.astype(np.float32), axis=1), 1, atol=1e-2)
+    state = torch.load(run / "last.pt", map_location="cpu", weights_only=False)
+    assert state["projection"]["weight"].shape == (1280, 2048)
+    assert not any(k.startswith("project") for k in state["model"])
+    card = (tmp_path / "models" / "student" / CARD_FILE).read_text()
+    assert "pooled features matched too (cosine distance, weight 1.0" in card
+    # a resumed run picks the projection back up and trains on
+    train_main([*args, "epochs=2"])
+    with (run / "metrics.csv").open() as fh:
+        assert [r["epoch"] for r in csv.DictReader(fh)] == ["0", "1"]
 
 
 @pytest.mark.slow

@@ -13,11 +13,12 @@ from PIL import Image
 
 from training.config import load_config
 from training.datasets import Sample
+from training.distill import teacher_rows
 from training.face_cache import open_face_cache
 from training.image_dataset import SBI_ROW_OFFSET, MixDataset
 from training.mix import draw_weights
 from training.sbi import hull_mask, max_mask_reach, self_blend, soft_mask
-from training.train import sbi_draws, teacher_rows
+from training.train import sbi_draws
 
 SIZE = 128
 

@@ -20,8 +20,11 @@ def _framing(card: dict) -> str:
     )
 
 
-def _fast_path_lines(metrics: dict) -> list[str]:
-    """Every serving path checked against torch fp32 (by `python -m training.fast_path`)."""
+def _fast_path_lines(metrics: dict, *, ships_int8: bool = True) -> list[str]:
+    """Every serving path checked against torch fp32 (by `python -m training.fast_path`).
+
+    `ships_int8` False: the bundle carries no int8 file (`training.quantize --drop` took it
+    back), so an int8 path that passed its check is not served either."""
     checks = dict(metrics.get("fast_paths") or {})
     if not checks and metrics.get("fast_path"):
         checks = {f"torch-{metrics['fast_path']['precision']}": metrics["fast_path"]}
@@ -52,6 +55,8 @@ def _fast_path_lines(metrics: dict) -> list[str]:
             if within
             else ("no" if c["precision"] != "fp32" else "no: make fast-path-check fails")
         )
+        if within and c["precision"] == "int8" and not ships_int8:
+            served = "no: no int8 file ships"
         worst_text = "-" if worst is None else f"{worst['roc_auc_delta']:+.4f}"
         lines.append(
             f"| {key} | {c['roc_auc_fast']:.4f} | {c['roc_auc_delta']:+.4f} | {worst_text} | "
@@ -414,7 +419,7 @@ def render_model_card(config: BundleConfig) -> str:
         "",
         *_calibration_lines(config),
         *_leave_one_out_lines(m.get("leave_one_out", [])),
-        *_fast_path_lines(m),
+        *_fast_path_lines(m, ships_int8=config.int8 is not None),
         *_robustness_lines(m),
         "## Limits",
         *_limits(data),

@@ -24,9 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
-from faceproof.bundle import INT8_FILE, Bundle, Int8Model, find_bundles, load_bundle, write_config
+from faceproof.bundle import (
+    CARD_FILE,
+    INT8_FILE,
+    Bundle,
+    Int8Model,
+    find_bundles,
+    load_bundle,
+    write_config,
+)
 from faceproof.compiled import file_sha256, onnx_file, weights_digest
 from faceproof.preprocess import make_preprocessor
+from training.model_card import render_model_card
 from training.run_data import (
     add_data_arguments,
     config_from_args,
@@ -120,12 +129,15 @@ def quantize_bundle(
 
 def drop_int8(bundle: Bundle) -> bool:
     """Remove the bundle's int8 file and its record, for a file `make fast-path-check` showed
-    beyond the tolerance: the card keeps the measured check, so a reader still sees why no
-    int8 file ships. True when there was one."""
+    beyond the tolerance (or one not worth its size): the card keeps the measured check and
+    is written again to say no int8 file ships. True when there was one."""
     had = bundle.config.int8 is not None or (bundle.path / INT8_FILE).exists()
     (bundle.path / INT8_FILE).unlink(missing_ok=True)
     if bundle.config.int8 is not None:
-        write_config(bundle.config.model_copy(update={"int8": None}), bundle.path)
+        config = bundle.config.model_copy(update={"int8": None})
+        write_config(config, bundle.path)
+        if config.training:  # a card training's export wrote (not a hand-made bundle's)
+            (bundle.path / CARD_FILE).write_text(render_model_card(config), encoding="utf-8")
     if had:
         log.info("%s: int8 file and record removed", bundle.name)
     return had

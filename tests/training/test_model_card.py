@@ -71,3 +71,20 @@ def test_a_card_from_before_crop_first_says_full_search() -> None:
         config.model_copy(update={"data": {**config.data, "face_framing": framing}})
     )
     assert "(haar, full search, margin" in card
+
+
+def test_an_int8_path_that_passed_is_not_claimed_served_without_its_file() -> None:
+    """`training.quantize --drop` can take back an int8 file whose check passed (the ResNet-50's
+    OpenVINO int8, 24 MB for a model the ensemble never runs): the card then says so."""
+    config = read_config(LITE0.parent / "resnet50")
+    check = config.metrics["fast_paths"]["openvino-int8"]
+    int8 = {"file": "model.int8.onnx", "sha256": "0" * 64, "weights_sha256": "0" * 64}
+
+    def served(card: str) -> str:
+        row = next(line for line in card.splitlines() if line.startswith("| openvino-int8 |"))
+        return row.rsplit("|", 2)[1].strip()
+
+    assert check["precision"] == "int8"
+    assert served(render_model_card(config)) == "no: no int8 file ships"
+    shipped = config.model_copy(update={"int8": {**int8, "method": "m", "calibration_images": 8}})
+    assert served(render_model_card(shipped)) == "yes, if fastest"

@@ -80,7 +80,7 @@ export function Layout({ title, children }: { title: string; children: ReactNode
           )}
         </div>
         <p className="footer__note">
-          A verdict is a probability from models trained on one data set, not a proof. Treat
+          A verdict is a probability from models trained on a few data sets, not a proof. Treat
           “uncertain” as “needs a human”.
         </p>
       </footer>

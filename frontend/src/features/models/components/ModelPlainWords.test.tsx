@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { model } from '@/test/fixtures'
 import { mockApi } from '@/test/mock-api'
 import { renderApp } from '@/test/render'
-import { leadSentence, shareInWords } from '../lib/plain-words'
+import { leadSentence, robustnessOf, robustnessSentence, shareInWords } from '../lib/plain-words'
 import { ModelsPage } from './ModelsPage'
 
 const change = (label: string, kind: string, roc_auc: number, flips: number, reversals = 0) => ({
@@ -39,6 +39,21 @@ describe('Models page in plain words (issue 14) with its robustness table (issue
       'Right 92 % of the time when it decides; it abstains on 57 % of faces.',
     )
     expect(leadSentence({ roc_auc: 0.9 })).toBeNull()
+  })
+
+  it('says a share that rounds to 0 % as fewer than 1 in 100, never "up to 0 %"', () => {
+    const few = robustnessOf({
+      robustness: {
+        changes: {
+          clean: change('none (the clean crop)', 'clean', 0.56, 0),
+          blur_1: change('Gaussian blur, sigma 1 px', 'benign', 0.557, 0.002),
+          fgsm_1: change('FGSM, eps 1/255', 'adversarial', 0.35, 0.004),
+        },
+      },
+    })
+    expect(few && robustnessSentence(few)).toBe(
+      'Everyday changes move fewer than 1 in 100 of its verdicts (Gaussian blur, sigma 1 px); a small deliberate attack moves fewer than 1 in 100 (FGSM, eps 1/255).',
+    )
   })
 
   it('leads with one sentence; the figures are one click away', async () => {

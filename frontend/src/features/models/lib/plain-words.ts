@@ -95,19 +95,21 @@ export function robustnessSentence(r: Robustness): string {
     r.rows.filter((row) => row.kind === kind).reduce<RobustnessRow | null>((a, b) => (a && a.flips >= b.flips ? a : b), null)
   const benign = worst('benign')
   const attack = worst('adversarial')
+  // a share that rounds to 0 % is not "up to 0 %"
+  const upTo = (share: number) => (share < 0.005 ? 'fewer than 1 in 100' : `up to ${shareInWords(share)}`)
   const parts: string[] = []
   if (benign) {
     parts.push(
       benign.flips === 0
         ? 'Everyday changes (re-compression, resizing, blur, noise) moved none of its verdicts'
-        : `Everyday changes move up to ${shareInWords(benign.flips)} of its verdicts (${benign.label})`,
+        : `Everyday changes move ${upTo(benign.flips)} of its verdicts (${benign.label})`,
     )
   }
   if (attack) {
     parts.push(
       attack.flips === 0
         ? 'the small attacks tried moved none'
-        : `a small deliberate attack moves up to ${shareInWords(attack.flips)} (${attack.label})`,
+        : `a small deliberate attack moves ${upTo(attack.flips)} (${attack.label})`,
     )
   }
   return `${parts.join('; ')}.`

@@ -415,7 +415,9 @@ def render_model_card(config: BundleConfig) -> str:
         "is slightly optimistic; ROC-AUC does not depend on them.",
         "",
         "Figures: `reports/confusion_matrix.png`, `reports/roc.png`, "
-        "`reports/training_curves.png`, `reports/samples.png`.",
+        "`reports/training_curves.png`; `reports/samples.png` (validation faces with their "
+        "scores) stays where the bundle was exported, as the data sets' terms forbid "
+        "redistributing their images.",
         "",
         *_calibration_lines(config),
         *_leave_one_out_lines(m.get("leave_one_out", [])),

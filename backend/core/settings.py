@@ -21,6 +21,16 @@ class Settings(BaseSettings):
 
     HOST: str = Field("127.0.0.1", description="interface `make run` binds to")
     PORT: int = Field(8000, ge=1, le=65535, description="port `make run` listens on")
+    SERVER_LOOP: Literal["auto", "uvloop", "asyncio"] = Field(
+        "auto",
+        description="uvicorn's event loop; auto: uvloop where it is installed (it ships with "
+        "the service), else Python's asyncio",
+    )
+    SERVER_HTTP: Literal["auto", "httptools", "h11"] = Field(
+        "auto",
+        description="uvicorn's HTTP/1.1 parser; auto: httptools where it is installed (it "
+        "ships with the service), else the pure-Python h11",
+    )
     MODELS_DIR: Path = Field(Path("models"), description="folder of model bundles")
     MODELS: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="bundles to load, comma-separated; empty: all"

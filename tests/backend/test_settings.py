@@ -63,6 +63,8 @@ def test_a_dotenv_file(tmp_path, monkeypatch) -> None:
         ("FACEPROOF_PORT", "70000"),
         ("FACEPROOF_FACE_DETECTOR", "mtcnn"),
         ("FACEPROOF_LOG_LEVEL", "LOUD"),
+        ("FACEPROOF_SERVER_LOOP", "tokio"),
+        ("FACEPROOF_SERVER_HTTP", "h2"),
     ],
 )
 def test_invalid_values_are_refused(monkeypatch, name, value) -> None:
@@ -70,6 +72,28 @@ def test_invalid_values_are_refused(monkeypatch, name, value) -> None:
 
     with pytest.raises(ValidationError, match=name.removeprefix("FACEPROOF_")):
         Settings(_env_file=None)
+
+
+def test_python_m_backend_hands_the_server_stack_to_uvicorn(monkeypatch, tmp_path) -> None:
+    from backend import __main__ as entry
+
+    settings = Settings(
+        _env_file=None,
+        SERVER_LOOP="asyncio",
+        SERVER_HTTP="h11",
+        HISTORY_URL=f"sqlite:///{tmp_path}/history.db",
+    )
+    calls: dict = {}
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.setattr(entry, "get_settings", lambda: settings)
+    monkeypatch.setattr(entry, "configure_logging", lambda *_: None)
+    monkeypatch.setattr(entry, "limit_malloc_arenas", lambda: None)
+    monkeypatch.setattr(entry.uvicorn, "run", lambda *_, **kwargs: calls.update(kwargs))
+
+    entry.main()
+
+    assert (calls["loop"], calls["http"]) == ("asyncio", "h11")
+    assert Settings(_env_file=None).SERVER_LOOP == "auto"  # uvloop and httptools when installed
 
 
 def _preflight(client, origin: str):

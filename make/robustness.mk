@@ -6,7 +6,7 @@ LOAD_ARGS ?= --duration 60 --clients 16
 # Vulnerabilities explained and accepted, one `--ignore ID` each with its reason above it.
 AUDIT_IGNORE ?=
 
-.PHONY: load-test robustness audit verdict-robustness
+.PHONY: load-test robustness audit verdict-robustness robustness-table
 
 load-test: setup  ## 16 clients for 60 s against a real service on loopback (LOAD_ARGS=... to change)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m bench.load_test --models-dir $(MODELS_DIR) $(LOAD_ARGS) \
@@ -20,3 +20,6 @@ audit: setup frontend-setup  ## known vulnerabilities: pip-audit over .venv, npm
 
 verdict-robustness: setup data  ## ROC-AUC and verdict flips per source under JPEG, rescale, blur, noise, FGSM/PGD; into the cards
 	$(PY) -m training.robustness $(MODELS_DIR) --config $(CONFIG) $(ROBUSTNESS_ARGS)
+
+robustness-table: setup  ## rewrite README's robustness table from what the cards recorded
+	$(PY) -m training.readme_robustness $(MODELS_DIR) --readme README.md

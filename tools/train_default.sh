@@ -6,9 +6,9 @@
 # restart from that bundle), the ResNet-50 distilled from it, two
 # shorter leave-one-source-out Lite0 runs, their held-out figures put into the Lite0 card
 # (training.leave_one_out: the bundle is not exported again), the ensemble
-# fitted on the validation split, the fast-path check and the verdict robustness. Every run
-# resumes from its last epoch; a finished run only exports again. SKIP_MAIN=1 starts after
-# the Lite0 run (its bundle must exist).
+# fitted on the validation split, the fast-path check and the verdict robustness (and README's
+# table of it). Every run resumes from its last epoch; a finished run only exports again.
+# SKIP_MAIN=1 starts after the Lite0 run (its bundle must exist).
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 LITE=training/configs/efficientnet_lite0.yaml
@@ -40,3 +40,4 @@ $PY -m training.leave_one_out models/efficientnet_lite0
 $PY -m training.ensemble models --config $LITE
 $PY -m training.fast_path models --config $LITE
 $PY -m training.robustness models --config $LITE --adversarial-images 200
+$PY -m training.readme_robustness models --readme README.md

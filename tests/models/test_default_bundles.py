@@ -113,6 +113,18 @@ def test_readme_models_table_matches_the_bundles() -> None:
     )
 
 
+def test_readme_robustness_table_matches_the_cards() -> None:
+    from training.readme_robustness import MARKERS, bundle_reports, robustness_markdown
+
+    readme = (MODELS.parent / "README.md").read_text(encoding="utf-8")
+    start, end = MARKERS[0] + "\n", "\n" + MARKERS[1]
+    assert start in readme and end in readme, "README lacks the generated robustness table"
+    table = readme.split(start, 1)[1].split(end, 1)[0]
+    assert table == robustness_markdown(bundle_reports(MODELS)), (
+        "README's robustness table is stale: run `make robustness-table`"
+    )
+
+
 @pytest.mark.parametrize("folder", DEFAULTS, ids=lambda p: p.name)
 def test_every_serving_path_was_checked_on_the_validation_split(folder: Path) -> None:
     """`make fast-path-check` recorded each serving path against torch fp32 in the card: the

@@ -43,6 +43,9 @@ class HeadOptions(BaseModel):
 
     cbam: bool = False
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    mirror_average: bool = Field(
+        False, description="the logit is the mean over the face and its left-right mirror"
+    )
 
 
 class AbstainBand(BaseModel):
@@ -176,7 +179,11 @@ def build_model(config: BundleConfig) -> DeepfakeClassifier:
     from faceproof.models import create_model
 
     return create_model(
-        config.arch, pretrained=False, cbam=config.head.cbam, dropout=config.head.dropout
+        config.arch,
+        pretrained=False,
+        cbam=config.head.cbam,
+        dropout=config.head.dropout,
+        mirror_average=config.head.mirror_average,
     )
 
 

@@ -50,12 +50,18 @@ class HeadConfig:
 
     cbam: bool = False
     dropout: float = 0.0
+    mirror_average: bool = False  # the logit: the mean of the face's and its mirror image's
 
 
 class DeepfakeClassifier(nn.Module):
     """Backbone feature map -> (CBAM) -> global average pool -> dropout -> one logit.
 
     `forward_features` returns the last spatial feature map, which Grad-CAM explains.
+    With `mirror_average` the logit `forward` gives is the mean of the logits of each face and
+    of its left-right mirror image, scored in one batch: the same weights, one more forward per
+    face, and every serving path (torch, ONNX Runtime, OpenVINO) gets it from this one graph.
+    Grad-CAM explains the face as given (`forward_features`, `forward_head`); training sees
+    mirrored faces through its augmentation and trains on the plain logit.
     """
 
     def __init__(self, backbone: nn.Module, head: HeadConfig):
@@ -68,6 +74,7 @@ class DeepfakeClassifier(nn.Module):
         self.attention = CBAM(channels) if head.cbam else nn.Identity()
         self.dropout = nn.Dropout(head.dropout)
         self.classifier = nn.Linear(channels, 1)
+        self.mirror_average = head.mirror_average
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         features = self.backbone.forward_features(x)  # type: ignore[operator]  # timm
@@ -78,7 +85,10 @@ class DeepfakeClassifier(nn.Module):
         return self.classifier(self.dropout(pooled.to(self.classifier.weight.dtype))).squeeze(1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x))
+        if not self.mirror_average or self.training:
+            return self.forward_head(self.forward_features(x))
+        both = self.forward_head(self.forward_features(torch.cat([x, x.flip(3)])))
+        return both.reshape(2, -1).mean(dim=0)
 
 
 def create_model(
@@ -87,6 +97,7 @@ def create_model(
     pretrained: bool | str | Path = False,
     cbam: bool = False,
     dropout: float = 0.0,
+    mirror_average: bool = False,
 ) -> DeepfakeClassifier:
     """Create a one-logit deepfake classifier.
 
@@ -97,11 +108,13 @@ def create_model(
             falls back to random init with a warning; a path loads a local file.
         cbam: add a CBAM attention block before the head.
         dropout: dropout probability before the final linear layer.
+        mirror_average: in eval mode, the logit is the mean over the face and its mirror.
     """
     timm_name = resolve_arch(arch)
     backbone = create_imagenet_backbone(timm_name, pretrained)
     backbone.reset_classifier(0, global_pool="")  # type: ignore[operator]  # timm: see DeepfakeClassifier
-    return DeepfakeClassifier(backbone, HeadConfig(cbam=cbam, dropout=dropout))
+    head = HeadConfig(cbam=cbam, dropout=dropout, mirror_average=mirror_average)
+    return DeepfakeClassifier(backbone, head)
 
 
 def default_preprocessing(arch: str) -> dict:

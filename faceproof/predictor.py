@@ -33,7 +33,7 @@ from faceproof.faces import Face, FaceDetector, create_face_detector, crop_face,
 from faceproof.preprocess import make_preprocessor
 from faceproof.runner_choice import OnDemandRunner, choose_runner
 from faceproof.stability import STABILITY_CHANGES, FaceStability, changed_crops, face_stability
-from faceproof.tta import VIEWS, average_views, tta_views
+from faceproof.tta import average_views, tta_views
 from faceproof.verdict import DecisionRule, Verdict
 
 log = logging.getLogger(__name__)
@@ -345,7 +345,15 @@ class Predictor:
         if n == 0:
             return out
         inputs = {
-            name: ([v for c in crops[name] for v in tta_views(c)] if tta else list(crops[name]))
+            name: (
+                [
+                    v
+                    for c in crops[name]
+                    for v in tta_views(c, mirror=not self.bundles[name].config.head.mirror_average)
+                ]
+                if tta
+                else list(crops[name])
+            )
             for name in names
         }
         logits = self._forward(
@@ -354,7 +362,7 @@ class Predictor:
         for j, name in enumerate(names):
             temperature = self.bundles[name].config.temperature
             probs = 1.0 / (1.0 + np.exp(-logits[name].astype(np.float64) / temperature))
-            out[:, j] = average_views(probs, len(VIEWS)) if tta else probs
+            out[:, j] = average_views(probs, len(inputs[name]) // n) if tta else probs
         return out
 
     def score_crops(

@@ -17,9 +17,13 @@ def _mild_color(crop: np.ndarray) -> np.ndarray:
     return np.clip((x - mean) * 1.10 + mean * 1.04, 0, 255).astype(np.uint8)
 
 
-def tta_views(crop: np.ndarray) -> list[np.ndarray]:
-    """The crop as the model sees it, mirrored, and with a mild colour change (see VIEWS)."""
-    return [crop, np.ascontiguousarray(crop[:, ::-1]), _mild_color(crop)]
+def tta_views(crop: np.ndarray, *, mirror: bool = True) -> list[np.ndarray]:
+    """The crop as the model sees it, mirrored, and with a mild colour change (see VIEWS).
+
+    `mirror` False leaves the mirrored view out, for a model that already averages each face
+    with its mirror image (a bundle's `head.mirror_average`): it would score the same."""
+    mirrored = [np.ascontiguousarray(crop[:, ::-1])] if mirror else []
+    return [crop, *mirrored, _mild_color(crop)]
 
 
 def average_views(probabilities: np.ndarray, n_views: int) -> np.ndarray:

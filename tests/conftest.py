@@ -35,7 +35,7 @@ def tiny_bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> BundleFactory:
     model constant: its classifier then outputs exactly that logit for any input (choose one
     fp16 holds exactly, e.g. 1.5 or 4.0). `low`/`high` default to the threshold (no band).
     """
-    from faceproof.bundle import AbstainBand, BundleConfig, save_bundle
+    from faceproof.bundle import AbstainBand, BundleConfig, HeadOptions, save_bundle
     from faceproof.models import create_model, default_preprocessing, resolve_arch
 
     def make(
@@ -52,6 +52,7 @@ def tiny_bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> BundleFactory:
         face_margin: float = 0.3,
         dtype: torch.dtype | None = torch.float16,
         card: bool = True,
+        mirror_average: bool = False,
     ) -> Path:
         torch.manual_seed(0)
         model = create_model(arch, pretrained=False).eval()
@@ -65,6 +66,7 @@ def tiny_bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> BundleFactory:
         config = BundleConfig(
             name=name,
             arch=resolve_arch(arch),
+            head=HeadOptions(mirror_average=mirror_average),
             input_size=input_size,
             mean=pre["mean"],
             std=pre["std"],

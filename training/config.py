@@ -45,6 +45,8 @@ class TrainConfig:
     pretrained: bool = True  # ImageNet init when available (see faceproof.pretrained)
     cbam: bool = False
     dropout: float = 0.2
+    mirror_average: bool = False  # the exported bundle scores each face and its mirror image
+    # and serves the mean logit (training is unchanged: its draws are flipped at random)
     input_size: int = 0  # 0: the arch's default
     face_margin: float | str = "auto"  # margin for cropping faces at inference; "auto":
     # measured on the training crops at export

@@ -122,7 +122,7 @@ def export_from_checkpoint(
     config = BundleConfig(
         name=cfg.bundle_name,
         arch=resolve_arch(cfg.arch),
-        head=HeadOptions(cbam=cfg.cbam, dropout=cfg.dropout),
+        head=HeadOptions(cbam=cfg.cbam, dropout=cfg.dropout, mirror_average=cfg.mirror_average),
         input_size=pre["input_size"],
         mean=tuple(pre["mean"]),
         std=tuple(pre["std"]),

@@ -338,8 +338,14 @@ def render_model_card(config: BundleConfig) -> str:
         "",
         f"Binary deepfake classifier for face crops: `{config.arch}` (timm) with "
         f"{'a CBAM attention block and ' if config.head.cbam else ''}a dropout "
-        f"({config.head.dropout}) linear head giving one logit, FAKE probability = "
-        f"sigmoid(logit / {config.temperature:.3f}).",
+        f"({config.head.dropout}) linear head giving one logit"
+        + (
+            " (served: the mean of the logits of the face and of its left-right mirror "
+            "image, scored together; every figure below was measured that way)"
+            if config.head.mirror_average
+            else ""
+        )
+        + f", FAKE probability = sigmoid(logit / {config.temperature:.3f}).",
         "",
         "## Intended use",
         "Triage of single faces cropped from photos or video frames: a score and a verdict "

@@ -82,9 +82,20 @@ def test_model_json_holds_the_contract(tiny_bundle_dir) -> None:
     assert data["threshold"] == 0.6
     assert data["temperature"] == 1.5
     assert data["abstain_band"] == {"low": 0.4, "high": 0.7}
-    assert data["head"] == {"cbam": False, "dropout": 0.0}
+    assert data["head"] == {"cbam": False, "dropout": 0.0, "mirror_average": False}
     config = read_config(folder)
     assert config.abstain_band.low == 0.4 and config.abstain_band.high == 0.7
+
+
+def test_a_bundle_that_averages_over_the_mirror_loads_a_model_that_does(tiny_bundle_dir) -> None:
+    folder = tiny_bundle_dir("mirror", mirror_average=True)
+    assert json.loads((folder / CONFIG_FILE).read_text())["head"]["mirror_average"] is True
+    assert load_bundle(folder).model.mirror_average is True
+    # model.json written before the option existed reads as the plain logit
+    data = json.loads((folder / CONFIG_FILE).read_text())
+    data["head"] = {"cbam": False, "dropout": 0.0}
+    (folder / CONFIG_FILE).write_text(json.dumps(data))
+    assert load_bundle(folder).model.mirror_average is False
 
 
 def _config(**kwargs) -> BundleConfig:

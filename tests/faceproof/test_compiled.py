@@ -61,6 +61,21 @@ def test_fp32_compiled_runners_give_torch_logits_for_any_batch_size(
         np.testing.assert_allclose(out, reference(x), atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
+def test_a_mirror_averaging_bundle_compiles_to_the_same_logits(tiny_bundle_dir, cache, runtime):
+    """The mirror and the mean are in the exported graph: a compiled path scores as torch
+    does, under another key than the same weights without it."""
+    mirrored = load_bundle(tiny_bundle_dir("mirrored", input_size=32, mirror_average=True))
+    plain = load_bundle(tiny_bundle_dir("mirrored", input_size=32))
+    assert compiled.export_key(mirrored) != compiled.export_key(plain)
+    runner = compiled.compiled_runner(mirrored, runtime, "fp32", threads=1)
+    reference = ModelRunner(mirrored.model, "fp32")
+    for n in (1, 4):
+        x = torch.randn(n, 3, 32, 32, generator=torch.Generator().manual_seed(n))
+        np.testing.assert_allclose(runner(x), reference(x), atol=1e-4, rtol=1e-4)
+        assert not np.allclose(reference(x), ModelRunner(plain.model, "fp32")(x), atol=1e-4)
+
+
 def test_openvino_keeps_its_compiled_blobs_in_the_cache(bundle, cache):
     compiled.compiled_runner(bundle, "openvino", "fp32", threads=1)
     assert any((cache / "openvino").iterdir())

@@ -77,3 +77,24 @@ def test_default_preprocessing_of_resnet50_is_imagenet() -> None:
     pre = default_preprocessing("resnet50")
     assert pre["mean"] == pytest.approx([0.485, 0.456, 0.406])
     assert pre["std"] == pytest.approx([0.229, 0.224, 0.225])
+
+
+def test_mirror_average_scores_the_mean_of_the_face_and_its_mirror_with_the_same_weights() -> None:
+    torch.manual_seed(0)
+    plain = create_model("mobilenetv3_small_050").eval()
+    mirrored = create_model("mobilenetv3_small_050", mirror_average=True).eval()
+    assert mirrored.state_dict().keys() == plain.state_dict().keys()  # no new weights
+    mirrored.load_state_dict(plain.state_dict())
+    x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected = (plain(x) + plain(x.flip(3))) / 2
+        assert not torch.allclose(plain(x), plain(x.flip(3)))  # the mirror does change it
+        torch.testing.assert_close(mirrored(x), expected)
+        # Grad-CAM's path explains the face as given
+        torch.testing.assert_close(mirrored.forward_head(mirrored.forward_features(x)), plain(x))
+    mirrored.train()  # training trains the plain logit (its draws are mirrored at random)
+    torch.manual_seed(2)
+    train_out = mirrored(x)
+    plain.train()
+    torch.manual_seed(2)
+    torch.testing.assert_close(train_out, plain(x))

@@ -264,3 +264,16 @@ def test_progress_reports_each_stage_as_it_starts(
         ("heatmap", 3, 2),
         ("heatmap", 3, 3),
     ]
+
+
+def test_tta_leaves_out_the_mirror_for_a_model_that_averages_over_it(tiny_bundle_dir) -> None:
+    from faceproof.tta import tta_views
+
+    folder = tiny_bundle_dir("mirrored", input_size=32, mirror_average=True)
+    predictor = Predictor.from_dir(folder.parent)
+    crop = np.random.default_rng(0).integers(0, 255, (40, 40, 3), dtype=np.uint8)
+    original, colour = tta_views(crop, mirror=False)
+    plain = predictor.score_crops([original, np.ascontiguousarray(crop[:, ::-1]), colour])[:, 0]
+    assert plain[0] == pytest.approx(plain[1], abs=1e-6)  # its mirror scores the same
+    tta = predictor.score_crops([crop], tta=True)[0, 0]
+    assert tta == pytest.approx((plain[0] + plain[2]) / 2, abs=1e-6)

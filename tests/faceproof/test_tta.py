@@ -54,3 +54,11 @@ def test_average_views_groups_consecutive_views_by_item() -> None:
     probs = np.array([0.1, 0.2, 0.3, 0.7, 0.8, 0.9])
     np.testing.assert_allclose(average_views(probs, 3), [0.2, 0.8])
     np.testing.assert_allclose(average_views(probs, 2), [0.15, 0.5, 0.85])
+
+
+def test_a_model_that_averages_over_the_mirror_gets_no_mirrored_view() -> None:
+    crop = _crop()
+    plain, mirrored = tta_views(crop), tta_views(crop, mirror=False)
+    assert len(mirrored) == 2
+    np.testing.assert_array_equal(mirrored[0], plain[0])
+    np.testing.assert_array_equal(mirrored[1], plain[2])  # the colour view

@@ -88,3 +88,13 @@ def test_an_int8_path_that_passed_is_not_claimed_served_without_its_file() -> No
     assert served(render_model_card(config)) == "no: no int8 file ships"
     shipped = config.model_copy(update={"int8": {**int8, "method": "m", "calibration_images": 8}})
     assert served(render_model_card(shipped)) == "yes, if fastest"
+
+
+@pytest.mark.parametrize("mirror", [True, False])
+def test_the_card_says_when_the_served_logit_averages_the_face_and_its_mirror(mirror) -> None:
+    config = read_config(LITE0)
+    head = config.head.model_copy(update={"mirror_average": mirror})
+    card = render_model_card(config.model_copy(update={"head": head}))
+    first = card.split("\n\n")[1]
+    assert ("the mean of the logits of the face and of its left-right mirror" in first) is mirror
+    assert first.endswith(f"FAKE probability = sigmoid(logit / {config.temperature:.3f}).")

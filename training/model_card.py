@@ -370,10 +370,15 @@ def render_model_card(config: BundleConfig) -> str:
             if cfg.get("init_from")
             else []
         ),
-        f"- {cfg.get('epochs')} epochs planned, best at epoch {train.get('best_epoch')}; "
-        f"{cfg.get('optimizer')} lr {cfg.get('lr')} (warm-up {cfg.get('warmup_epochs')} epochs, "
-        f"cosine), weight decay {cfg.get('weight_decay')}, batch {cfg.get('batch_size')}, loss "
-        f"{cfg.get('loss')}, autocast {cfg.get('amp')}.",
+        (
+            "- No training in this stage: the warm start's weights, validated and exported as "
+            "they are (the serving and the decision rule are what changed)."
+            if cfg.get("epochs") == 0
+            else f"- {cfg.get('epochs')} epochs planned, best at epoch {train.get('best_epoch')}; "
+            f"{cfg.get('optimizer')} lr {cfg.get('lr')} (warm-up {cfg.get('warmup_epochs')} "
+            f"epochs, cosine), weight decay {cfg.get('weight_decay')}, batch "
+            f"{cfg.get('batch_size')}, loss {cfg.get('loss')}, autocast {cfg.get('amp')}."
+        ),
     ]
     if cfg.get("teacher"):
         features = (

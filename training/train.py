@@ -331,7 +331,13 @@ def setup_logging(output: Path, rank: int) -> None:
 
 # --------------------------------------------------------------------------- main
 def run(config: TrainConfig) -> Path:
-    """Train per `config`; returns the run folder."""
+    """Train per `config`; returns the run folder.
+
+    `epochs` 0 trains nothing: the warm start (`init_from`) is validated, kept as the run's
+    best checkpoint and exported as it is, for a bundle that changes only how the same
+    weights are served (`mirror_average`) and measured (its rule is fitted again)."""
+    if config.epochs == 0 and not config.init_from:
+        raise ValueError("epochs=0 trains nothing, so it needs init_from: the weights to export")
     rank, local_rank, world = distributed_info()
     device = pick_device(local_rank)
     if world > 1 and not dist.is_initialized():
@@ -508,6 +514,35 @@ def run(config: TrainConfig) -> Path:
         start_epoch, best_auc, stale = state["epoch"] + 1, state["best_auc"], state["stale"]
         log.info(
             "resumed from %s at epoch %d (best val ROC-AUC %.4f)", last_path, start_epoch, best_auc
+        )
+
+    if config.epochs == 0 and rank == 0 and not best_path.is_file():
+        val, val_logits = validate(
+            model,
+            images,
+            labels,
+            val_idx,
+            preprocess,
+            device=device,
+            amp_dtype=amp_dtype,
+            channels_last=config.channels_last,
+        )
+        log.info(
+            "the warm start, untrained: validation ROC-AUC by data set: %s",
+            json.dumps(auc_by_dataset(samples, labels, val_idx, val_logits)),
+        )
+        row = {"epoch": -1, "train_loss": math.nan, **{k: round(v, 6) for k, v in val.items()}}
+        write_metrics_row(output / "metrics.csv", row)
+        log.info("epoch -1 (no training): %s", json.dumps(row))
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "epoch": -1,
+                "config": asdict(config),
+                "preprocessing": pre,
+                "val": val,
+            },
+            best_path,
         )
 
     for epoch in range(start_epoch, config.epochs):

@@ -201,6 +201,34 @@ def test_resume_continues_from_last_checkpoint(trained, tmp_path):
         assert [r["epoch"] for r in csv.DictReader(fh)] == ["0", "1", "2"]
 
 
+def test_zero_epochs_exports_the_warm_start_as_it_is_with_mirror_averaging(trained, tmp_path):
+    """A stage that changes only how the weights are served: nothing trains, the same weights
+    are exported with a rule fitted again on the mirror-averaged scores."""
+    tmp, data, bundle_dir = trained
+    out = tmp_path / "models" / "tiny"
+    args = _train_args(
+        tmp, data / "metadata.csv", "zero", "epochs=0", f"init_from={bundle_dir}", "name=tiny"
+    )
+    train_main([*args, "mirror_average=true", f"export={out}"])
+    before, after = load_bundle(bundle_dir), load_bundle(out)
+    assert after.config.head.mirror_average and not before.config.head.mirror_average
+    for key, weights in before.model.state_dict().items():
+        assert torch.equal(after.model.state_dict()[key], weights), key
+    x = torch.randn(4, 3, 48, 48, generator=torch.Generator().manual_seed(0))
+    with torch.inference_mode():
+        expected = (before.model(x) + before.model(x.flip(3))) / 2
+        torch.testing.assert_close(after.model(x), expected)
+    with (tmp / "zero" / "metrics.csv").open() as fh:
+        assert [r["epoch"] for r in csv.DictReader(fh)] == ["-1"]
+    assert after.config.training["best_epoch"] == 0
+    card = (out / CARD_FILE).read_text()
+    assert "No training in this stage: the warm start's weights" in card
+    assert "the mean of the logits of the face and of its left-right mirror" in card
+    assert (out / REPORTS_DIR / "training_curves.png").is_file()
+    with pytest.raises(ValueError, match="needs init_from"):
+        train_main(_train_args(tmp, data / "metadata.csv", "nothing", "epochs=0"))
+
+
 def test_folder_dataset_and_focal_loss(tmp_path):
     data = _make_dataset(tmp_path / "data", per_class=8)
     train_main(

@@ -3,8 +3,8 @@
 # the four-source mix in six stages (from ImageNet with two stages frozen, then every layer
 # from the first stage's best epoch, then a lower rate and heavier noise from the second's,
 # then a warm restart from the third's, exported as a bundle, a second warm restart from that
-# bundle, exported again, then the config's third, exported to serve the mean logit of each
-# face and its mirror), the ResNet-50 distilled from it, two
+# bundle, exported again, then the config, which trains nothing and exports those weights
+# again to serve the mean logit of each face and its mirror), the ResNet-50 distilled from it, two
 # shorter leave-one-source-out Lite0 runs, their held-out figures put into the Lite0 card
 # (training.leave_one_out: the bundle is not exported again), the ensemble
 # fitted on the validation split, the fast-path check and the verdict robustness (and README's
@@ -28,7 +28,7 @@ if [ -z "${SKIP_MAIN:-}" ]; then
   $PY -m training.train --config $LITE init_from=runs/efficientnet_lite0_stage3/best.pt \
     lr=0.0003 warmup_epochs=0.2 epochs=6 samples_per_epoch=8000 \
     output=runs/efficientnet_lite0_stage4 export=models/efficientnet_lite0
-  $PY -m training.train --config $LITE lr=0.0002 epochs=5 mirror_average=false \
+  $PY -m training.train --config $LITE epochs=5 mirror_average=false \
     output=runs/efficientnet_lite0_stage5 export=models/efficientnet_lite0 "leave_one_out_runs=[]"
   $PY -m training.train --config $LITE
 fi

@@ -226,15 +226,22 @@ def _calibration_lines(config: BundleConfig) -> list[str]:
     cal = config.metrics.get("calibration")
     if not cal or cal.get("method") != "false_accusation":
         return []
-    worst = cal["false_fake_by_source"].get(cal["worst_real_source"], 0)
+    rates = cal["false_fake_by_source"]
+    binding = cal["worst_real_source"]
+    highest = max(rates, key=rates.get) if rates else binding
+    also = (
+        f"; the most genuine faces called FAKE at this cut: `{highest}`, {_pct(rates[highest])}"
+        if highest != binding and rates[highest] > rates.get(binding, 0)
+        else ""
+    )
     return [
         "## Decision rule: calibrated against false accusations",
         f"FAKE at or above {config.abstain_band.high:.3f}: the lowest cut at which at most "
         f"{cal['max_false_fake_rate']:.0%} of the genuine faces of every source in validation "
-        f"are called FAKE (the worst, `{cal['worst_real_source']}`, {_pct(worst)}). REAL below "
-        f"{config.abstain_band.low:.3f}: the highest cut at which at most "
-        f"{cal['max_false_real_rate']:.0%} of the fakes of every source are called REAL (the "
-        f"worst, `{cal['worst_fake_source']}`), never above the FAKE cut. UNCERTAIN between. "
+        f"are called FAKE (set by `{binding}`, {_pct(rates.get(binding, 0))} there{also}). "
+        f"REAL below {config.abstain_band.low:.3f}: the highest cut at which at most "
+        f"{cal['max_false_real_rate']:.0%} of the fakes of every source are called REAL (set "
+        f"by `{cal['worst_fake_source']}`), never above the FAKE cut. UNCERTAIN between. "
         f"Sources with fewer than {cal.get('min_source_samples', 20)} validation faces of a "
         "class count within their data set.",
         "",

@@ -98,3 +98,25 @@ def test_the_card_says_when_the_served_logit_averages_the_face_and_its_mirror(mi
     first = card.split("\n\n")[1]
     assert ("the mean of the logits of the face and of its left-right mirror" in first) is mirror
     assert first.endswith(f"FAKE probability = sigmoid(logit / {config.temperature:.3f}).")
+
+
+def test_the_rule_names_the_source_that_set_the_cut_and_the_one_most_accused_at_it() -> None:
+    config = read_config(LITE0)
+    cal = {
+        **config.metrics["calibration"],
+        "worst_real_source": "ffhq140k",
+        "false_fake_by_source": {"140k": 0.0296, "ffhq140k": 0.0255, "celeba": 0.0},
+    }
+    card = render_model_card(
+        config.model_copy(update={"metrics": {**config.metrics, "calibration": cal}})
+    )
+    rule = card.split("## Decision rule: calibrated against false accusations\n")[1]
+    assert (
+        "(set by `ffhq140k`, 2.55 % there; the most genuine faces called FAKE at this cut: "
+        "`140k`, 2.96 %)" in rule
+    )
+    cal["false_fake_by_source"] = {"ffhq140k": 0.0255, "celeba": 0.0}
+    card = render_model_card(
+        config.model_copy(update={"metrics": {**config.metrics, "calibration": cal}})
+    )
+    assert "(set by `ffhq140k`, 2.55 % there)." in card

@@ -38,6 +38,7 @@ from training.reports import (
     plot_roc,
     plot_sample_grid,
     plot_training_curves,
+    trained,
 )
 from training.run_data import SPLITS, RunData, add_data_arguments, open_for_bundles, open_run_data
 from training.source_metrics import by_source
@@ -105,7 +106,8 @@ def write_reports(
     title: str = "",
 ) -> None:
     """confusion_matrix.png, roc.png, samples.png, training_curves.png (when a run's
-    metrics.csv is given), metrics.json and classification_report.txt into `out_dir`."""
+    metrics.csv is given and it trained), metrics.json and classification_report.txt into
+    `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     m = evaluation.metrics
     title = title or evaluation.name
@@ -122,8 +124,11 @@ def write_reports(
         title,
         evaluation.threshold,
     )
-    if metrics_csv is not None and metrics_csv.is_file():
-        plot_training_curves(metrics_csv, out_dir / "training_curves.png", title)
+    curves = out_dir / "training_curves.png"
+    if metrics_csv is not None and metrics_csv.is_file() and trained(metrics_csv):
+        plot_training_curves(metrics_csv, curves, title)
+    elif metrics_csv is not None:  # a run that trained nothing (epochs 0) has no curves
+        curves.unlink(missing_ok=True)
     if images is not None and indices is not None and len(indices):
         rng = np.random.default_rng(0)
         pick = rng.choice(len(indices), size=min(24, len(indices)), replace=False)

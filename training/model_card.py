@@ -432,8 +432,9 @@ def render_model_card(config: BundleConfig) -> str:
         "The threshold, temperature and band were fitted on this same split, so accuracy here "
         "is slightly optimistic; ROC-AUC does not depend on them.",
         "",
-        "Figures: `reports/confusion_matrix.png`, `reports/roc.png`, "
-        "`reports/training_curves.png`; `reports/samples.png` (validation faces with their "
+        "Figures: `reports/confusion_matrix.png`, `reports/roc.png`"
+        + (", `reports/training_curves.png`" if cfg.get("epochs") != 0 else "")
+        + "; `reports/samples.png` (validation faces with their "
         "scores) stays where the bundle was exported, as the data sets' terms forbid "
         "redistributing their images.",
         "",

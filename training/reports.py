@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import matplotlib
@@ -66,6 +67,12 @@ def plot_roc(
 def read_metrics_csv(path: Path) -> list[dict]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def trained(metrics_csv: Path) -> bool:
+    """Whether a run's metrics.csv has an epoch that trained (a finite training loss); a run
+    with `epochs: 0` only validated its warm start."""
+    return any(math.isfinite(r.get("train_loss", math.nan)) for r in read_metrics_csv(metrics_csv))
 
 
 def plot_training_curves(metrics_csv: Path, path: Path, title: str) -> None:

@@ -224,7 +224,8 @@ def test_zero_epochs_exports_the_warm_start_as_it_is_with_mirror_averaging(train
     card = (out / CARD_FILE).read_text()
     assert "No training in this stage: the warm start's weights" in card
     assert "the mean of the logits of the face and of its left-right mirror" in card
-    assert (out / REPORTS_DIR / "training_curves.png").is_file()
+    assert not (out / REPORTS_DIR / "training_curves.png").exists()  # nothing trained
+    assert "training_curves.png" not in card and "`reports/roc.png`;" in card
     with pytest.raises(ValueError, match="needs init_from"):
         train_main(_train_args(tmp, data / "metadata.csv", "nothing", "epochs=0"))
 

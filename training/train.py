@@ -516,7 +516,8 @@ def run(config: TrainConfig) -> Path:
             "resumed from %s at epoch %d (best val ROC-AUC %.4f)", last_path, start_epoch, best_auc
         )
 
-    if config.epochs == 0 and rank == 0 and not best_path.is_file():
+    def validated(what: str) -> dict:
+        """Validation figures of the model now; its ROC-AUC by data set into the log."""
         val, val_logits = validate(
             model,
             images,
@@ -528,9 +529,14 @@ def run(config: TrainConfig) -> Path:
             channels_last=config.channels_last,
         )
         log.info(
-            "the warm start, untrained: validation ROC-AUC by data set: %s",
+            "%s validation ROC-AUC by data set: %s",
+            what,
             json.dumps(auc_by_dataset(samples, labels, val_idx, val_logits)),
         )
+        return val
+
+    if config.epochs == 0 and rank == 0 and not best_path.is_file():
+        val = validated("the warm start, untrained:")
         row = {"epoch": -1, "train_loss": math.nan, **{k: round(v, 6) for k, v in val.items()}}
         write_metrics_row(output / "metrics.csv", row)
         log.info("epoch -1 (no training): %s", json.dumps(row))
@@ -574,21 +580,7 @@ def run(config: TrainConfig) -> Path:
             if stop_everywhere(False, device):
                 break
             continue
-        val, val_logits = validate(
-            model,
-            images,
-            labels,
-            val_idx,
-            preprocess,
-            device=device,
-            amp_dtype=amp_dtype,
-            channels_last=config.channels_last,
-        )
-        log.info(
-            "epoch %d validation ROC-AUC by data set: %s",
-            epoch,
-            json.dumps(auc_by_dataset(samples, labels, val_idx, val_logits)),
-        )
+        val = validated(f"epoch {epoch}")
         improved = val["val_roc_auc"] > best_auc
         best_auc, stale = (val["val_roc_auc"], 0) if improved else (best_auc, stale + 1)
         row = {

@@ -20,12 +20,13 @@ from faceproof.ensemble import read_ensemble
 MARKERS = ("<!-- robustness-table -->", "<!-- /robustness-table -->")
 
 
-def _auc(f: dict) -> str:
-    """ROC-AUC to three places with its change from the clean crop ("-" for one class)."""
+def _auc(f: dict, *, change: bool) -> str:
+    """ROC-AUC to three places, with its change from the clean crop when `change` ("-" for
+    one class)."""
     if f.get("roc_auc") is None:
         return "-"
     delta = f.get("roc_auc_delta")
-    shown = "" if delta is None or f.get("kind") == "clean" else f" ({delta:+.3f})"
+    shown = f" ({delta:+.3f})" if change and delta is not None else ""
     return f"{f['roc_auc']:.3f}{shown}"
 
 
@@ -55,12 +56,13 @@ def robustness_markdown(reports: dict[str, dict]) -> str:
     )
     lines = [header, "|---|" + "---:|" * (3 + len(sets) + 2 * len(others) + 1)]
     for key, c in main["changes"].items():
-        cells = [c["label"], str(c["images"]), _auc(c)]
-        cells += [_auc({**c["by_dataset"].get(s, {}), "kind": c["kind"]}) for s in sets]
+        change = c["kind"] != "clean"
+        cells = [c["label"], str(c["images"]), _auc(c, change=change)]
+        cells += [_auc(c["by_dataset"].get(s, {}), change=change) for s in sets]
         cells += [_pct(c["flips"]), _pct(c["reversals"])]
         for name in others:
             o = reports[name]["changes"].get(key)
-            cells += ["-", "-"] if o is None else [_auc({**o, "kind": c["kind"]}), _pct(o["flips"])]
+            cells += ["-", "-"] if o is None else [_auc(o, change=change), _pct(o["flips"])]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -535,21 +535,25 @@ def run(config: TrainConfig) -> Path:
         )
         return val
 
-    if config.epochs == 0 and rank == 0 and not best_path.is_file():
-        val = validated("the warm start, untrained:")
-        row = {"epoch": -1, "train_loss": math.nan, **{k: round(v, 6) for k, v in val.items()}}
-        write_metrics_row(output / "metrics.csv", row)
-        log.info("epoch -1 (no training): %s", json.dumps(row))
+    def keep_best(epoch: int, val: dict) -> None:
+        """The model now as the run's best checkpoint, which export reads."""
         torch.save(
             {
                 "model": model.state_dict(),
-                "epoch": -1,
+                "epoch": epoch,
                 "config": asdict(config),
                 "preprocessing": pre,
                 "val": val,
             },
             best_path,
         )
+
+    if config.epochs == 0 and rank == 0 and not best_path.is_file():
+        val = validated("the warm start, untrained:")
+        row = {"epoch": -1, "train_loss": math.nan, **{k: round(v, 6) for k, v in val.items()}}
+        write_metrics_row(output / "metrics.csv", row)
+        log.info("epoch -1 (no training): %s", json.dumps(row))
+        keep_best(-1, val)
 
     for epoch in range(start_epoch, config.epochs):
         if isinstance(sampler, DistributedSampler):
@@ -605,16 +609,7 @@ def run(config: TrainConfig) -> Path:
         torch.save(state, last_path.with_suffix(".tmp"))
         os.replace(last_path.with_suffix(".tmp"), last_path)
         if improved:
-            torch.save(
-                {
-                    "model": model.state_dict(),
-                    "epoch": epoch,
-                    "config": asdict(config),
-                    "preprocessing": pre,
-                    "val": val,
-                },
-                best_path,
-            )
+            keep_best(epoch, val)
         stop = bool(config.early_stopping_patience and stale >= config.early_stopping_patience)
         if stop:
             log.info("early stopping: no val ROC-AUC gain for %d epochs", stale)
